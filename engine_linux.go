@@ -1,0 +1,226 @@
+//go:build linux
+
+package main
+
+// The Linux engine: turns a Policy into no_new_privs, a Landlock domain and
+// a seccomp filter on the calling thread, then becomes the command.
+//
+// The order is fixed and every step that can fail for a reason the user
+// could fix (a missing path, a kernel without Landlock, a filter that does
+// not assemble) happens in linuxPlan.prepare, before the first irreversible
+// step. Then, on the thread main locked in init:
+//
+//	prctl(PR_SET_NO_NEW_PRIVS) -> landlock_restrict_self -> seccomp -> execve
+//
+// no_new_privs comes first because both later steps require it of an
+// unprivileged caller, and it must be set explicitly even as root, which
+// could skip it, so that setuid binaries cannot regain privilege. Landlock
+// comes before seccomp so that the filter may refuse landlock_* for good
+// one day without breaking us. execve last: the three restrictions are
+// properties of this thread, which execve turns into the command's process.
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"unsafe"
+
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+// kernelFeatures is what the running kernel offers.
+type kernelFeatures struct {
+	landlockABI int   // 0: none
+	landlockErr error // why there is none
+	errata      uint64
+	seccomp     bool
+}
+
+func probeKernel() kernelFeatures {
+	var k kernelFeatures
+	k.landlockABI, k.landlockErr = landlockABI()
+	if k.landlockABI > 0 {
+		k.errata = landlockErrata()
+	}
+	// PR_GET_SECCOMP fails with EINVAL when the kernel has no seccomp.
+	_, err := unix.PrctlRetInt(unix.PR_GET_SECCOMP, 0, 0, 0, 0)
+	k.seccomp = err == nil
+	return k
+}
+
+// linuxPlan is a policy made concrete for one kernel.
+type linuxPlan struct {
+	restrict bool // anything to do at all; false only for full write + network
+	abi      int  // Landlock ABI used, clamped to what we know
+	ruleset  *landlockRuleset
+	seccomp  seccompOptions
+	filter   []bpf.RawInstruction
+
+	// unmet are guarantees this kernel cannot give: Strict refuses to run.
+	unmet []string
+	// weaker are protections beyond the guarantees that this kernel lacks.
+	weaker []string
+}
+
+// planLinux decides the Landlock ruleset and seccomp rules for p on k. It
+// opens nothing and changes nothing.
+func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
+	if p.ReadRoots != nil {
+		return nil, errors.New("restricted read access cannot be enforced by Landlock in this design (reads are never restricted on Linux)")
+	}
+	for _, r := range p.WritableRoots {
+		if len(r.ReadOnly) > 0 {
+			return nil, fmt.Errorf("read-only subpaths under writable root %q cannot be enforced by Landlock", r.Path)
+		}
+	}
+	pl := &linuxPlan{restrict: !p.FullDiskWrite || !p.Network}
+	if !pl.restrict {
+		return pl, nil
+	}
+	pl.seccomp = seccompOptions{network: p.Network}
+	if !k.seccomp {
+		if !p.Network {
+			pl.unmet = append(pl.unmet, "network isolation (the kernel has no seccomp filter support)")
+		}
+		pl.weaker = append(pl.weaker, "seccomp hardening (TIOCSTI, namespaces, io_uring)")
+	}
+
+	abi := min(k.landlockABI, landlockMaxABI)
+	pl.abi = abi
+	if abi == 0 {
+		if !p.FullDiskWrite {
+			pl.unmet = append(pl.unmet, fmt.Sprintf("filesystem write restrictions (%v)", k.landlockErr))
+		}
+		pl.weaker = append(pl.weaker, "signal scoping (no Landlock)")
+		return pl, nil
+	}
+
+	var attr rulesetAttr
+	var rules []landlockRule
+	if !p.FullDiskWrite {
+		attr.handledAccessFS = landlockFSRights(abi)
+		rules = append(rules,
+			landlockRule{path: "/", rights: fsReadExec},
+			landlockRule{path: "/dev/null", rights: fsFileRights},
+		)
+		for _, r := range p.WritableRoots {
+			rules = append(rules, landlockRule{path: r.Path, rights: landlockFSRights(abi) &^ fsDeviceNodes})
+		}
+		if abi < 2 {
+			pl.weaker = append(pl.weaker, "renames and links across directories (Landlock ABI 1 refuses them all: EXDEV)")
+		}
+		if abi < 3 {
+			pl.unmet = append(pl.unmet, fmt.Sprintf("truncate(2) confinement (needs Landlock ABI 3, Linux 6.2; have ABI %d)", abi))
+			pl.seccomp.denyTruncate = true // best effort: refuse truncate(2) everywhere instead
+		}
+		if abi < 5 {
+			pl.weaker = append(pl.weaker, fmt.Sprintf("ioctl on newly opened devices (needs Landlock ABI 5, have %d)", abi))
+		}
+	}
+	if !p.Network && abi >= 4 {
+		attr.handledAccessNet = netTCP // no port rules: no TCP bind or connect
+	}
+	if abi >= 6 {
+		attr.scoped = unix.LANDLOCK_SCOPE_SIGNAL
+		if !p.Network {
+			attr.scoped |= unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+		}
+	} else {
+		pl.weaker = append(pl.weaker, fmt.Sprintf("signals to processes outside the sandbox (needs Landlock ABI 6, Linux 6.12; have ABI %d)", abi))
+	}
+	if attr != (rulesetAttr{}) {
+		pl.ruleset = &landlockRuleset{abi: abi, attr: attr, rules: rules, fd: -1}
+	}
+	return pl, nil
+}
+
+// prepare does all the fallible work: the ruleset with its rules, and the
+// seccomp program for this architecture.
+func (pl *linuxPlan) prepare() error {
+	if !pl.restrict {
+		return nil
+	}
+	if pl.ruleset != nil {
+		if err := pl.ruleset.prepare(); err != nil {
+			return err
+		}
+	}
+	a := seccompArches[runtime.GOARCH]
+	if a == nil {
+		return fmt.Errorf("seccomp: no filter for architecture %s", runtime.GOARCH)
+	}
+	prog, err := buildSeccomp(a, seccompRules(pl.seccomp))
+	if err != nil {
+		return err
+	}
+	pl.filter = prog
+	return nil
+}
+
+// enforce makes the restrictions irreversible on the calling thread.
+func (pl *linuxPlan) enforce(k kernelFeatures) error {
+	if !pl.restrict {
+		return nil
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
+	}
+	if pl.ruleset != nil {
+		if err := pl.ruleset.restrict(); err != nil {
+			return err
+		}
+	}
+	if k.seccomp {
+		if err := seccompSetModeFilter(pl.filter); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seccompSetModeFilter installs prog on the calling thread with
+// seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog). No TSYNC: only this thread
+// execs, and it is the one that must carry the filter.
+func seccompSetModeFilter(prog []bpf.RawInstruction) error {
+	filter := make([]unix.SockFilter, len(prog))
+	for i, ins := range prog {
+		filter[i] = unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
+	}
+	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	_, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
+	runtime.KeepAlive(filter)
+	if e != 0 {
+		return fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER): %w", e)
+	}
+	return nil
+}
+
+// engage confines the process to p and executes cmd. It returns only on
+// failure: a *setupError before the command could run, or an *execError.
+func engage(p Policy, cmd []string) error {
+	k := probeKernel()
+	pl, err := planLinux(p, k)
+	if err != nil {
+		return &setupError{err}
+	}
+	if len(pl.unmet) > 0 {
+		switch {
+		case p.Enforcement == Strict:
+			return &setupError{fmt.Errorf("cannot enforce %s; run with --best-effort to accept that", strings.Join(pl.unmet, ", "))}
+		case p.Enforcement == CodexCompat && k.landlockABI == 0 && !p.FullDiskWrite:
+			return &setupError{fmt.Errorf("Landlock was not able to enforce the sandbox: %v", k.landlockErr)}
+		}
+	}
+	if notice := append(pl.unmet, pl.weaker...); len(notice) > 0 {
+		warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
+	}
+	if err := pl.prepare(); err != nil {
+		return &setupError{err}
+	}
+	if err := pl.enforce(k); err != nil {
+		return &setupError{err}
+	}
+	return execvp(cmd)
+}

@@ -1,0 +1,232 @@
+//go:build linux
+
+package main
+
+// Landlock, driven through its three raw system calls.
+//
+// See https://docs.kernel.org/userspace-api/landlock.html and
+// landlock(7), landlock_create_ruleset(2), landlock_add_rule(2),
+// landlock_restrict_self(2).
+
+import (
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// landlockMaxABI is the highest ABI whose rights this binary knows. A newer
+// kernel is treated as this one: every right we ask for exists there too.
+const landlockMaxABI = 7
+
+// Access rights by the ABI that introduced them.
+const (
+	fsRightsV1 = unix.LANDLOCK_ACCESS_FS_EXECUTE |
+		unix.LANDLOCK_ACCESS_FS_WRITE_FILE |
+		unix.LANDLOCK_ACCESS_FS_READ_FILE |
+		unix.LANDLOCK_ACCESS_FS_READ_DIR |
+		unix.LANDLOCK_ACCESS_FS_REMOVE_DIR |
+		unix.LANDLOCK_ACCESS_FS_REMOVE_FILE |
+		unix.LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		unix.LANDLOCK_ACCESS_FS_MAKE_DIR |
+		unix.LANDLOCK_ACCESS_FS_MAKE_REG |
+		unix.LANDLOCK_ACCESS_FS_MAKE_SOCK |
+		unix.LANDLOCK_ACCESS_FS_MAKE_FIFO |
+		unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK |
+		unix.LANDLOCK_ACCESS_FS_MAKE_SYM
+
+	// fsReadExec is what the whole filesystem gets.
+	fsReadExec = unix.LANDLOCK_ACCESS_FS_EXECUTE |
+		unix.LANDLOCK_ACCESS_FS_READ_FILE |
+		unix.LANDLOCK_ACCESS_FS_READ_DIR
+
+	// fsFileRights are the rights that make sense on a non-directory; the
+	// kernel rejects a rule on a file that grants any other (EINVAL).
+	fsFileRights = unix.LANDLOCK_ACCESS_FS_EXECUTE |
+		unix.LANDLOCK_ACCESS_FS_WRITE_FILE |
+		unix.LANDLOCK_ACCESS_FS_READ_FILE |
+		unix.LANDLOCK_ACCESS_FS_TRUNCATE |
+		unix.LANDLOCK_ACCESS_FS_IOCTL_DEV
+
+	// fsDeviceNodes are never granted, not even in a writable root: root
+	// inside the sandbox could otherwise mknod a block device for the
+	// system disk there and write to it. Nobody else can mknod devices.
+	fsDeviceNodes = unix.LANDLOCK_ACCESS_FS_MAKE_CHAR |
+		unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK
+
+	netTCP = unix.LANDLOCK_ACCESS_NET_BIND_TCP | unix.LANDLOCK_ACCESS_NET_CONNECT_TCP
+)
+
+// landlockFSRights returns every filesystem right ABI abi knows.
+func landlockFSRights(abi int) uint64 {
+	r := uint64(fsRightsV1)
+	if abi >= 2 {
+		r |= unix.LANDLOCK_ACCESS_FS_REFER
+	}
+	if abi >= 3 {
+		r |= unix.LANDLOCK_ACCESS_FS_TRUNCATE
+	}
+	if abi >= 5 {
+		r |= unix.LANDLOCK_ACCESS_FS_IOCTL_DEV
+	}
+	return r
+}
+
+// rulesetAttr is struct landlock_ruleset_attr as of ABI 6:
+//
+//	struct landlock_ruleset_attr {
+//		__u64 handled_access_fs;
+//		__u64 handled_access_net;   /* ABI 4 */
+//		__u64 scoped;               /* ABI 6 */
+//	};
+//
+// The kernel takes the size from the caller, so older kernels are given
+// only the prefix they know (rulesetAttrSize).
+type rulesetAttr struct {
+	handledAccessFS  uint64
+	handledAccessNet uint64
+	scoped           uint64
+}
+
+func rulesetAttrSize(abi int) uintptr {
+	switch {
+	case abi >= 6:
+		return 24
+	case abi >= 4:
+		return 16
+	}
+	return 8
+}
+
+// pathBeneathAttr is struct landlock_path_beneath_attr, which the kernel
+// declares packed: 12 bytes, no padding after the s32 parent_fd.
+type pathBeneathAttr struct {
+	allowedAccess uint64
+	parentFD      int32
+}
+
+// landlockCreateRuleset wraps landlock_create_ruleset(2).
+func landlockCreateRuleset(attr *rulesetAttr, size uintptr, flags uint32) (int, error) {
+	fd, _, e := unix.Syscall(unix.SYS_LANDLOCK_CREATE_RULESET,
+		uintptr(unsafe.Pointer(attr)), size, uintptr(flags))
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
+}
+
+// landlockAddRule wraps landlock_add_rule(2) for LANDLOCK_RULE_PATH_BENEATH.
+func landlockAddRule(rulesetFD int, attr *pathBeneathAttr) error {
+	_, _, e := unix.Syscall6(unix.SYS_LANDLOCK_ADD_RULE, uintptr(rulesetFD),
+		unix.LANDLOCK_RULE_PATH_BENEATH, uintptr(unsafe.Pointer(attr)), 0, 0, 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// landlockRestrictSelf wraps landlock_restrict_self(2). It acts on the
+// calling thread only, which is why main locks its goroutine to the thread
+// in init and calls it from there. RawSyscall: nothing may run in between.
+func landlockRestrictSelf(rulesetFD int, flags uint32) error {
+	_, _, e := unix.RawSyscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(rulesetFD), uintptr(flags), 0)
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// landlockABI asks the kernel which Landlock ABI it implements. 0 means no
+// Landlock: not built in (ENOSYS) or not enabled at boot (EOPNOTSUPP).
+func landlockABI() (int, error) {
+	v, err := landlockCreateRuleset(nil, 0, unix.LANDLOCK_CREATE_RULESET_VERSION)
+	switch {
+	case err == nil:
+		return v, nil
+	case errors.Is(err, unix.ENOSYS):
+		return 0, errors.New("the kernel has no Landlock (built without CONFIG_SECURITY_LANDLOCK)")
+	case errors.Is(err, unix.EOPNOTSUPP):
+		return 0, errors.New("Landlock is built in but not enabled (add landlock to the lsm= boot parameter)")
+	}
+	return 0, fmt.Errorf("landlock_create_ruleset(VERSION): %w", err)
+}
+
+// landlockErrata returns the kernel's bitmask of fixed Landlock errata
+// (bit N-1 = erratum N), or 0 where the kernel cannot tell.
+func landlockErrata() uint64 {
+	v, err := landlockCreateRuleset(nil, 0, unix.LANDLOCK_CREATE_RULESET_ERRATA)
+	if err != nil {
+		return 0
+	}
+	return uint64(v)
+}
+
+// landlockRule is one path_beneath rule, prepared but not yet added.
+type landlockRule struct {
+	path   string
+	rights uint64
+}
+
+// landlockRuleset is the domain to enter, with the rule paths already open,
+// so that landlockRuleset.restrict does nothing that can fail for a reason
+// the user could have fixed.
+type landlockRuleset struct {
+	abi   int
+	attr  rulesetAttr
+	rules []landlockRule
+	fd    int
+}
+
+// prepare creates the ruleset and adds every rule. Opening each path with
+// O_PATH follows symlinks, so a rule lands on what the path names now.
+func (rs *landlockRuleset) prepare() error {
+	rs.fd = -1
+	fd, err := landlockCreateRuleset(&rs.attr, rulesetAttrSize(rs.abi), 0)
+	if err != nil {
+		return fmt.Errorf("landlock_create_ruleset: %w", err)
+	}
+	rs.fd = fd
+	for _, r := range rs.rules {
+		pfd, err := unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			rs.close()
+			return fmt.Errorf("open %q: %w", r.path, err)
+		}
+		rights := r.rights & rs.attr.handledAccessFS
+		var st unix.Stat_t
+		if err := unix.Fstat(pfd, &st); err == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+			rights &= fsFileRights
+		}
+		attr := pathBeneathAttr{allowedAccess: rights, parentFD: int32(pfd)}
+		err = landlockAddRule(rs.fd, &attr)
+		unix.Close(pfd)
+		if err != nil {
+			rs.close()
+			return fmt.Errorf("landlock_add_rule %q: %w", r.path, err)
+		}
+	}
+	return nil
+}
+
+func (rs *landlockRuleset) close() {
+	if rs.fd >= 0 {
+		unix.Close(rs.fd)
+		rs.fd = -1
+	}
+}
+
+// restrict enters the domain on the calling thread and closes the ruleset,
+// so that its descriptor does not reach the command.
+func (rs *landlockRuleset) restrict() error {
+	err := landlockRestrictSelf(rs.fd, 0)
+	rs.close()
+	if err != nil {
+		return fmt.Errorf("landlock_restrict_self: %w", err)
+	}
+	return nil
+}
+
+// Compile-time check that the struct sizes match the C layout.
+var _ = [1]struct{}{}[unsafe.Sizeof(rulesetAttr{})-24]
+var _ = [1]struct{}{}[unsafe.Offsetof(pathBeneathAttr{}.parentFD)-8]

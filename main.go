@@ -1,0 +1,175 @@
+// Command sandbox runs a command confined: it reads what it may read,
+// writes only where it may write, and reaches no network unless allowed.
+//
+// On Linux it applies no_new_privs, Landlock and a seccomp filter to
+// itself and then becomes the command with execve; on macOS it hands the
+// command to sandbox-exec with a Seatbelt policy. Invoked as
+// codex-linux-sandbox it speaks the dialects of OpenAI Codex's helper.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// Set by the release build with -ldflags -X.
+var (
+	version = "dev"
+	commit  = "unknown"
+)
+
+// init pins the main goroutine to the main OS thread. no_new_privs, the
+// Landlock domain and the seccomp filter are all properties of a thread,
+// and execve carries only the calling thread's into the command: if any
+// of them landed on another thread, the command would run unconfined and
+// nothing would say so. So they are applied, and execve called, from this
+// one thread.
+func init() {
+	runtime.LockOSThread()
+}
+
+const usage = `Usage: sandbox [options] [--] command [args...]
+
+Runs command confined: the whole filesystem is readable and executable,
+nothing is writable but /dev/null and the --write trees, and there is no
+network. The sandbox then becomes the command (same PID, its own exit
+status). The first argument that is not an option starts the command.
+
+Options:
+    -w, --write DIR    Allow writing beneath DIR (repeatable).
+    -n, --network      Allow network access.
+    --best-effort      Run even if this kernel cannot enforce everything,
+                       saying on stderr what is not enforced.
+    -h, --help         Print this help.
+    --version          Print the version.
+
+Exit status: the command's own; 125 if the sandbox could not be set up,
+126 if the command cannot be executed, 127 if it was not found, 2 for
+usage errors. Nothing runs when the sandbox cannot be set up.
+
+Invoked as codex-linux-sandbox, it accepts OpenAI Codex's helper arguments.
+`
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+// run parses args, confines and executes. It returns only when the
+// command could not be started, with the exit status to use.
+func run(args []string) int {
+	if isCodexName(filepath.Base(args[0])) {
+		return runCodex(args[1:])
+	}
+	p, cmd, code := parseGeneric(args[1:])
+	if cmd == nil {
+		return code
+	}
+	return start(p, cmd)
+}
+
+// start hands a parsed policy to this OS's engine.
+func start(p Policy, cmd []string) int {
+	err := engage(p, cmd)
+	var ee *execError
+	if errors.As(err, &ee) {
+		errorf("%v", ee)
+		return ee.exitCode()
+	}
+	errorf("%v", err)
+	return exitSetup
+}
+
+// stringsFlag collects a repeatable flag.
+type stringsFlag []string
+
+func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
+func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
+
+// parseGeneric parses the generic command line. A nil cmd means: do not
+// run anything, exit with code (0 after --help or --version).
+func parseGeneric(args []string) (p Policy, cmd []string, code int) {
+	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var writes stringsFlag
+	var network, bestEffort, help, showVersion bool
+	fs.Var(&writes, "w", "")
+	fs.Var(&writes, "write", "")
+	fs.BoolVar(&network, "n", false, "")
+	fs.BoolVar(&network, "network", false, "")
+	fs.BoolVar(&bestEffort, "best-effort", false, "")
+	fs.BoolVar(&help, "h", false, "")
+	fs.BoolVar(&help, "help", false, "")
+	fs.BoolVar(&showVersion, "version", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Print(usage)
+			return p, nil, 0
+		}
+		errorf("%v (see sandbox --help)", err)
+		return p, nil, exitUsage
+	}
+	switch {
+	case help:
+		fmt.Print(usage)
+		return p, nil, 0
+	case showVersion:
+		fmt.Printf("sandbox %s (commit %s, %s)\n", version, commit, runtime.Version())
+		return p, nil, 0
+	case fs.NArg() == 0:
+		errorf("no command given (see sandbox --help)")
+		return p, nil, exitUsage
+	}
+
+	p.Network = network
+	if bestEffort {
+		p.Enforcement = BestEffort
+	}
+	for _, w := range writes {
+		root, err := writableRoot(w)
+		if err != nil {
+			errorf("--write %s: %v", w, err)
+			return p, nil, exitUsage
+		}
+		p.WritableRoots = append(p.WritableRoots, WritableRoot{Path: root})
+	}
+	return p, fs.Args(), 0
+}
+
+// writableRoot makes a --write argument absolute and checks it exists.
+func writableRoot(dir string) (string, error) {
+	if dir == "" {
+		return "", errors.New("empty path")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", err
+	}
+	return abs, nil
+}
+
+// setupError is a failure before the command ran (exit 125).
+type setupError struct{ err error }
+
+func (e *setupError) Error() string { return e.err.Error() }
+func (e *setupError) Unwrap() error { return e.err }
+
+func errorf(format string, v ...any) {
+	fmt.Fprintf(os.Stderr, "sandbox: "+format+"\n", v...)
+}
+
+func warnf(format string, v ...any) {
+	fmt.Fprintf(os.Stderr, "sandbox: warning: "+format+"\n", v...)
+}

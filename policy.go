@@ -1,0 +1,66 @@
+package main
+
+// Policy is the one value every front-end produces (the generic flags, each
+// Codex dialect) and every engine consumes (Landlock + seccomp on Linux,
+// Seatbelt on macOS). It carries no behaviour of its own: front-ends fill it
+// in, engines turn it into kernel state. Paths are absolute and clean.
+type Policy struct {
+	// FullDiskWrite lifts every filesystem write restriction (Codex's
+	// danger-full-access and external-sandbox). WritableRoots is then unused.
+	FullDiskWrite bool
+
+	// WritableRoots are the trees the command may write beneath, in the order
+	// the front-end produced them. /dev/null is always writable and is not
+	// listed here: every engine adds it.
+	WritableRoots []WritableRoot
+
+	// ReadRoots, when non-nil, restricts reads to these trees (Codex's
+	// restricted read access). nil means the whole filesystem is readable.
+	// Landlock engines refuse a non-nil value they cannot honour.
+	ReadRoots []string
+
+	// Network allows the network. When false the command reaches no socket
+	// outside the sandbox: no IP traffic, no netlink, no UNIX socket that
+	// was not created inside.
+	Network bool
+
+	// Enforcement says what to do when the kernel cannot enforce all of it.
+	Enforcement Enforcement
+}
+
+// WritableRoot is one writable tree.
+type WritableRoot struct {
+	Path string
+	// ReadOnly lists paths beneath Path that stay read-only (Codex protects
+	// .git, .codex and .agents). Seatbelt enforces them; Landlock has no way
+	// to subtract a subtree from a grant, so the Linux engine refuses a
+	// policy that has any unless the front-end cleared them on purpose.
+	ReadOnly []string
+}
+
+// Enforcement is the answer to "the kernel lacks a feature the policy needs".
+type Enforcement int
+
+const (
+	// Strict refuses to run the command unless every guarantee holds.
+	Strict Enforcement = iota
+	// BestEffort runs with what the kernel has and says on stderr what is
+	// not enforced.
+	BestEffort
+	// CodexCompat runs wherever upstream codex-linux-sandbox runs: it
+	// refuses only when Landlock is missing altogether, and otherwise
+	// enforces everything the running kernel offers.
+	CodexCompat
+)
+
+func (e Enforcement) String() string {
+	switch e {
+	case Strict:
+		return "strict"
+	case BestEffort:
+		return "best-effort"
+	case CodexCompat:
+		return "codex-compat"
+	}
+	return "unknown"
+}

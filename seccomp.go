@@ -1,0 +1,361 @@
+package main
+
+// The seccomp-BPF filter, built as data and assembled with x/net/bpf.
+//
+// See seccomp(2) and https://docs.kernel.org/userspace-api/seccomp_filter.html.
+//
+// The filter allows by default and denies a short list: an allowlist would
+// break whatever new syscall the next glibc starts using, while everything
+// that matters for confinement is a short, stable list. The file system is
+// Landlock's job; the filter covers what Landlock cannot see.
+//
+// Order of checks, for every syscall:
+//
+//  1. arch: anything but the native ABI (i386 int 0x80 on amd64, AArch32 on
+//     arm64) kills the process. Those ABIs have other syscall numbers and
+//     i386 has socketcall(2), whose arguments sit behind a pointer, so the
+//     only safe answer is to refuse them whole.
+//  2. x32 (amd64 only): numbers with bit 30 set are the x32 ABI under the
+//     same AUDIT_ARCH_X86_64; all are refused with ENOSYS.
+//  3. the rules below, one block per syscall; all else is allowed.
+//
+// Argument checks read only the low 32 bits of int-typed arguments (socket
+// domain and type, ioctl request, clone and unshare flags): the kernel
+// truncates them, so high bits cannot smuggle a value past the filter, and
+// a full 64-bit comparison could be dodged by setting them. Pointers
+// (sendto's dest_addr) are compared in full.
+//
+// Network off, and UNIX sockets. Only AF_UNIX sockets can be created, and
+// only the connection-oriented kinds (SOCK_STREAM, SOCK_SEQPACKET), by
+// socket(2) or socketpair(2). Nothing can then reach a socket outside:
+//   - connect(2), bind, listen, accept, accept4 are refused, so an AF_UNIX
+//     stream socket can reach nothing but its socketpair peer. That covers
+//     pathname sockets (docker.sock, ssh-agent, D-Bus), which Landlock does
+//     not check before ABI 9, and abstract ones, which Landlock scopes only
+//     from ABI 6.
+//   - a datagram socket could address any socket with sendto/sendmsg and a
+//     destination (/dev/log, the journal, sd_notify). sendmsg's destination
+//     sits behind a pointer the filter cannot read, so datagram AF_UNIX
+//     sockets are not created at all, and sendto with a destination address
+//     is refused. On stream and seqpacket sockets the kernel rejects a
+//     destination address by itself (EISCONN / EOPNOTSUPP).
+//   - sendmsg/recvmsg/recvfrom stay allowed: they carry SCM_RIGHTS between
+//     processes of the sandbox and cannot open a new path out.
+//   - sendmmsg and recvmmsg are refused as upstream Codex does.
+//   - shutdown, getsockopt, setsockopt, getsockname and getpeername stay
+//     allowed, although upstream refuses them: they act on a socket the
+//     process already holds and open no path out, and libuv calls
+//     shutdown(2) on the socketpairs it uses for a child's stdio, so
+//     refusing it breaks every Node.js child_process (npm, jest, tsc -b).
+//   - io_uring is refused whole (ENOSYS, so libuv and Tokio fall back):
+//     its socket and connect operations never pass through seccomp.
+//   - ptrace and process_vm_readv/writev are refused (Landlock already
+//     confines ptrace to the sandbox; this is defence in depth).
+// So local IPC over socketpair (Python's asyncio self-pipe, multiprocessing
+// over pipes, libuv child stdio) keeps working.
+//
+// Always, whenever the sandbox restricts anything:
+//   - ioctl TIOCSTI and TIOCLINUX: injecting keystrokes into an inherited
+//     terminal would run commands in the user's shell after we exit.
+//   - new namespaces (clone, unshare with CLONE_NEW*, setns; clone3, whose
+//     flags sit behind a pointer, gets ENOSYS so libc falls back to clone):
+//     a user namespace hands out capabilities over fresh kernel objects.
+//   - kernel attack surface no sandboxed tool needs: bpf, perf_event_open,
+//     userfaultfd, keyrings, modules, kexec, reboot, swap, accounting,
+//     quotas, iopl/ioperm, the mount API, file handles (open_by_handle_at
+//     reads any file by inode number with CAP_DAC_READ_SEARCH, as root).
+
+import (
+	"fmt"
+	"sort"
+
+	"golang.org/x/net/bpf"
+)
+
+// Offsets into struct seccomp_data, which the filter reads:
+//
+//	struct seccomp_data {
+//		int   nr;                  /* 0 */
+//		__u32 arch;                /* 4 */
+//		__u64 instruction_pointer; /* 8 */
+//		__u64 args[6];             /* 16 */
+//	};
+//
+// Both supported architectures are little-endian, so the low half of an
+// argument comes first.
+const (
+	seccompDataNR   = 0
+	seccompDataArch = 4
+	seccompDataArgs = 16
+)
+
+func argLow(i int) uint32  { return uint32(seccompDataArgs + 8*i) }
+func argHigh(i int) uint32 { return uint32(seccompDataArgs + 8*i + 4) }
+
+// Return values (SECCOMP_RET_*) and the Linux errno numbers we return.
+// Declared here, not taken from x/sys/unix, so the filter builds and is
+// tested on every OS with Linux's values.
+const (
+	retKillProcess = 0x80000000
+	retErrno       = 0x00050000
+	retAllow       = 0x7fff0000
+
+	errnoEPERM  = 1
+	errnoENOSYS = 38
+
+	x32SyscallBit = 0x40000000
+)
+
+// Constants the argument checks compare against (same on amd64 and arm64).
+const (
+	afUnix          = 1
+	sockTypeMask    = 0xf
+	sockStream      = 1
+	sockSeqpacket   = 5
+	ioctlTIOCSTI    = 0x5412
+	ioctlTIOCLINUX  = 0x541c
+	cloneNamespaces = 0x00020000 | // CLONE_NEWNS
+		0x02000000 | // CLONE_NEWCGROUP
+		0x04000000 | // CLONE_NEWUTS
+		0x08000000 | // CLONE_NEWIPC
+		0x10000000 | // CLONE_NEWUSER
+		0x20000000 | // CLONE_NEWPID
+		0x40000000 // CLONE_NEWNET
+	cloneNewTime = 0x00000080 // unshare only: in clone(2) these bits are the exit signal
+)
+
+// seccompArch is one native syscall ABI the filter can be built for.
+type seccompArch struct {
+	name  string
+	audit uint32 // AUDIT_ARCH_*
+	x32   bool   // refuse numbers with x32SyscallBit set
+	nr    map[string]uint32
+}
+
+var seccompArches = map[string]*seccompArch{
+	"amd64": {name: "amd64", audit: 0xc000003e, x32: true, nr: map[string]uint32{
+		"ioctl": 16, "clone": 56, "clone3": 435, "unshare": 272, "setns": 308,
+		"socket": 41, "socketpair": 53, "connect": 42, "bind": 49, "listen": 50,
+		"accept": 43, "accept4": 288, "sendto": 44, "sendmmsg": 307, "recvmmsg": 299,
+		"getsockopt": 55, "setsockopt": 54, "getsockname": 51, "getpeername": 52,
+		"shutdown": 48, "io_uring_setup": 425, "io_uring_enter": 426,
+		"io_uring_register": 427, "ptrace": 101, "process_vm_readv": 310,
+		"process_vm_writev": 311, "bpf": 321, "perf_event_open": 298,
+		"userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249,
+		"kexec_load": 246, "kexec_file_load": 320, "init_module": 175,
+		"finit_module": 313, "delete_module": 176, "reboot": 169, "swapon": 167,
+		"swapoff": 168, "acct": 163, "quotactl": 179, "quotactl_fd": 443,
+		"lookup_dcookie": 212, "uselib": 134, "iopl": 172, "ioperm": 173,
+		"mount": 165, "umount2": 166, "pivot_root": 155, "move_mount": 429,
+		"fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+		"open_tree": 428, "mount_setattr": 442, "open_tree_attr": 467,
+		"name_to_handle_at": 303, "open_by_handle_at": 304, "truncate": 76,
+	}},
+	"arm64": {name: "arm64", audit: 0xc00000b7, nr: map[string]uint32{
+		"ioctl": 29, "clone": 220, "clone3": 435, "unshare": 97, "setns": 268,
+		"socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201,
+		"accept": 202, "accept4": 242, "sendto": 206, "sendmmsg": 269, "recvmmsg": 243,
+		"getsockopt": 209, "setsockopt": 208, "getsockname": 204, "getpeername": 205,
+		"shutdown": 210, "io_uring_setup": 425, "io_uring_enter": 426,
+		"io_uring_register": 427, "ptrace": 117, "process_vm_readv": 270,
+		"process_vm_writev": 271, "bpf": 280, "perf_event_open": 241,
+		"userfaultfd": 282, "keyctl": 219, "add_key": 217, "request_key": 218,
+		"kexec_load": 104, "kexec_file_load": 294, "init_module": 105,
+		"finit_module": 273, "delete_module": 106, "reboot": 142, "swapon": 224,
+		"swapoff": 225, "acct": 89, "quotactl": 60, "quotactl_fd": 443,
+		"lookup_dcookie": 18, "mount": 40, "umount2": 39, "pivot_root": 41, "move_mount": 429,
+		"fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
+		"open_tree": 428, "mount_setattr": 442, "open_tree_attr": 467,
+		"name_to_handle_at": 264, "open_by_handle_at": 265, "truncate": 45,
+	}},
+}
+
+// cond is what a rule looks at before it denies.
+type cond int
+
+const (
+	always         cond = iota // deny unconditionally
+	unlessUnixConn             // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
+	ifDestAddr                 // deny if the destination address pointer (arg 4) is set
+	ifTTYInject                // deny TIOCSTI and TIOCLINUX
+	ifCloneNS                  // deny clone flags creating namespaces
+	ifUnshareNS                // deny unshare flags creating namespaces
+)
+
+// sysRule denies one syscall, under a condition, with an errno.
+type sysRule struct {
+	name  string
+	cond  cond
+	errno uint32
+	why   string
+}
+
+// seccompOptions selects the rules; the front-end's policy and the
+// kernel's abilities decide them.
+type seccompOptions struct {
+	network      bool // network allowed: skip the network rules
+	denyTruncate bool // Landlock cannot confine truncate(2) (ABI < 3)
+}
+
+func seccompRules(o seccompOptions) []sysRule {
+	rules := []sysRule{
+		{"ioctl", ifTTYInject, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection into the terminal"},
+		{"clone", ifCloneNS, errnoEPERM, "new namespaces"},
+		{"clone3", always, errnoENOSYS, "flags unreadable behind a pointer; libc falls back to clone"},
+		{"unshare", ifUnshareNS, errnoEPERM, "new namespaces"},
+		{"setns", always, errnoEPERM, "joining namespaces"},
+	}
+	for _, n := range []string{
+		"bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
+		"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
+		"reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd",
+		"lookup_dcookie", "uselib", "iopl", "ioperm",
+	} {
+		rules = append(rules, sysRule{n, always, errnoEPERM, "kernel attack surface"})
+	}
+	for _, n := range []string{
+		"mount", "umount2", "pivot_root", "move_mount", "fsopen", "fsconfig",
+		"fsmount", "fspick", "open_tree", "mount_setattr", "open_tree_attr",
+	} {
+		rules = append(rules, sysRule{n, always, errnoEPERM, "mount topology"})
+	}
+	rules = append(rules,
+		sysRule{"name_to_handle_at", always, errnoEPERM, "file handles bypass path checks"},
+		sysRule{"open_by_handle_at", always, errnoEPERM, "file handles bypass path checks"},
+	)
+	if o.denyTruncate {
+		rules = append(rules, sysRule{"truncate", always, errnoEPERM, "Landlock ABI < 3 cannot confine truncate(2)"})
+	}
+	if o.network {
+		return rules
+	}
+	rules = append(rules,
+		sysRule{"socket", unlessUnixConn, errnoEPERM, "network: only AF_UNIX stream/seqpacket sockets"},
+		sysRule{"socketpair", unlessUnixConn, errnoEPERM, "network: only AF_UNIX stream/seqpacket pairs"},
+		sysRule{"sendto", ifDestAddr, errnoEPERM, "network: no explicit destination address"},
+	)
+	for _, n := range []string{
+		"connect", "bind", "listen", "accept", "accept4", "sendmmsg", "recvmmsg",
+	} {
+		rules = append(rules, sysRule{n, always, errnoEPERM, "network"})
+	}
+	for _, n := range []string{"io_uring_setup", "io_uring_enter", "io_uring_register"} {
+		rules = append(rules, sysRule{n, always, errnoENOSYS, "io_uring operations bypass seccomp"})
+	}
+	for _, n := range []string{"ptrace", "process_vm_readv", "process_vm_writev"} {
+		rules = append(rules, sysRule{n, always, errnoEPERM, "access to other processes' memory"})
+	}
+	return rules
+}
+
+// buildSeccomp assembles the filter for arch a. Rules naming a syscall the
+// architecture does not have (iopl on arm64) are skipped. Blocks with an
+// argument check come first, in rule order; then the unconditional denials
+// in syscall order. Allowed syscalls never read an argument, so the
+// kernel's action cache answers them without running the filter.
+func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error) {
+	kill := bpf.RetConstant{Val: retKillProcess}
+	allow := bpf.RetConstant{Val: retAllow}
+
+	prog := []bpf.Instruction{
+		bpf.LoadAbsolute{Off: seccompDataArch, Size: 4}, // A = arch
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 1},
+		kill, // foreign ABI
+		bpf.LoadAbsolute{Off: seccompDataNR, Size: 4}, // A = nr
+	}
+	if a.x32 {
+		prog = append(prog,
+			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipFalse: 1},
+			bpf.RetConstant{Val: retErrno | errnoENOSYS},
+		)
+	}
+
+	var conditional, plain []sysRule
+	seen := map[string]bool{}
+	for _, r := range rules {
+		if _, ok := a.nr[r.name]; !ok {
+			continue
+		}
+		if seen[r.name] {
+			return nil, fmt.Errorf("seccomp: two rules for %s", r.name)
+		}
+		seen[r.name] = true
+		if r.cond == always {
+			plain = append(plain, r)
+		} else {
+			conditional = append(conditional, r)
+		}
+	}
+	sort.Slice(plain, func(i, j int) bool { return a.nr[plain[i].name] < a.nr[plain[j].name] })
+
+	for _, r := range conditional {
+		// Each block starts with A = nr and ends in a return on every path,
+		// so its jumps stay inside it; the nr test skips the whole block.
+		body, err := condBlock(r)
+		if err != nil {
+			return nil, err
+		}
+		if len(body) > 255 {
+			return nil, fmt.Errorf("seccomp: block for %s too long", r.name)
+		}
+		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.nr[r.name], SkipFalse: uint8(len(body))})
+		prog = append(prog, body...)
+	}
+	for _, r := range plain {
+		prog = append(prog,
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.nr[r.name], SkipFalse: 1},
+			bpf.RetConstant{Val: retErrno | r.errno},
+		)
+	}
+	prog = append(prog, allow)
+	return bpf.Assemble(prog)
+}
+
+// condBlock is the body of one conditional rule: it runs with A = nr and
+// returns on every path.
+func condBlock(r sysRule) ([]bpf.Instruction, error) {
+	deny := bpf.RetConstant{Val: retErrno | r.errno}
+	allow := bpf.RetConstant{Val: retAllow}
+	switch r.cond {
+	case unlessUnixConn:
+		return []bpf.Instruction{
+			bpf.LoadAbsolute{Off: argLow(0), Size: 4}, // A = domain
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: afUnix, SkipFalse: 4},
+			bpf.LoadAbsolute{Off: argLow(1), Size: 4}, // A = type | SOCK_NONBLOCK | SOCK_CLOEXEC
+			bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: sockTypeMask},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: sockStream, SkipTrue: 2},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: sockSeqpacket, SkipTrue: 1},
+			deny,
+			allow,
+		}, nil
+	case ifDestAddr:
+		return []bpf.Instruction{
+			bpf.LoadAbsolute{Off: argLow(4), Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipFalse: 3},
+			bpf.LoadAbsolute{Off: argHigh(4), Size: 4},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipFalse: 1},
+			allow,
+			deny,
+		}, nil
+	case ifTTYInject:
+		return []bpf.Instruction{
+			bpf.LoadAbsolute{Off: argLow(1), Size: 4}, // A = request
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ioctlTIOCSTI, SkipTrue: 2},
+			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ioctlTIOCLINUX, SkipTrue: 1},
+			allow,
+			deny,
+		}, nil
+	case ifCloneNS, ifUnshareNS:
+		mask := uint32(cloneNamespaces)
+		if r.cond == ifUnshareNS {
+			mask |= cloneNewTime
+		}
+		return []bpf.Instruction{
+			bpf.LoadAbsolute{Off: argLow(0), Size: 4}, // A = flags
+			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: mask, SkipFalse: 1},
+			deny,
+			allow,
+		}, nil
+	}
+	return nil, fmt.Errorf("seccomp: rule for %s has no condition code", r.name)
+}
