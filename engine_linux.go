@@ -205,13 +205,8 @@ func engage(p Policy, cmd []string) error {
 	if err != nil {
 		return &setupError{err}
 	}
-	if len(pl.unmet) > 0 {
-		switch {
-		case p.Enforcement == Strict:
-			return &setupError{fmt.Errorf("cannot enforce %s; run with --best-effort to accept that", strings.Join(pl.unmet, ", "))}
-		case p.Enforcement == CodexCompat && k.landlockABI == 0 && !p.FullDiskWrite:
-			return &setupError{fmt.Errorf("Landlock was not able to enforce the sandbox: %v", k.landlockErr)}
-		}
+	if err := refusal(p, pl, k); err != nil {
+		return &setupError{err}
 	}
 	if notice := append(pl.unmet, pl.weaker...); len(notice) > 0 {
 		warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
@@ -223,4 +218,18 @@ func engage(p Policy, cmd []string) error {
 		return &setupError{err}
 	}
 	return execvp(cmd)
+}
+
+// refusal says why the plan must not run under p's Enforcement, or nil.
+func refusal(p Policy, pl *linuxPlan, k kernelFeatures) error {
+	if len(pl.unmet) == 0 {
+		return nil
+	}
+	switch {
+	case p.Enforcement == Strict:
+		return fmt.Errorf("cannot enforce %s; run with --best-effort to accept that", strings.Join(pl.unmet, ", "))
+	case p.Enforcement == CodexCompat && k.landlockABI == 0 && !p.FullDiskWrite:
+		return fmt.Errorf("Landlock was not able to enforce the sandbox: %v", k.landlockErr)
+	}
+	return nil
 }

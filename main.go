@@ -46,6 +46,8 @@ Options:
     -n, --network      Allow network access.
     --best-effort      Run even if this kernel cannot enforce everything,
                        saying on stderr what is not enforced.
+    --print-policy     Print the effective policy on this kernel as JSON
+                       instead of running the command.
     -h, --help         Print this help.
     --version          Print the version.
 
@@ -97,7 +99,7 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var writes stringsFlag
-	var network, bestEffort, help, showVersion bool
+	var network, bestEffort, help, showVersion, showPolicy bool
 	fs.Var(&writes, "w", "")
 	fs.Var(&writes, "write", "")
 	fs.BoolVar(&network, "n", false, "")
@@ -106,6 +108,7 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 	fs.BoolVar(&help, "h", false, "")
 	fs.BoolVar(&help, "help", false, "")
 	fs.BoolVar(&showVersion, "version", false, "")
+	fs.BoolVar(&showPolicy, "print-policy", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(usage)
@@ -137,6 +140,9 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 			return p, nil, exitUsage
 		}
 		p.WritableRoots = append(p.WritableRoots, WritableRoot{Path: root})
+	}
+	if showPolicy {
+		return p, nil, printPolicy(p, fs.Args())
 	}
 	return p, fs.Args(), 0
 }

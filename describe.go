@@ -1,0 +1,194 @@
+//go:build linux
+
+package main
+
+// --print-policy: the effective policy, as the engine would apply it on
+// this kernel, printed as JSON instead of running the command. It runs the
+// same planning code as a real run and stops before the first irreversible
+// step.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+var fsRightNames = []struct {
+	bit  uint64
+	name string
+}{
+	{unix.LANDLOCK_ACCESS_FS_EXECUTE, "execute"},
+	{unix.LANDLOCK_ACCESS_FS_WRITE_FILE, "write_file"},
+	{unix.LANDLOCK_ACCESS_FS_READ_FILE, "read_file"},
+	{unix.LANDLOCK_ACCESS_FS_READ_DIR, "read_dir"},
+	{unix.LANDLOCK_ACCESS_FS_REMOVE_DIR, "remove_dir"},
+	{unix.LANDLOCK_ACCESS_FS_REMOVE_FILE, "remove_file"},
+	{unix.LANDLOCK_ACCESS_FS_MAKE_CHAR, "make_char"},
+	{unix.LANDLOCK_ACCESS_FS_MAKE_DIR, "make_dir"},
+	{unix.LANDLOCK_ACCESS_FS_MAKE_REG, "make_reg"},
+	{unix.LANDLOCK_ACCESS_FS_MAKE_SOCK, "make_sock"},
+	{unix.LANDLOCK_ACCESS_FS_MAKE_FIFO, "make_fifo"},
+	{unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK, "make_block"},
+	{unix.LANDLOCK_ACCESS_FS_MAKE_SYM, "make_sym"},
+	{unix.LANDLOCK_ACCESS_FS_REFER, "refer"},
+	{unix.LANDLOCK_ACCESS_FS_TRUNCATE, "truncate"},
+	{unix.LANDLOCK_ACCESS_FS_IOCTL_DEV, "ioctl_dev"},
+}
+
+func fsRightList(r uint64) []string {
+	out := []string{}
+	for _, n := range fsRightNames {
+		if r&n.bit != 0 {
+			out = append(out, n.name)
+		}
+	}
+	return out
+}
+
+// policyReport is the JSON shape of --print-policy.
+type policyReport struct {
+	Command       []string        `json:"command"`
+	Enforcement   string          `json:"enforcement"`
+	FullDiskWrite bool            `json:"full_disk_write"`
+	WritableRoots []string        `json:"writable_roots"`
+	Network       bool            `json:"network"`
+	Landlock      *landlockReport `json:"landlock"`
+	Seccomp       *seccompReport  `json:"seccomp"`
+	NoNewPrivs    bool            `json:"no_new_privs"`
+	Unenforced    []string        `json:"unenforced"`
+	Weaker        []string        `json:"weaker"`
+	WouldRun      bool            `json:"would_run"`
+	Refusal       string          `json:"refusal,omitempty"`
+}
+
+type landlockReport struct {
+	KernelABI        int          `json:"kernel_abi"`
+	ABI              int          `json:"abi"`
+	Errata           uint64       `json:"errata"`
+	HandledAccessFS  []string     `json:"handled_access_fs"`
+	HandledAccessNet []string     `json:"handled_access_net"`
+	Scoped           []string     `json:"scoped"`
+	Rules            []ruleReport `json:"rules"`
+}
+
+type ruleReport struct {
+	Path   string   `json:"path"`
+	Access []string `json:"access"`
+}
+
+type seccompReport struct {
+	Arch         string   `json:"arch"`
+	Instructions int      `json:"instructions"`
+	Rules        []string `json:"rules"`
+}
+
+// printPolicy writes the report for p and cmd to stdout. It exits like a
+// real run would fail (125) when the policy would be refused.
+func printPolicy(p Policy, cmd []string) int {
+	k := probeKernel()
+	rep := policyReport{
+		Command:       cmd,
+		Enforcement:   p.Enforcement.String(),
+		FullDiskWrite: p.FullDiskWrite,
+		WritableRoots: []string{},
+		Network:       p.Network,
+		Unenforced:    []string{},
+		Weaker:        []string{},
+	}
+	for _, r := range p.WritableRoots {
+		rep.WritableRoots = append(rep.WritableRoots, r.Path)
+	}
+	pl, err := planLinux(p, k)
+	if err == nil {
+		err = refusal(p, pl, k)
+	}
+	if err != nil {
+		rep.Refusal = err.Error()
+	} else {
+		rep.WouldRun = true
+	}
+	if pl != nil {
+		rep.NoNewPrivs = pl.restrict
+		rep.Unenforced = append(rep.Unenforced, pl.unmet...)
+		rep.Weaker = append(rep.Weaker, pl.weaker...)
+		if rs := pl.ruleset; rs != nil {
+			lr := &landlockReport{
+				KernelABI:       k.landlockABI,
+				ABI:             rs.abi,
+				Errata:          k.errata,
+				HandledAccessFS: fsRightList(rs.attr.handledAccessFS),
+			}
+			lr.HandledAccessNet = []string{}
+			if rs.attr.handledAccessNet&unix.LANDLOCK_ACCESS_NET_BIND_TCP != 0 {
+				lr.HandledAccessNet = append(lr.HandledAccessNet, "bind_tcp")
+			}
+			if rs.attr.handledAccessNet&unix.LANDLOCK_ACCESS_NET_CONNECT_TCP != 0 {
+				lr.HandledAccessNet = append(lr.HandledAccessNet, "connect_tcp")
+			}
+			lr.Scoped = []string{}
+			if rs.attr.scoped&unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET != 0 {
+				lr.Scoped = append(lr.Scoped, "abstract_unix_socket")
+			}
+			if rs.attr.scoped&unix.LANDLOCK_SCOPE_SIGNAL != 0 {
+				lr.Scoped = append(lr.Scoped, "signal")
+			}
+			lr.Rules = []ruleReport{}
+			for _, r := range rs.rules {
+				lr.Rules = append(lr.Rules, ruleReport{Path: r.path, Access: fsRightList(r.rights & rs.attr.handledAccessFS)})
+			}
+			rep.Landlock = lr
+		}
+		if pl.restrict && k.seccomp {
+			sr := &seccompReport{Arch: runtime.GOARCH, Rules: []string{}}
+			if a := seccompArches[runtime.GOARCH]; a != nil {
+				rules := seccompRules(pl.seccomp)
+				if prog, err := buildSeccomp(a, rules); err == nil {
+					sr.Instructions = len(prog)
+				}
+				sr.Rules = append(sr.Rules, "non-native syscall ABI: kill process")
+				if a.x32 {
+					sr.Rules = append(sr.Rules, "x32 syscalls: ENOSYS")
+				}
+				for _, r := range rules {
+					if _, ok := a.nr[r.name]; ok {
+						sr.Rules = append(sr.Rules, describeRule(r))
+					}
+				}
+			}
+			rep.Seccomp = sr
+		}
+	}
+	out, _ := json.MarshalIndent(rep, "", "  ")
+	fmt.Fprintln(os.Stdout, string(out))
+	if !rep.WouldRun {
+		return exitSetup
+	}
+	return 0
+}
+
+func describeRule(r sysRule) string {
+	errno := "EPERM"
+	if r.errno == errnoENOSYS {
+		errno = "ENOSYS"
+	}
+	var when string
+	switch r.cond {
+	case always:
+		when = "always"
+	case unlessUnixConn:
+		when = "unless AF_UNIX with SOCK_STREAM or SOCK_SEQPACKET"
+	case ifDestAddr:
+		when = "if a destination address is given"
+	case ifTTYInject:
+		when = "for TIOCSTI and TIOCLINUX"
+	case ifCloneNS:
+		when = "if flags create a namespace"
+	case ifUnshareNS:
+		when = "if flags create a namespace"
+	}
+	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
+}
