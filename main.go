@@ -48,6 +48,9 @@ Options:
                        saying on stderr what is not enforced.
     --print-policy     Print the effective policy on this kernel as JSON
                        instead of running the command.
+    --doctor           Check this host: what the kernel can enforce, and
+                       try the known escapes inside the sandbox for real.
+    --json             With --doctor: print JSON.
     -h, --help         Print this help.
     --version          Print the version.
 
@@ -99,7 +102,8 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var writes stringsFlag
-	var network, bestEffort, help, showVersion, showPolicy bool
+	var network, bestEffort, help, showVersion, showPolicy, doctor, jsonOut bool
+	var probe string
 	fs.Var(&writes, "w", "")
 	fs.Var(&writes, "write", "")
 	fs.BoolVar(&network, "n", false, "")
@@ -109,6 +113,9 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 	fs.BoolVar(&help, "help", false, "")
 	fs.BoolVar(&showVersion, "version", false, "")
 	fs.BoolVar(&showPolicy, "print-policy", false, "")
+	fs.BoolVar(&doctor, "doctor", false, "")
+	fs.BoolVar(&jsonOut, "json", false, "")
+	fs.StringVar(&probe, "doctor-probe", "", "") // internal: one escape attempt, run by --doctor inside the sandbox
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Print(usage)
@@ -124,6 +131,10 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 	case showVersion:
 		fmt.Printf("sandbox %s (commit %s, %s)\n", version, commit, runtime.Version())
 		return p, nil, 0
+	case doctor:
+		return p, nil, runDoctor(jsonOut)
+	case probe != "":
+		return p, nil, runProbe(probe, fs.Args())
 	case fs.NArg() == 0:
 		errorf("no command given (see sandbox --help)")
 		return p, nil, exitUsage
