@@ -249,18 +249,18 @@ func seccompRules(o seccompOptions) []sysRule {
 }
 
 // buildSeccomp assembles the filter for arch a. Rules naming a syscall the
-// architecture does not have (iopl on arm64) are skipped. Blocks with an
-// argument check come first, in rule order; then the unconditional denials
-// in syscall order. Allowed syscalls never read an argument, so the
-// kernel's action cache answers them without running the filter.
+// architecture does not have (iopl on arm64) are skipped. After the arch
+// and x32 checks, the syscall number is looked up in a binary search tree
+// over the rules, so a syscall costs about log2(rules) comparisons when the
+// filter runs, and the kernel's action cache, which emulates the filter for
+// every syscall number when it is installed, is computed quickly. Allowed
+// syscalls never read an argument, so the cache answers them without
+// running the filter at all.
 func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error) {
-	kill := bpf.RetConstant{Val: retKillProcess}
-	allow := bpf.RetConstant{Val: retAllow}
-
 	prog := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: seccompDataArch, Size: 4}, // A = arch
 		bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 1},
-		kill, // foreign ABI
+		bpf.RetConstant{Val: retKillProcess},          // foreign ABI
 		bpf.LoadAbsolute{Off: seccompDataNR, Size: 4}, // A = nr
 	}
 	if a.x32 {
@@ -270,7 +270,7 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 		)
 	}
 
-	var conditional, plain []sysRule
+	var used []sysRule
 	seen := map[string]bool{}
 	for _, r := range rules {
 		if _, ok := a.nr[r.name]; !ok {
@@ -280,35 +280,69 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 			return nil, fmt.Errorf("seccomp: two rules for %s", r.name)
 		}
 		seen[r.name] = true
-		if r.cond == always {
-			plain = append(plain, r)
-		} else {
-			conditional = append(conditional, r)
-		}
+		used = append(used, r)
 	}
-	sort.Slice(plain, func(i, j int) bool { return a.nr[plain[i].name] < a.nr[plain[j].name] })
+	sort.Slice(used, func(i, j int) bool { return a.nr[used[i].name] < a.nr[used[j].name] })
+	tree, err := searchTree(a, used)
+	if err != nil {
+		return nil, err
+	}
+	return bpf.Assemble(append(prog, tree...))
+}
 
-	for _, r := range conditional {
-		// Each block starts with A = nr and ends in a return on every path,
-		// so its jumps stay inside it; the nr test skips the whole block.
-		body, err := condBlock(r)
-		if err != nil {
-			return nil, err
+// searchTree emits code that runs with A = nr and returns on every path:
+// the rule for nr if there is one, else ALLOW. rules are sorted by number.
+func searchTree(a *seccompArch, rules []sysRule) ([]bpf.Instruction, error) {
+	if len(rules) <= 3 {
+		var out []bpf.Instruction
+		for _, r := range rules {
+			body, err := ruleBody(r)
+			if err != nil {
+				return nil, err
+			}
+			// Skip this rule's body unless nr matches; the body returns.
+			out = append(out, bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.nr[r.name], SkipFalse: uint8(len(body))})
+			out = append(out, body...)
 		}
-		if len(body) > 255 {
-			return nil, fmt.Errorf("seccomp: block for %s too long", r.name)
-		}
-		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.nr[r.name], SkipFalse: uint8(len(body))})
-		prog = append(prog, body...)
+		return append(out, bpf.RetConstant{Val: retAllow}), nil
 	}
-	for _, r := range plain {
-		prog = append(prog,
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.nr[r.name], SkipFalse: 1},
-			bpf.RetConstant{Val: retErrno | r.errno},
-		)
+	mid := len(rules) / 2
+	low, err := searchTree(a, rules[:mid])
+	if err != nil {
+		return nil, err
 	}
-	prog = append(prog, allow)
-	return bpf.Assemble(prog)
+	high, err := searchTree(a, rules[mid:])
+	if err != nil {
+		return nil, err
+	}
+	pivot := a.nr[rules[mid].name]
+	if len(low) <= 255 {
+		// if nr >= pivot skip the low half
+		out := []bpf.Instruction{bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipTrue: uint8(len(low))}}
+		return append(append(out, low...), high...), nil
+	}
+	// Too far for a conditional jump: go through an unconditional one.
+	out := []bpf.Instruction{
+		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipFalse: 1},
+		bpf.Jump{Skip: uint32(len(low))},
+	}
+	return append(append(out, low...), high...), nil
+}
+
+// ruleBody is the code for one rule once nr matched; it returns on every
+// path.
+func ruleBody(r sysRule) ([]bpf.Instruction, error) {
+	if r.cond == always {
+		return []bpf.Instruction{bpf.RetConstant{Val: retErrno | r.errno}}, nil
+	}
+	body, err := condBlock(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > 255 {
+		return nil, fmt.Errorf("seccomp: block for %s too long", r.name)
+	}
+	return body, nil
 }
 
 // condBlock is the body of one conditional rule: it runs with A = nr and
