@@ -1,3 +1,10 @@
+// Runtime work that is wasted on a process that execs within a millisecond:
+// naming anonymous mappings (a prctl per mapping) and the background
+// updater of GOMAXPROCS.
+
+//go:debug decoratemappings=0
+//go:debug updatemaxprocs=0
+
 // Command sandbox runs a command confined: it reads what it may read,
 // writes only where it may write, and reaches no network unless allowed.
 //
