@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bench/run.sh: start-up and syscall overhead of sandbox, side by side with
+# the bare command, upstream's Rust codex-linux-sandbox and two floors, in
+# one run. Prints one table of means and ratios to the bare command.
+#
+#   bash bench/run.sh            # RUNS=300 by default; RUNS=1000 for tighter figures
+#
+# Floors: a static C program that only execs (what any exec wrapper costs),
+# a Go program that only calls syscall.Exec (what the Go runtime costs), and
+# a static C program that installs a one-instruction seccomp filter and
+# execs (what any seccomp filter costs a syscall-bound command). Needs
+# hyperfine (installed with apt-get when missing and root), gcc, go, npm.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${RUNS:-300}
+export SANDBOX_CI_CACHE="${SANDBOX_CI_CACHE:-$HOME/.cache/sandbox-ci}"
+
+if ! command -v hyperfine >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get update -qq && apt-get install -y -qq hyperfine) >/dev/null
+  else
+    echo "bench: hyperfine is missing (apt-get install hyperfine)" >&2; exit 1
+  fi
+fi
+
+# Upstream's helper ships inside the Codex npm package (same cache as CI).
+bash .ci/provision-codex.sh >/dev/null
+case "$(uname -m)" in
+  x86_64) rust_name=codex-linux-sandbox-x64 ;;
+  aarch64) rust_name=codex-linux-sandbox-arm64 ;;
+esac
+rust="$(ls -d "$SANDBOX_CI_CACHE"/codex-e2e/codex-*/bin/"$rust_name" | head -n 1)"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/sandbox" .
+
+cat > "$work/exec.c" <<'C'
+#include <unistd.h>
+int main(int argc, char **argv) { (void)argc; execv(argv[1], argv + 1); return 127; }
+C
+cat > "$work/seccomp1.c" <<'C'
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+  struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  struct sock_fprog prog = { .len = 1, .filter = &allow };
+  (void)argc;
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog))
+    return 125;
+  execv(argv[1], argv + 1);
+  return 127;
+}
+C
+gcc -O2 -static -o "$work/exec-c" "$work/exec.c"
+gcc -O2 -static -o "$work/seccomp1-c" "$work/seccomp1.c"
+mkdir "$work/execgo"
+cat > "$work/execgo/main.go" <<'GO'
+package main
+
+import (
+	"os"
+	"syscall"
+)
+
+func main() { syscall.Exec(os.Args[1], os.Args[1:], os.Environ()) }
+GO
+(cd "$work/execgo" && printf 'module execgo\n\ngo 1.22\n' > go.mod && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/exec-go" .)
+
+true_bin=/bin/true
+dd_cmd="dd if=/dev/zero of=/dev/null bs=1 count=1000000 status=none"
+find_cmd="find /usr -name no-such-file-anywhere"
+
+bench() { # name runs command...
+  local name=$1 n=$2; shift 2
+  hyperfine -N --style none --warmup 20 --runs "$n" --export-json "$work/$name.json" "$@" >/dev/null
+}
+bench true "$runs" "$true_bin" "$work/exec-c $true_bin" "$work/exec-go $true_bin" \
+  "$rust -- $true_bin" "$work/sandbox -- $true_bin"
+bench dd $((runs / 10 + 5)) "$dd_cmd" "$work/seccomp1-c /bin/$dd_cmd" "$rust -- $dd_cmd" "$work/sandbox -- $dd_cmd"
+bench find $((runs / 20 + 5)) "$find_cmd" "$rust -- $find_cmd" "$work/sandbox -- $find_cmd"
+
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+
+python3 - "$work" "$rust" <<PY
+import json, os, sys
+work, rust = sys.argv[1], sys.argv[2]
+labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
+          "$work/exec-go $true_bin": "floor: Go exec-only", "$rust -- $true_bin": "upstream Rust helper",
+          "$work/sandbox -- $true_bin": "sandbox (ours)",
+          "$dd_cmd": "bare", "$work/seccomp1-c /bin/$dd_cmd": "floor: 1-insn seccomp filter",
+          "$rust -- $dd_cmd": "upstream Rust helper", "$work/sandbox -- $dd_cmd": "sandbox (ours)",
+          "$find_cmd": "bare", "$rust -- $find_cmd": "upstream Rust helper", "$work/sandbox -- $find_cmd": "sandbox (ours)"}
+print("kernel:", os.uname().release, " cpu:", next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), os.uname().machine),
+      " cores:", os.cpu_count(), " date:", os.popen("date -u +%FT%TZ").read().strip())
+print()
+print(f"{'benchmark':<10} {'run':<30} {'mean':>10} {'stddev':>9} {'ratio':>7}")
+for name in ("true", "dd", "find"):
+    res = json.load(open(os.path.join(work, name + ".json")))["results"]
+    base = res[0]["mean"]
+    for r in res:
+        print(f"{name:<10} {labels.get(r['command'], r['command']):<30} {r['mean']*1e3:8.3f}ms {r['stddev']*1e3:7.3f}ms {r['mean']/base:6.2f}x")
+PY
+echo
+echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
+echo "binary size (bytes, stripped static): ours $(stat -c %s "$work/sandbox"), upstream $(stat -c %s "$rust")"
