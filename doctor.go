@@ -1,14 +1,211 @@
 package main
 
-// sandbox --doctor: what this kernel enforces, and the known escapes tried
-// for real inside the sandbox.
+// sandbox --doctor: what this kernel can enforce, and the known escapes
+// (peers.md section 2) tried for real from inside the sandbox.
+//
+// Each escape vector is tried twice by the same probe: once unconfined, as
+// a control, and once through the very policy path a user gets:
+//
+//	sandbox -w TMPROOT -- /proc/self/exe --doctor-probe NAME args...
+//
+// A witness outside the sandbox (a file, a listener, a process, a
+// terminal) tells whether the attempt had its effect; a probe whose prize
+// is information (a netlink dump, a new namespace) reports it itself, and
+// a probe that says its call succeeded is believed too. The verdict is
+// judged by the effect, never by an error code alone: an errno can come
+// from anywhere, and a call can fail after doing its damage.
+//
+//	the sandboxed run had an effect       OPEN
+//	the sandbox did not run the probe     N/A, and the report says why
+//	the control had no effect             N/A: this host has no such vector
+//	otherwise                             BLOCKED
+//
+// This file holds what is the same on every OS: the report, the verdict
+// and the output. The probes are Linux code (doctor_linux.go,
+// probe_linux.go).
 
-func runDoctor(jsonOut bool) int {
-	errorf("--doctor is not implemented yet")
-	return exitSetup
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+)
+
+const (
+	verdictBlocked = "BLOCKED"
+	verdictOpen    = "OPEN"
+	verdictNA      = "N/A"
+)
+
+// doctorReport is everything --doctor found; --json prints it as is.
+type doctorReport struct {
+	Host    string         `json:"host"`
+	Kernel  []kernelFact   `json:"kernel"`
+	Vectors []vectorResult `json:"vectors"`
+	Summary doctorSummary  `json:"summary"`
 }
 
-func runProbe(name string, args []string) int {
-	errorf("--doctor-probe %s: unknown probe", name)
-	return exitUsage
+// kernelFact is one line of the kernel part.
+type kernelFact struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+	Note  string `json:"note,omitempty"`
+}
+
+// vectorResult is one escape vector, tried.
+type vectorResult struct {
+	Vector   string `json:"vector"`
+	Tries    string `json:"tries"`
+	Check    string `json:"check"`
+	Promised bool   `json:"promised"`        // the README says it is refused
+	ByDesign bool   `json:"by_design"`       // the README says it stays open
+	Needs    string `json:"needs,omitempty"` // privilege the vector itself needs
+	Result   string `json:"result"`
+	Reason   string `json:"reason"`
+	Control  string `json:"control"` // what the unconfined run did
+}
+
+type doctorSummary struct {
+	Blocked      int      `json:"blocked"`
+	Open         int      `json:"open"`
+	OpenByDesign int      `json:"open_by_design"`
+	NA           int      `json:"na"`
+	PromisedOpen []string `json:"promised_open"`
+	PromisedNA   []string `json:"promised_na"` // promised, but untestable here
+	Seconds      float64  `json:"seconds"`
+}
+
+// runOutcome is what one run of a probe did: the effect seen (empty if
+// none) and, either way, what the probe and its process said. notRun is
+// set when the sandbox refused to start or to execute the probe.
+type runOutcome struct {
+	effect string
+	detail string
+	notRun bool
+}
+
+// judge fills in v's verdict from the control run and the sandboxed run.
+// An effect inside the sandbox is OPEN even when the control saw none:
+// whatever made the control fail, the sandbox did not stop it.
+func judge(v *vectorResult, control, confined runOutcome) {
+	v.Control = control.detail
+	if control.effect != "" {
+		v.Control = "effect: " + control.effect
+	}
+	switch {
+	case confined.effect != "" && v.ByDesign:
+		v.Result, v.Reason = verdictOpen, "by design ("+v.Reason+"): "+confined.effect
+	case confined.effect != "":
+		v.Result, v.Reason = verdictOpen, confined.effect
+	case confined.notRun:
+		v.Result, v.Reason = verdictNA, "the sandbox did not run the probe: "+confined.detail
+	case control.effect == "" && v.Needs != "":
+		v.Result, v.Reason = verdictNA, "needs "+v.Needs+"; unconfined: "+control.detail
+	case control.effect == "":
+		v.Result, v.Reason = verdictNA, "no effect even unconfined: "+control.detail
+	default:
+		v.Result, v.Reason = verdictBlocked, confined.detail
+	}
+}
+
+// summarize counts the verdicts.
+func (r *doctorReport) summarize(seconds float64) {
+	s := doctorSummary{PromisedOpen: []string{}, PromisedNA: []string{}, Seconds: seconds}
+	for _, v := range r.Vectors {
+		switch {
+		case v.Result == verdictBlocked:
+			s.Blocked++
+		case v.Result == verdictNA:
+			s.NA++
+			if v.Promised {
+				s.PromisedNA = append(s.PromisedNA, v.Vector)
+			}
+		case v.ByDesign:
+			s.OpenByDesign++
+		default:
+			s.Open++
+			if v.Promised {
+				s.PromisedOpen = append(s.PromisedOpen, v.Vector)
+			}
+		}
+	}
+	r.Summary = s
+}
+
+// exitStatus is 1 when a vector the README promises to block is open.
+func (r *doctorReport) exitStatus() int {
+	if len(r.Summary.PromisedOpen) > 0 {
+		return 1
+	}
+	return 0
+}
+
+func (r *doctorReport) writeJSON(w io.Writer) error {
+	out, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(w, string(out))
+	return err
+}
+
+func (r *doctorReport) writeText(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "sandbox doctor: %s\n\nKERNEL\tVALUE\n", r.Host)
+	for _, f := range r.Kernel {
+		line := f.Value
+		if f.Note != "" {
+			line += " (" + f.Note + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", f.Name, line)
+	}
+	fmt.Fprintf(tw, "\nVECTOR\tRESULT\tREASON\n")
+	for _, v := range r.Vectors {
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Vector, v.Result, shorten(v.Reason, 110))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	s := r.Summary
+	verdict := "every promised vector is blocked"
+	switch {
+	case len(s.PromisedOpen) > 0:
+		verdict = "PROMISED BUT OPEN: " + strings.Join(s.PromisedOpen, ", ")
+	case len(s.PromisedNA) > 0:
+		verdict = "no promised vector is open; untested here: " + strings.Join(s.PromisedNA, ", ")
+	}
+	_, err := fmt.Fprintf(w, "\nsummary: %d blocked, %d open, %d open by design, %d n/a in %.1fs: %s\n",
+		s.Blocked, s.Open, s.OpenByDesign, s.NA, s.Seconds, verdict)
+	return err
+}
+
+// shorten keeps a table cell on one line.
+func shorten(s string, n int) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-3] + "..."
+}
+
+// runDoctor runs --doctor: the report on stdout, exit 1 if a promised
+// vector is open.
+func runDoctor(jsonOut bool) int {
+	r, err := examine()
+	if err != nil {
+		errorf("doctor: %v", err)
+		return exitSetup
+	}
+	if jsonOut {
+		err = r.writeJSON(os.Stdout)
+	} else {
+		err = r.writeText(os.Stdout)
+	}
+	if err != nil {
+		errorf("doctor: %v", err)
+		return exitSetup
+	}
+	return r.exitStatus()
 }

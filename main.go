@@ -138,6 +138,12 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 	case showVersion:
 		fmt.Printf("sandbox %s (commit %s, %s)\n", version, commit, runtime.Version())
 		return p, nil, 0
+	case doctor && fs.NArg() > 0:
+		errorf("--doctor takes no command (got %q)", fs.Arg(0))
+		return p, nil, exitUsage
+	case jsonOut && !doctor:
+		errorf("--json goes with --doctor")
+		return p, nil, exitUsage
 	case doctor:
 		return p, nil, runDoctor(jsonOut)
 	case probe != "":

@@ -1,0 +1,889 @@
+//go:build linux
+
+package main
+
+// The probe side of --doctor: `sandbox --doctor-probe NAME args...` makes
+// one escape attempt and prints a probeReport as one JSON line on stdout.
+// The doctor runs it inside the sandbox and, as the control, outside. A
+// probe tries every variant of its vector it knows and goes on after a
+// failure; it claims an effect only when the last step of a variant
+// worked. Every target (file, listener, process, terminal) is one the
+// doctor set up for this run and named in args: a probe touches nothing
+// else, so a hole found is a hole shown, not a hole used.
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// probeReport is what a probe says about its attempt.
+type probeReport struct {
+	Effect string   `json:"effect,omitempty"`
+	Errors []string `json:"errors,omitempty"`
+}
+
+// fail records a failed step, with the errno's name when there is one.
+func (r *probeReport) fail(step string, err error) {
+	r.Errors = append(r.Errors, step+": "+errName(err))
+}
+
+// did records the first effect achieved.
+func (r *probeReport) did(format string, v ...any) {
+	if r.Effect == "" {
+		r.Effect = fmt.Sprintf(format, v...)
+	}
+}
+
+func errName(err error) string {
+	var e syscall.Errno
+	if errors.As(err, &e) {
+		if n := unix.ErrnoName(e); n != "" {
+			return n
+		}
+	}
+	return err.Error()
+}
+
+// The TIOCSTI probe stays alive for probeHold after reporting: its process
+// leads the session of the terminal under test, and its exit would hang
+// the terminal up and flush the input the doctor must inspect. The doctor
+// kills it once it has looked.
+const (
+	tiocstiProbe = "tiocsti"
+	probeHold    = 3 * time.Second
+)
+
+// runProbe runs --doctor-probe NAME: a vector's attempt, or one of the
+// helpers the doctor needs outside the sandbox.
+func runProbe(name string, args []string) int {
+	if name == "witness" {
+		return runWitness()
+	}
+	try := helperProbes[name]
+	for _, p := range probes {
+		if p.name == name {
+			try = p.try
+		}
+	}
+	if try == nil {
+		errorf("--doctor-probe %s: unknown probe", name)
+		return exitUsage
+	}
+	r := try(args)
+	out, _ := json.Marshal(r)
+	os.Stdout.Write(append(out, '\n'))
+	if name == tiocstiProbe {
+		time.Sleep(probeHold)
+	}
+	return 0
+}
+
+// helperProbes are not escapes: the doctor runs them outside the sandbox.
+var helperProbes = map[string]func([]string) probeReport{
+	"abi-i386":  tryI386Getpid,
+	"abi-x32":   tryX32Getpid,
+	"userns-id": func([]string) probeReport { return probeReport{Effect: userNS()} },
+	"memfd-ran": func([]string) probeReport {
+		return probeReport{Effect: "a memfd copy of the sandbox ran"}
+	},
+}
+
+// probeArg returns args[i], or "" when the doctor passed too few.
+func probeArg(args []string, i int) string {
+	if i < len(args) {
+		return args[i]
+	}
+	return ""
+}
+
+var probePayload = []byte("escaped\n")
+
+// appendTo opens path with flags and writes to it.
+func appendTo(r *probeReport, step, path string, flags int) {
+	fd, err := unix.Open(path, flags|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail(step, err)
+		return
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, probePayload); err != nil {
+		r.fail(step+": write", err)
+		return
+	}
+	r.did("%s: wrote to %s", step, path)
+}
+
+// Filesystem probes get args [root, out]: the writable root, and a
+// directory outside it holding "target" (a file) and "subdir". The root
+// holds "inner".
+
+func tryWrite(a []string) (r probeReport) {
+	appendTo(&r, "open(target, O_WRONLY)", filepath.Join(probeArg(a, 1), "target"), unix.O_WRONLY|unix.O_APPEND)
+	return r
+}
+
+func tryCreate(a []string) (r probeReport) {
+	out := probeArg(a, 1)
+	if fd, err := unix.Open(filepath.Join(out, "new"), unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC, 0o644); err != nil {
+		r.fail("open(O_CREAT)", err)
+	} else {
+		unix.Close(fd)
+		r.did("created a file outside")
+	}
+	if err := unix.Mkdir(filepath.Join(out, "newdir"), 0o755); err != nil {
+		r.fail("mkdir", err)
+	} else {
+		r.did("created a directory outside")
+	}
+	if err := unix.Mkfifo(filepath.Join(out, "fifo"), 0o644); err != nil {
+		r.fail("mkfifo", err)
+	} else {
+		r.did("created a fifo outside")
+	}
+	if err := unix.Symlink("target", filepath.Join(out, "symlink")); err != nil {
+		r.fail("symlink", err)
+	} else {
+		r.did("created a symlink outside")
+	}
+	return r
+}
+
+func tryRemove(a []string) (r probeReport) {
+	out := probeArg(a, 1)
+	if err := unix.Unlink(filepath.Join(out, "target")); err != nil {
+		r.fail("unlink", err)
+	} else {
+		r.did("removed a file outside")
+	}
+	if err := unix.Rmdir(filepath.Join(out, "subdir")); err != nil {
+		r.fail("rmdir", err)
+	} else {
+		r.did("removed a directory outside")
+	}
+	return r
+}
+
+func tryTruncate(a []string) (r probeReport) {
+	target := filepath.Join(probeArg(a, 1), "target")
+	if err := unix.Truncate(target, 0); err != nil {
+		r.fail("truncate", err)
+	} else {
+		r.did("truncate(2) emptied a file outside")
+	}
+	if fd, err := unix.Open(target, unix.O_RDONLY|unix.O_TRUNC|unix.O_CLOEXEC, 0); err != nil {
+		r.fail("open(O_RDONLY|O_TRUNC)", err)
+	} else {
+		unix.Close(fd)
+		r.did("open(O_TRUNC) emptied a file outside")
+	}
+	return r
+}
+
+func tryRename(a []string) (r probeReport) {
+	root, out := probeArg(a, 0), probeArg(a, 1)
+	inner, target := filepath.Join(root, "inner"), filepath.Join(out, "target")
+	if err := unix.Rename(inner, filepath.Join(out, "moved")); err != nil {
+		r.fail("rename(inner, out)", err)
+	} else {
+		r.did("moved a file out of the writable root")
+	}
+	if err := unix.Rename(target, filepath.Join(root, "stolen")); err != nil {
+		r.fail("rename(target, root)", err)
+	} else {
+		r.did("moved a file from outside into the writable root")
+	}
+	if err := unix.Renameat2(unix.AT_FDCWD, inner, unix.AT_FDCWD, target, unix.RENAME_EXCHANGE); err != nil {
+		r.fail("renameat2(RENAME_EXCHANGE)", err)
+	} else {
+		r.did("exchanged a file outside with one inside")
+	}
+	return r
+}
+
+func tryLink(a []string) (r probeReport) {
+	root, out := probeArg(a, 0), probeArg(a, 1)
+	if err := unix.Link(filepath.Join(root, "inner"), filepath.Join(out, "linked")); err != nil {
+		r.fail("link(inner, out)", err)
+	} else {
+		r.did("hard-linked a file out of the writable root")
+	}
+	alias := filepath.Join(root, "alias")
+	if err := unix.Link(filepath.Join(out, "target"), alias); err != nil {
+		r.fail("link(target, root)", err)
+	} else {
+		appendTo(&r, "open(hard link to target)", alias, unix.O_WRONLY|unix.O_APPEND)
+	}
+	return r
+}
+
+func trySymlinkWrite(a []string) (r probeReport) {
+	link := filepath.Join(probeArg(a, 0), "link")
+	if err := unix.Symlink(filepath.Join(probeArg(a, 1), "target"), link); err != nil {
+		r.fail("symlink", err)
+		return r
+	}
+	appendTo(&r, "open(symlink to target)", link, unix.O_WRONLY|unix.O_APPEND)
+	return r
+}
+
+// tryMknod makes device nodes for /dev/null and loop0 in the writable
+// root; the doctor never opens them.
+func tryMknod(a []string) (r probeReport) {
+	root := probeArg(a, 0)
+	if err := unix.Mknod(filepath.Join(root, "chr"), unix.S_IFCHR|0o600, int(unix.Mkdev(1, 3))); err != nil {
+		r.fail("mknod(S_IFCHR)", err)
+	} else {
+		r.did("made a character device node")
+	}
+	if err := unix.Mknod(filepath.Join(root, "blk"), unix.S_IFBLK|0o600, int(unix.Mkdev(7, 0))); err != nil {
+		r.fail("mknod(S_IFBLK)", err)
+	} else {
+		r.did("made a block device node")
+	}
+	return r
+}
+
+// tryFileHandle opens the target by handle, which skips path lookup.
+func tryFileHandle(a []string) (r probeReport) {
+	out := probeArg(a, 1)
+	h, _, err := unix.NameToHandleAt(unix.AT_FDCWD, filepath.Join(out, "target"), 0)
+	if err != nil {
+		r.fail("name_to_handle_at", err)
+		return r
+	}
+	mountFD, err := unix.Open(out, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open(out)", err)
+		return r
+	}
+	defer unix.Close(mountFD)
+	fd, err := unix.OpenByHandleAt(mountFD, h, unix.O_WRONLY|unix.O_APPEND|unix.O_CLOEXEC)
+	if err != nil {
+		r.fail("open_by_handle_at(O_WRONLY)", err)
+		return r
+	}
+	defer unix.Close(fd)
+	if _, err := unix.Write(fd, probePayload); err != nil {
+		r.fail("write", err)
+		return r
+	}
+	r.did("wrote to a file outside through a file handle")
+	return r
+}
+
+func tryChmod(a []string) (r probeReport) {
+	if err := unix.Chmod(filepath.Join(probeArg(a, 1), "target"), 0o640); err != nil {
+		r.fail("chmod", err)
+	}
+	return r
+}
+
+func tryUtime(a []string) (r probeReport) {
+	t := unix.NsecToTimespec(time.Date(2001, 9, 9, 1, 46, 40, 0, time.UTC).UnixNano())
+	if err := unix.UtimesNano(filepath.Join(probeArg(a, 1), "target"), []unix.Timespec{t, t}); err != nil {
+		r.fail("utimensat", err)
+	}
+	return r
+}
+
+func tryXattr(a []string) (r probeReport) {
+	if err := unix.Setxattr(filepath.Join(probeArg(a, 1), "target"), "user.sandbox-doctor", []byte("1"), 0); err != nil {
+		r.fail("setxattr(user.*)", err)
+	}
+	return r
+}
+
+// Network probes get the witness's port, socket path or abstract name.
+
+func loopback(family int, port string) (unix.Sockaddr, string) {
+	p, _ := strconv.Atoi(port)
+	if family == unix.AF_INET6 {
+		return &unix.SockaddrInet6{Port: p, Addr: [16]byte{15: 1}}, "AF_INET6"
+	}
+	return &unix.SockaddrInet4{Port: p, Addr: [4]byte{127, 0, 0, 1}}, "AF_INET"
+}
+
+// tryTCP connects with plain TCP and with MPTCP, which Landlock's TCP
+// rights do not cover.
+func tryTCP(family int, a []string) (r probeReport) {
+	sa, fam := loopback(family, probeArg(a, 0))
+	for _, proto := range []int{0, unix.IPPROTO_MPTCP} {
+		step := fmt.Sprintf("socket(%s, SOCK_STREAM, %d)", fam, proto)
+		fd, err := unix.Socket(family, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, proto)
+		if err != nil {
+			r.fail(step, err)
+			continue
+		}
+		err = unix.Connect(fd, sa)
+		unix.Close(fd)
+		if err != nil {
+			r.fail(step+": connect", err)
+			continue
+		}
+		r.did("%s: connected", step)
+	}
+	return r
+}
+
+func tryTCP4(a []string) probeReport { return tryTCP(unix.AF_INET, a) }
+func tryTCP6(a []string) probeReport { return tryTCP(unix.AF_INET6, a) }
+
+// tryUDP sends with sendto and with connect+write.
+func tryUDP(family int, a []string) (r probeReport) {
+	sa, fam := loopback(family, probeArg(a, 0))
+	step := "socket(" + fam + ", SOCK_DGRAM)"
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		r.fail(step, err)
+		return r
+	}
+	defer unix.Close(fd)
+	if err := unix.Sendto(fd, probePayload, 0, sa); err != nil {
+		r.fail("sendto", err)
+	} else {
+		r.did("sendto sent a datagram")
+	}
+	if err := unix.Connect(fd, sa); err != nil {
+		r.fail("connect", err)
+	} else if _, err := unix.Write(fd, probePayload); err != nil {
+		r.fail("write", err)
+	} else {
+		r.did("write sent a datagram")
+	}
+	return r
+}
+
+func tryUDP4(a []string) probeReport { return tryUDP(unix.AF_INET, a) }
+func tryUDP6(a []string) probeReport { return tryUDP(unix.AF_INET6, a) }
+
+// udpDatagram is a UDP header (checksum 0: none, valid for IPv4) and
+// payload, for the hand-made packets.
+func udpDatagram(port int, payload []byte) []byte {
+	b := make([]byte, 8, 8+len(payload))
+	binary.BigEndian.PutUint16(b[0:], 9) // source port: discard
+	binary.BigEndian.PutUint16(b[2:], uint16(port))
+	binary.BigEndian.PutUint16(b[4:], uint16(8+len(payload)))
+	return append(b, payload...)
+}
+
+// tryRaw sends a hand-made UDP datagram through a raw IP socket.
+func tryRaw(a []string) (r probeReport) {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.IPPROTO_UDP)
+	if err != nil {
+		r.fail("socket(AF_INET, SOCK_RAW, IPPROTO_UDP)", err)
+		return r
+	}
+	defer unix.Close(fd)
+	port, _ := strconv.Atoi(probeArg(a, 0))
+	if err := unix.Sendto(fd, udpDatagram(port, probePayload), 0, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		r.fail("sendto", err)
+		return r
+	}
+	r.did("sent a raw IP packet")
+	return r
+}
+
+// tryPacket sends a hand-made IPv4/UDP packet carrying the doctor's token
+// on the loopback device through an AF_PACKET socket, below the whole IP
+// stack. (IP drops it on arrival: a packet for 127.0.0.1 that did not
+// come from the local IP stack is martian. The doctor watches the device.)
+func tryPacket(a []string) (r probeReport) {
+	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, int(hostToNet16(unix.ETH_P_IP)))
+	if err != nil {
+		r.fail("socket(AF_PACKET, SOCK_DGRAM)", err)
+		return r
+	}
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err == nil {
+		err = unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr)
+	}
+	if err != nil {
+		r.fail("SIOCGIFINDEX lo", err)
+		return r
+	}
+	udp := udpDatagram(9, []byte(probeArg(a, 0)))
+	ip := make([]byte, 20, 20+len(udp))
+	ip[0] = 0x45 // IPv4, 5-word header
+	binary.BigEndian.PutUint16(ip[2:], uint16(20+len(udp)))
+	ip[8] = 64 // TTL
+	ip[9] = unix.IPPROTO_UDP
+	copy(ip[12:], []byte{127, 0, 0, 1})
+	copy(ip[16:], []byte{127, 0, 0, 1})
+	var sum uint32
+	for i := 0; i < 20; i += 2 {
+		sum += uint32(binary.BigEndian.Uint16(ip[i:]))
+	}
+	sum = (sum >> 16) + (sum & 0xffff)
+	sum += sum >> 16
+	binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
+	to := &unix.SockaddrLinklayer{Protocol: hostToNet16(unix.ETH_P_IP), Ifindex: int(ifr.Uint32()), Halen: 6}
+	if err := unix.Sendto(fd, append(ip, udp...), 0, to); err != nil {
+		r.fail("sendto(lo)", err)
+		return r
+	}
+	r.did("sent a packet on lo")
+	return r
+}
+
+func hostToNet16(v uint16) uint16 { return v<<8 | v>>8 }
+
+// tryNetlink dumps the network interfaces over NETLINK_ROUTE with plain
+// write and read: the information is the prize, so the probe reports it.
+func tryNetlink([]string) (r probeReport) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+	if err != nil {
+		r.fail("socket(AF_NETLINK, NETLINK_ROUTE)", err)
+		return r
+	}
+	defer unix.Close(fd)
+	req := make([]byte, unix.NLMSG_HDRLEN+unix.SizeofIfInfomsg)
+	binary.NativeEndian.PutUint32(req[0:], uint32(len(req)))
+	binary.NativeEndian.PutUint16(req[4:], unix.RTM_GETLINK)
+	binary.NativeEndian.PutUint16(req[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
+	binary.NativeEndian.PutUint32(req[8:], 1) // sequence number
+	req[unix.NLMSG_HDRLEN] = unix.AF_UNSPEC
+	if _, err := unix.Write(fd, req); err != nil {
+		r.fail("write(RTM_GETLINK)", err)
+		return r
+	}
+	var names []string
+	buf := make([]byte, 1<<16)
+	for done := false; !done; {
+		n, err := unix.Read(fd, buf)
+		if err != nil {
+			r.fail("read", err)
+			break
+		}
+		msgs, err := syscall.ParseNetlinkMessage(buf[:n])
+		if err != nil || n == 0 {
+			break
+		}
+		for _, m := range msgs {
+			if m.Header.Type != unix.RTM_NEWLINK {
+				done = done || m.Header.Type == unix.NLMSG_DONE || m.Header.Type == unix.NLMSG_ERROR
+				continue
+			}
+			attrs, _ := syscall.ParseNetlinkRouteAttr(&m)
+			for _, at := range attrs {
+				if at.Attr.Type == unix.IFLA_IFNAME {
+					names = append(names, strings.TrimRight(string(at.Value), "\x00"))
+				}
+			}
+		}
+	}
+	if len(names) > 0 {
+		r.did("read the host's interface list: %s", strings.Join(names, " "))
+	}
+	return r
+}
+
+// io_uring, enough of it to create a socket and connect it from the ring,
+// where seccomp never sees the operations. Layouts from
+// include/uapi/linux/io_uring.h; offsets into struct io_uring_params.
+const (
+	ioringOffSQRing  = 0
+	ioringOffCQRing  = 0x8000000
+	ioringOffSQEs    = 0x10000000
+	ioringEnterWait  = 1 // IORING_ENTER_GETEVENTS
+	ioringOpConnect  = 16
+	ioringOpSocket   = 45 // Linux 5.19
+	ioringSQESize    = 64
+	ioringCQESize    = 16
+	ioringParamsSize = 120
+)
+
+// ioRing is a mapped ring with one submission in flight at a time.
+type ioRing struct {
+	fd       int
+	sq, cq   []byte
+	sqes     []byte
+	params   [ioringParamsSize]byte
+	sqTail   *uint32
+	sqMask   uint32
+	sqArray  []byte
+	cqHead   *uint32
+	cqTail   *uint32
+	cqMask   uint32
+	cqesOff  uint32
+	pinnedSA [16]byte // struct sockaddr_in for the connect operation
+}
+
+func (g *ioRing) u32(off int) uint32 { return binary.NativeEndian.Uint32(g.params[off:]) }
+
+func ioUringSetup(entries uint32) (*ioRing, error) {
+	g := &ioRing{}
+	fd, _, e := unix.Syscall(unix.SYS_IO_URING_SETUP, uintptr(entries), uintptr(unsafe.Pointer(&g.params)), 0)
+	if e != 0 {
+		return nil, e
+	}
+	g.fd = int(fd)
+	sqEntries, cqEntries := g.u32(0), g.u32(4)
+	const sq, cq = 40, 80 // io_sqring_offsets, io_cqring_offsets
+	var err error
+	if g.sq, err = unix.Mmap(g.fd, ioringOffSQRing, int(g.u32(sq+24)+sqEntries*4), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED); err != nil {
+		return g, err
+	}
+	if g.cq, err = unix.Mmap(g.fd, ioringOffCQRing, int(g.u32(cq+20)+cqEntries*ioringCQESize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED); err != nil {
+		return g, err
+	}
+	if g.sqes, err = unix.Mmap(g.fd, ioringOffSQEs, int(sqEntries*ioringSQESize), unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED); err != nil {
+		return g, err
+	}
+	g.sqTail = (*uint32)(unsafe.Pointer(&g.sq[g.u32(sq+4)]))
+	g.sqMask = *(*uint32)(unsafe.Pointer(&g.sq[g.u32(sq+8)]))
+	g.sqArray = g.sq[g.u32(sq+24):]
+	g.cqHead = (*uint32)(unsafe.Pointer(&g.cq[g.u32(cq+0)]))
+	g.cqTail = (*uint32)(unsafe.Pointer(&g.cq[g.u32(cq+4)]))
+	g.cqMask = *(*uint32)(unsafe.Pointer(&g.cq[g.u32(cq+8)]))
+	g.cqesOff = g.u32(cq + 20)
+	return g, nil
+}
+
+// submit runs one operation and returns its result (a negated errno on
+// failure, as the kernel puts it in the completion).
+func (g *ioRing) submit(op uint8, fd int32, off, addr uint64, length uint32) (int32, error) {
+	sqe := g.sqes[:ioringSQESize]
+	clear(sqe)
+	sqe[0] = op
+	binary.NativeEndian.PutUint32(sqe[4:], uint32(fd))
+	binary.NativeEndian.PutUint64(sqe[8:], off)
+	binary.NativeEndian.PutUint64(sqe[16:], addr)
+	binary.NativeEndian.PutUint32(sqe[24:], length)
+	tail := atomic.LoadUint32(g.sqTail)
+	binary.NativeEndian.PutUint32(g.sqArray[4*(tail&g.sqMask):], 0)
+	atomic.StoreUint32(g.sqTail, tail+1)
+	_, _, e := unix.Syscall6(unix.SYS_IO_URING_ENTER, uintptr(g.fd), 1, 1, ioringEnterWait, 0, 0)
+	runtime.KeepAlive(g)
+	if e != 0 {
+		return 0, e
+	}
+	head := atomic.LoadUint32(g.cqHead)
+	if head == atomic.LoadUint32(g.cqTail) {
+		return 0, errors.New("no completion")
+	}
+	cqe := g.cq[g.cqesOff+ioringCQESize*(head&g.cqMask):]
+	res := int32(binary.NativeEndian.Uint32(cqe[8:]))
+	atomic.StoreUint32(g.cqHead, head+1)
+	return res, nil
+}
+
+func (g *ioRing) close() {
+	for _, m := range [][]byte{g.sq, g.cq, g.sqes} {
+		if m != nil {
+			unix.Munmap(m)
+		}
+	}
+	unix.Close(g.fd)
+}
+
+// tryIOUring sets up a ring, then creates and connects a TCP socket with
+// ring operations. A ring alone is already the hole: its operations
+// bypass every seccomp rule.
+func tryIOUring(a []string) (r probeReport) {
+	g, err := ioUringSetup(4)
+	if g != nil {
+		defer g.close()
+	}
+	if err != nil {
+		r.fail("io_uring_setup", err)
+		return r
+	}
+	r.Effect = "io_uring_setup gave a ring, whose operations bypass seccomp"
+	res, err := g.submit(ioringOpSocket, unix.AF_INET, unix.SOCK_STREAM, 0, 0)
+	if err == nil && res < 0 {
+		err = syscall.Errno(-res)
+	}
+	if err != nil {
+		r.fail("IORING_OP_SOCKET", err)
+		return r
+	}
+	defer unix.Close(int(res))
+	p, _ := strconv.Atoi(probeArg(a, 0))
+	binary.NativeEndian.PutUint16(g.pinnedSA[0:], unix.AF_INET)
+	binary.BigEndian.PutUint16(g.pinnedSA[2:], uint16(p))
+	copy(g.pinnedSA[4:], []byte{127, 0, 0, 1})
+	cres, err := g.submit(ioringOpConnect, res, uint64(len(g.pinnedSA)), uint64(uintptr(unsafe.Pointer(&g.pinnedSA))), 0)
+	if err == nil && cres < 0 {
+		err = syscall.Errno(-cres)
+	}
+	if err != nil {
+		r.fail("IORING_OP_CONNECT", err)
+		return r
+	}
+	r.Effect = "io_uring created a TCP socket and connected it"
+	return r
+}
+
+// UNIX socket probes.
+
+func tryUnixConnect(a []string) (r probeReport) {
+	fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		r.fail("socket(AF_UNIX, SOCK_STREAM)", err)
+		return r
+	}
+	defer unix.Close(fd)
+	if err := unix.Connect(fd, &unix.SockaddrUnix{Name: probeArg(a, 0)}); err != nil {
+		r.fail("connect", err)
+		return r
+	}
+	r.did("connected to the listener")
+	return r
+}
+
+// tryUnixDgram addresses a datagram socket outside: from a datagram
+// socket with sendto and sendmsg, and with sendmsg on a stream socket.
+func tryUnixDgram(a []string) (r probeReport) {
+	to := &unix.SockaddrUnix{Name: probeArg(a, 0)}
+	if fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0); err != nil {
+		r.fail("socket(AF_UNIX, SOCK_DGRAM)", err)
+	} else {
+		if err := unix.Sendto(fd, probePayload, 0, to); err != nil {
+			r.fail("sendto", err)
+		} else {
+			r.did("sendto sent a datagram")
+		}
+		if _, err := unix.SendmsgN(fd, probePayload, nil, to, 0); err != nil {
+			r.fail("sendmsg", err)
+		} else {
+			r.did("sendmsg sent a datagram")
+		}
+		unix.Close(fd)
+	}
+	if fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err != nil {
+		r.fail("socket(AF_UNIX, SOCK_STREAM)", err)
+	} else {
+		if _, err := unix.SendmsgN(fd, probePayload, nil, to, 0); err != nil {
+			r.fail("stream sendmsg with an address", err)
+		} else {
+			r.did("sendmsg on a stream socket sent a datagram")
+		}
+		unix.Close(fd)
+	}
+	return r
+}
+
+// Process probes get the witness process's pid and the address of its
+// witnessMem.
+
+func tryKill(a []string) (r probeReport) {
+	pid, _ := strconv.Atoi(probeArg(a, 0))
+	if err := unix.Kill(pid, unix.SIGUSR1); err != nil {
+		r.fail("kill(SIGUSR1)", err)
+	} else {
+		r.did("kill sent SIGUSR1")
+	}
+	if pfd, err := unix.PidfdOpen(pid, 0); err != nil {
+		r.fail("pidfd_open", err)
+	} else {
+		if err := unix.PidfdSendSignal(pfd, unix.SIGUSR1, nil, 0); err != nil {
+			r.fail("pidfd_send_signal(SIGUSR1)", err)
+		} else {
+			r.did("pidfd_send_signal sent SIGUSR1")
+		}
+		unix.Close(pfd)
+	}
+	return r
+}
+
+var witnessMarker = []byte("ESCAPED!")
+
+// tryPtrace attaches (main locked this goroutine to its thread, which
+// ptrace requires) and pokes the marker into the witness's memory.
+func tryPtrace(a []string) (r probeReport) {
+	pid, _ := strconv.Atoi(probeArg(a, 0))
+	addr, _ := strconv.ParseUint(probeArg(a, 1), 0, 64)
+	if err := unix.PtraceAttach(pid); err != nil {
+		r.fail("ptrace(PTRACE_ATTACH)", err)
+		return r
+	}
+	r.did("attached to the process")
+	var ws unix.WaitStatus
+	if _, err := unix.Wait4(pid, &ws, unix.WALL, nil); err != nil {
+		r.fail("wait4", err)
+	}
+	if _, err := unix.PtracePokeData(pid, uintptr(addr), witnessMarker); err != nil {
+		r.fail("ptrace(PTRACE_POKEDATA)", err)
+	}
+	if err := unix.PtraceDetach(pid); err != nil {
+		r.fail("ptrace(PTRACE_DETACH)", err)
+	}
+	return r
+}
+
+func tryProcessVMWritev(a []string) (r probeReport) {
+	pid, _ := strconv.Atoi(probeArg(a, 0))
+	addr, _ := strconv.ParseUint(probeArg(a, 1), 0, 64)
+	local := []unix.Iovec{{Base: &witnessMarker[0], Len: uint64(len(witnessMarker))}}
+	remote := []unix.RemoteIovec{{Base: uintptr(addr), Len: len(witnessMarker)}}
+	if _, err := unix.ProcessVMWritev(pid, local, remote, 0); err != nil {
+		r.fail("process_vm_writev", err)
+	} else {
+		r.did("process_vm_writev wrote")
+	}
+	mem := fmt.Sprintf("/proc/%d/mem", pid)
+	if fd, err := unix.Open(mem, unix.O_WRONLY|unix.O_CLOEXEC, 0); err != nil {
+		r.fail("open("+mem+")", err)
+	} else {
+		if _, err := unix.Pwrite(fd, witnessMarker, int64(addr)); err != nil {
+			r.fail("pwrite("+mem+")", err)
+		} else {
+			r.did("wrote %s", mem)
+		}
+		unix.Close(fd)
+	}
+	return r
+}
+
+// tryTIOCSTI pushes a byte into the input of the terminal on stdin (a pty
+// the doctor opened), once with the plain request and once with junk in
+// the upper 32 bits, which the kernel ignores and a careless filter not.
+func tryTIOCSTI([]string) (r probeReport) {
+	c := byte('#')
+	for _, req := range []uint64{unix.TIOCSTI, 0xffffffff<<32 | unix.TIOCSTI} {
+		_, _, e := unix.Syscall(unix.SYS_IOCTL, 0, uintptr(req), uintptr(unsafe.Pointer(&c)))
+		if e != 0 {
+			r.fail(fmt.Sprintf("ioctl(%#x)", req), e)
+		} else {
+			r.did("ioctl(TIOCSTI) succeeded")
+		}
+	}
+	return r
+}
+
+// tryUserNS starts a child in a new user namespace, by clone and by
+// unshare (the unshare syscall itself refuses a multi-threaded caller,
+// so it runs in the forked child, as unshare(1) would).
+func tryUserNS([]string) (r probeReport) {
+	own := userNS()
+	for _, v := range []struct {
+		step string
+		attr syscall.SysProcAttr
+	}{
+		{"clone(CLONE_NEWUSER)", syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER}},
+		{"unshare(CLONE_NEWUSER)", syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWUSER}},
+	} {
+		cmd := exec.Command("/proc/self/exe", "--doctor-probe", "userns-id")
+		cmd.SysProcAttr = &v.attr
+		out, err := cmd.Output()
+		if err != nil {
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner
+			}
+			r.fail(v.step, err)
+			continue
+		}
+		var child probeReport
+		if json.Unmarshal(out, &child) == nil && child.Effect != own {
+			r.did("%s: a child ran in a new user namespace", v.step)
+		}
+	}
+	return r
+}
+
+func userNS() string {
+	ns, err := os.Readlink("/proc/self/ns/user")
+	if err != nil {
+		return err.Error()
+	}
+	return ns
+}
+
+// tryNoNewPrivs: with no_new_privs unset, a setuid or file-capability
+// binary would run with its owner's privileges.
+func tryNoNewPrivs([]string) (r probeReport) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		r.fail("read /proc/self/status", err)
+		return r
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "NoNewPrivs:"); ok {
+			v = strings.TrimSpace(v)
+			if v == "0" {
+				r.did("NoNewPrivs: 0, setuid binaries would elevate")
+			} else {
+				r.Errors = append(r.Errors, "NoNewPrivs: "+v)
+			}
+			return r
+		}
+	}
+	r.Errors = append(r.Errors, "no NoNewPrivs line in /proc/self/status")
+	return r
+}
+
+// tryMemfdExec copies the sandbox binary into a memfd and executes it
+// with execveat(AT_EMPTY_PATH); the copy reports that it ran.
+func tryMemfdExec([]string) (r probeReport) {
+	fd, err := unix.MemfdCreate("sandbox-doctor", unix.MFD_CLOEXEC|unix.MFD_EXEC)
+	if errors.Is(err, unix.EINVAL) { // before Linux 6.3, no MFD_EXEC
+		fd, err = unix.MemfdCreate("sandbox-doctor", unix.MFD_CLOEXEC)
+	}
+	if err != nil {
+		r.fail("memfd_create", err)
+		return r
+	}
+	self, err := os.Open("/proc/self/exe")
+	if err != nil {
+		r.fail("open /proc/self/exe", err)
+		return r
+	}
+	memfd := os.NewFile(uintptr(fd), "memfd")
+	_, err = io.Copy(memfd, self)
+	self.Close()
+	if err != nil {
+		r.fail("copy to memfd", err)
+		return r
+	}
+	argv, _ := syscall.SlicePtrFromStrings([]string{"sandbox", "--doctor-probe", "memfd-ran"})
+	envv, _ := syscall.SlicePtrFromStrings(os.Environ())
+	empty := []byte{0}
+	_, _, e := unix.Syscall6(unix.SYS_EXECVEAT, memfd.Fd(), uintptr(unsafe.Pointer(&empty[0])),
+		uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])), unix.AT_EMPTY_PATH, 0)
+	r.fail("execveat(memfd, AT_EMPTY_PATH)", e)
+	return r
+}
+
+// witnessMem is the word the process probes try to overwrite in the
+// witness process.
+var witnessMem uint64
+
+// runWitness is the process outside the sandbox that the signal, ptrace
+// and process_vm_writev probes aim at. It prints its pid and the address
+// of witnessMem, waits until the doctor closes its stdin, and prints how
+// many SIGUSR1 it got and what witnessMem holds.
+func runWitness() int {
+	// Under Yama ptrace_scope 1 only ancestors may attach; the probe is a
+	// sibling, and the control run must be able to succeed.
+	unix.Prctl(unix.PR_SET_PTRACER, unix.PR_SET_PTRACER_ANY, 0, 0, 0)
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, unix.SIGUSR1)
+	var usr1 atomic.Int64
+	go func() {
+		for range sigs {
+			usr1.Add(1)
+		}
+	}()
+	fmt.Printf("%d %#x\n", os.Getpid(), uintptr(unsafe.Pointer(&witnessMem)))
+	io.Copy(io.Discard, os.Stdin)
+	time.Sleep(20 * time.Millisecond) // a signal already sent may still be on its way to the channel
+	fmt.Printf("%d %#x\n", usr1.Load(), atomic.LoadUint64(&witnessMem))
+	return 0
+}
