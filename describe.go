@@ -171,10 +171,7 @@ func printPolicy(p Policy, cmd []string) int {
 }
 
 func describeRule(r sysRule) string {
-	errno := "EPERM"
-	if r.errno == errnoENOSYS {
-		errno = "ENOSYS"
-	}
+	errno := map[uint32]string{errnoEPERM: "EPERM", errnoENOSYS: "ENOSYS", errnoEOPNOTSUPP: "EOPNOTSUPP"}[r.errno]
 	var when string
 	switch r.cond {
 	case always:
@@ -189,6 +186,8 @@ func describeRule(r sysRule) string {
 		when = "if flags create a namespace"
 	case ifUnshareNS:
 		when = "if flags create a namespace"
+	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
+		when = "if the mode has S_ISUID or S_ISGID"
 	}
 	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
 }

@@ -57,6 +57,14 @@ package main
 // Always, whenever the sandbox restricts anything:
 //   - ioctl TIOCSTI and TIOCLINUX: injecting keystrokes into an inherited
 //     terminal would run commands in the user's shell after we exit.
+//   - privilege planted in file metadata, which Landlock does not cover and
+//     which outlives the sandbox: set-user/group-ID bits (chmod and the
+//     create calls with such a mode; openat2, whose mode sits behind a
+//     pointer, gets ENOSYS so libc falls back to openat) and extended
+//     attributes, among them file capabilities (EOPNOTSUPP, which cp -a,
+//     tar and rsync take as "this filesystem has none").
+//   - host-wide state root could change: hostname, clock, kernel log,
+//     fanotify.
 //   - new namespaces (clone, unshare with CLONE_NEW*, setns; clone3, whose
 //     flags sit behind a pointer, gets ENOSYS so libc falls back to clone):
 //     a user namespace hands out capabilities over fresh kernel objects.
@@ -100,8 +108,9 @@ const (
 	retErrno       = 0x00050000
 	retAllow       = 0x7fff0000
 
-	errnoEPERM  = 1
-	errnoENOSYS = 38
+	errnoEPERM      = 1
+	errnoENOSYS     = 38
+	errnoEOPNOTSUPP = 95
 
 	x32SyscallBit = 0x40000000
 )
@@ -122,6 +131,7 @@ const (
 		0x20000000 | // CLONE_NEWPID
 		0x40000000 // CLONE_NEWNET
 	cloneNewTime = 0x00000080 // unshare only: in clone(2) these bits are the exit signal
+	modeSetid    = 0o6000     // S_ISUID | S_ISGID
 )
 
 // seccompArch is one native syscall ABI the filter can be built for.
@@ -150,6 +160,13 @@ var seccompArches = map[string]*seccompArch{
 		"fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
 		"open_tree": 428, "mount_setattr": 442, "open_tree_attr": 467,
 		"name_to_handle_at": 303, "open_by_handle_at": 304, "truncate": 76,
+		"chmod": 90, "fchmod": 91, "fchmodat": 268, "fchmodat2": 452, "open": 2,
+		"creat": 85, "openat": 257, "openat2": 437, "mknod": 133, "mknodat": 259,
+		"setxattr": 188, "lsetxattr": 189, "fsetxattr": 190, "removexattr": 197,
+		"lremovexattr": 198, "fremovexattr": 199, "setxattrat": 463, "removexattrat": 466,
+		"sethostname": 170, "setdomainname": 171, "settimeofday": 164,
+		"clock_settime": 227, "adjtimex": 159, "clock_adjtime": 305, "syslog": 103,
+		"fanotify_init": 300,
 	}},
 	"arm64": {name: "arm64", audit: 0xc00000b7, nr: map[string]uint32{
 		"ioctl": 29, "clone": 220, "clone3": 435, "unshare": 97, "setns": 268,
@@ -167,6 +184,12 @@ var seccompArches = map[string]*seccompArch{
 		"fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
 		"open_tree": 428, "mount_setattr": 442, "open_tree_attr": 467,
 		"name_to_handle_at": 264, "open_by_handle_at": 265, "truncate": 45,
+		"fchmod": 52, "fchmodat": 53, "fchmodat2": 452, "openat": 56, "openat2": 437,
+		"mknodat": 33, "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14,
+		"lremovexattr": 15, "fremovexattr": 16, "setxattrat": 463, "removexattrat": 466,
+		"sethostname": 161, "setdomainname": 162, "settimeofday": 170,
+		"clock_settime": 112, "adjtimex": 171, "clock_adjtime": 266, "syslog": 116,
+		"fanotify_init": 262,
 	}},
 }
 
@@ -180,6 +203,9 @@ const (
 	ifTTYInject                // deny TIOCSTI and TIOCLINUX
 	ifCloneNS                  // deny clone flags creating namespaces
 	ifUnshareNS                // deny unshare flags creating namespaces
+	ifSetidArg1                // deny a mode (argument 1) with S_ISUID or S_ISGID
+	ifSetidArg2                // same, mode in argument 2
+	ifSetidArg3                // same, mode in argument 3
 )
 
 // sysRule denies one syscall, under a condition, with an errno.
@@ -219,10 +245,39 @@ func seccompRules(o seccompOptions) []sysRule {
 	} {
 		rules = append(rules, sysRule{n, always, errnoEPERM, "mount topology"})
 	}
+	for _, n := range []string{
+		"sethostname", "setdomainname", "settimeofday", "clock_settime", "adjtimex",
+		"clock_adjtime", "syslog", "fanotify_init",
+	} {
+		rules = append(rules, sysRule{n, always, errnoEPERM, "host-wide state (root only)"})
+	}
 	rules = append(rules,
 		sysRule{"name_to_handle_at", always, errnoEPERM, "file handles bypass path checks"},
 		sysRule{"open_by_handle_at", always, errnoEPERM, "file handles bypass path checks"},
 	)
+	// File metadata is not a Landlock right. Two kinds of it plant
+	// privilege that outlives the sandbox, so they are refused anywhere:
+	// set-user/group-ID bits (at chmod or at creation) and extended
+	// attributes, which include file capabilities (security.capability).
+	// Plain permission bits stay allowed: tools chmod +x all the time.
+	for _, r := range []struct {
+		name string
+		c    cond
+	}{
+		{"chmod", ifSetidArg1}, {"fchmod", ifSetidArg1}, {"fchmodat", ifSetidArg2},
+		{"fchmodat2", ifSetidArg2}, {"creat", ifSetidArg1}, {"open", ifSetidArg2},
+		{"openat", ifSetidArg3}, {"mknod", ifSetidArg1}, {"mknodat", ifSetidArg2},
+	} {
+		rules = append(rules, sysRule{r.name, r.c, errnoEPERM, "set-user/group-ID bits"})
+	}
+	rules = append(rules, sysRule{"openat2", always, errnoENOSYS, "mode unreadable behind a pointer; libc falls back to openat"})
+	for _, n := range []string{
+		"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr",
+		"fremovexattr", "setxattrat", "removexattrat",
+	} {
+		// EOPNOTSUPP: cp -a, tar and rsync treat it as "no xattrs here".
+		rules = append(rules, sysRule{n, always, errnoEOPNOTSUPP, "extended attributes (file capabilities)"})
+	}
 	if o.denyTruncate {
 		rules = append(rules, sysRule{"truncate", always, errnoEPERM, "Landlock ABI < 3 cannot confine truncate(2)"})
 	}
@@ -274,6 +329,9 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 	seen := map[string]bool{}
 	for _, r := range rules {
 		if _, ok := a.nr[r.name]; !ok {
+			if !knownSyscall(r.name) {
+				return nil, fmt.Errorf("seccomp: rule for unknown syscall %s", r.name)
+			}
 			continue
 		}
 		if seen[r.name] {
@@ -288,6 +346,17 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 		return nil, err
 	}
 	return bpf.Assemble(append(prog, tree...))
+}
+
+// knownSyscall reports whether any architecture has a syscall called name,
+// so that a misspelt rule fails loudly instead of being skipped.
+func knownSyscall(name string) bool {
+	for _, a := range seccompArches {
+		if _, ok := a.nr[name]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // searchTree emits code that runs with A = nr and returns on every path:
@@ -378,6 +447,13 @@ func condBlock(r sysRule) ([]bpf.Instruction, error) {
 			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ioctlTIOCLINUX, SkipTrue: 1},
 			allow,
 			deny,
+		}, nil
+	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
+		return []bpf.Instruction{
+			bpf.LoadAbsolute{Off: argLow(int(r.cond-ifSetidArg1) + 1), Size: 4}, // A = mode
+			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: modeSetid, SkipFalse: 1},
+			deny,
+			allow,
 		}, nil
 	case ifCloneNS, ifUnshareNS:
 		mask := uint32(cloneNamespaces)
