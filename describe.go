@@ -10,7 +10,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"runtime"
 	"strings"
 
@@ -88,7 +88,7 @@ type seccompReport struct {
 
 // printPolicy writes the report for p and cmd to stdout. It exits like a
 // real run would fail (125) when the policy would be refused.
-func printPolicy(p Policy, cmd []string) int {
+func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	k := probeKernel()
 	rep := policyReport{
 		Command:       cmd,
@@ -163,7 +163,7 @@ func printPolicy(p Policy, cmd []string) int {
 		}
 	}
 	out, _ := json.MarshalIndent(rep, "", "  ")
-	fmt.Fprintln(os.Stdout, string(out))
+	fmt.Fprintln(w, string(out))
 	if !rep.WouldRun {
 		return exitSetup
 	}

@@ -5,11 +5,12 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 )
 
 // printPolicy prints the Seatbelt invocation a real run would exec.
-func printPolicy(p Policy, cmd []string) int {
+func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	resolve := func(path string) string { return seatbeltCanonical(path, filepath.EvalSymlinks) }
 	rep := struct {
 		Command       []string `json:"command"`
@@ -21,6 +22,6 @@ func printPolicy(p Policy, cmd []string) int {
 		rep.WritableRoots = append(rep.WritableRoots, r.Path)
 	}
 	out, _ := json.MarshalIndent(rep, "", "  ")
-	fmt.Println(string(out))
+	fmt.Fprintln(w, string(out))
 	return 0
 }

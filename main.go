@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -78,11 +79,26 @@ func run(args []string) int {
 	if isCodexName(filepath.Base(args[0])) {
 		return runCodex(args[1:])
 	}
-	p, cmd, code := parseGeneric(args[1:])
-	if cmd == nil {
-		return code
+	inv, err := parseGeneric(args[1:])
+	if err != nil {
+		errorf("%v", err)
+		return exitUsage
 	}
-	return start(p, cmd)
+	switch inv.action {
+	case actHelp:
+		fmt.Print(usage)
+		return 0
+	case actVersion:
+		fmt.Printf("sandbox %s (commit %s, %s)\n", version, commit, runtime.Version())
+		return 0
+	case actDoctor:
+		return runDoctor(inv.json)
+	case actProbe:
+		return runProbe(inv.probe, inv.cmd)
+	case actPrintPolicy:
+		return printPolicy(os.Stdout, inv.policy, inv.cmd)
+	}
+	return start(inv.policy, inv.cmd)
 }
 
 // start hands a parsed policy to this OS's engine.
@@ -103,14 +119,36 @@ type stringsFlag []string
 func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
 func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
 
-// parseGeneric parses the generic command line. A nil cmd means: do not
-// run anything, exit with code (0 after --help or --version).
-func parseGeneric(args []string) (p Policy, cmd []string, code int) {
+// action is what a command line asks for.
+type action int
+
+const (
+	actRun action = iota
+	actHelp
+	actVersion
+	actPrintPolicy
+	actDoctor
+	actProbe
+)
+
+// invocation is a parsed command line.
+type invocation struct {
+	action action
+	policy Policy
+	cmd    []string
+	json   bool   // --doctor --json
+	probe  string // --doctor-probe NAME
+}
+
+// parseGeneric parses the generic command line. It touches nothing but
+// the filesystem metadata of --write directories; an error is a usage
+// error, one line naming the bad argument.
+func parseGeneric(args []string) (invocation, error) {
+	var inv invocation
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var writes stringsFlag
-	var network, bestEffort, help, showVersion, showPolicy, doctor, jsonOut bool
-	var probe string
+	var network, bestEffort, help, showVersion, showPolicy, doctor bool
 	fs.Var(&writes, "w", "")
 	fs.Var(&writes, "write", "")
 	fs.BoolVar(&network, "n", false, "")
@@ -121,54 +159,52 @@ func parseGeneric(args []string) (p Policy, cmd []string, code int) {
 	fs.BoolVar(&showVersion, "version", false, "")
 	fs.BoolVar(&showPolicy, "print-policy", false, "")
 	fs.BoolVar(&doctor, "doctor", false, "")
-	fs.BoolVar(&jsonOut, "json", false, "")
-	fs.StringVar(&probe, "doctor-probe", "", "") // internal: one escape attempt, run by --doctor inside the sandbox
+	fs.BoolVar(&inv.json, "json", false, "")
+	fs.StringVar(&inv.probe, "doctor-probe", "", "") // internal: one escape attempt, run by --doctor inside the sandbox
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Print(usage)
-			return p, nil, 0
+			inv.action = actHelp
+			return inv, nil
 		}
-		errorf("%v (see sandbox --help)", err)
-		return p, nil, exitUsage
+		return inv, fmt.Errorf("%s (see sandbox --help)", oneLine(err.Error()))
 	}
+	inv.cmd = fs.Args()
 	switch {
 	case help:
-		fmt.Print(usage)
-		return p, nil, 0
+		inv.action = actHelp
+		return inv, nil
 	case showVersion:
-		fmt.Printf("sandbox %s (commit %s, %s)\n", version, commit, runtime.Version())
-		return p, nil, 0
+		inv.action = actVersion
+		return inv, nil
 	case doctor && fs.NArg() > 0:
-		errorf("--doctor takes no command (got %q)", fs.Arg(0))
-		return p, nil, exitUsage
-	case jsonOut && !doctor:
-		errorf("--json goes with --doctor")
-		return p, nil, exitUsage
+		return inv, fmt.Errorf("--doctor takes no command (got %q)", fs.Arg(0))
+	case inv.json && !doctor:
+		return inv, errors.New("--json goes with --doctor")
 	case doctor:
-		return p, nil, runDoctor(jsonOut)
-	case probe != "":
-		return p, nil, runProbe(probe, fs.Args())
+		inv.action = actDoctor
+		return inv, nil
+	case inv.probe != "":
+		inv.action = actProbe
+		return inv, nil
 	case fs.NArg() == 0:
-		errorf("no command given (see sandbox --help)")
-		return p, nil, exitUsage
+		return inv, errors.New("no command given (see sandbox --help)")
 	}
 
-	p.Network = network
+	inv.policy.Network = network
 	if bestEffort {
-		p.Enforcement = BestEffort
+		inv.policy.Enforcement = BestEffort
 	}
 	for _, w := range writes {
 		root, err := writableRoot(w)
 		if err != nil {
-			errorf("--write %s: %v", w, err)
-			return p, nil, exitUsage
+			return inv, fmt.Errorf("--write %q: %v", w, err)
 		}
-		p.WritableRoots = append(p.WritableRoots, WritableRoot{Path: root})
+		inv.policy.WritableRoots = append(inv.policy.WritableRoots, WritableRoot{Path: root})
 	}
 	if showPolicy {
-		return p, nil, printPolicy(p, fs.Args())
+		inv.action = actPrintPolicy
 	}
-	return p, fs.Args(), 0
+	return inv, nil
 }
 
 // writableRoot makes a --write argument absolute and checks it exists.
@@ -196,8 +232,19 @@ type setupError struct{ err error }
 func (e *setupError) Error() string { return e.err.Error() }
 func (e *setupError) Unwrap() error { return e.err }
 
+// errorf prints one error line. Whatever the message quotes from the
+// user's input, it stays one line.
 func errorf(format string, v ...any) {
-	fmt.Fprintf(os.Stderr, "sandbox: "+format+"\n", v...)
+	fmt.Fprintf(os.Stderr, "sandbox: %s\n", oneLine(fmt.Sprintf(format, v...)))
+}
+
+// oneLine escapes line breaks and other control characters in s.
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f }) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 func warnf(format string, v ...any) {
