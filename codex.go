@@ -74,6 +74,9 @@ arguments are the June-October 2025 form of the first two):
                                   Accepted; the whole policy is enforced
                                   here either way.
   -h, --help                      Print this help.
+  --print-policy                  As the very first argument: print the
+                                  effective policy as JSON instead of
+                                  running the command (not upstream's).
 
 Exit status: the command's own; 2 for a bad command line or policy; 125 if
 the sandbox cannot be set up or the policy cannot be enforced; 126 if the
@@ -92,7 +95,14 @@ func isCodexName(base string) bool {
 }
 
 // runCodex parses Codex's helper arguments into a Policy and starts it.
+//
+// A first argument --print-policy (ours, not upstream's) prints the
+// effective policy instead of running the command, through the same path.
 func runCodex(args []string) int {
+	showPolicy := len(args) > 0 && args[0] == "--print-policy"
+	if showPolicy {
+		args = args[1:]
+	}
 	inv, err := parseCodex(args)
 	var re *codexRefusal
 	switch {
@@ -105,6 +115,9 @@ func runCodex(args []string) int {
 	case err != nil:
 		errorf("%v (see codex-linux-sandbox --help)", err)
 		return exitUsage
+	}
+	if showPolicy {
+		return printPolicy(os.Stdout, inv.policy, inv.cmd)
 	}
 	if inv.chdir != "" {
 		if err := os.Chdir(inv.chdir); err != nil {
