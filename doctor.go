@@ -30,7 +30,7 @@ import (
 	"io"
 	"os"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 )
 
 const (
@@ -152,21 +152,28 @@ func (r *doctorReport) writeJSON(w io.Writer) error {
 }
 
 func (r *doctorReport) writeText(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "sandbox doctor: %s\n\nKERNEL\tVALUE\n", r.Host)
+	var b strings.Builder
+	fmt.Fprintf(&b, "sandbox doctor: %s\n\n", r.Host)
+	kw := len("KERNEL")
+	for _, f := range r.Kernel {
+		kw = max(kw, utf8.RuneCountInString(f.Name))
+	}
+	fmt.Fprintf(&b, "%-*s  %s\n", kw, "KERNEL", "VALUE")
 	for _, f := range r.Kernel {
 		line := f.Value
 		if f.Note != "" {
 			line += " (" + f.Note + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\n", f.Name, line)
+		fmt.Fprintf(&b, "%-*s  %s\n", kw, f.Name, line)
 	}
-	fmt.Fprintf(tw, "\nVECTOR\tRESULT\tREASON\n")
+	vw, rw := len("VECTOR"), len("RESULT")
 	for _, v := range r.Vectors {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", v.Vector, v.Result, shorten(v.Reason, 110))
+		vw = max(vw, utf8.RuneCountInString(v.Vector))
+		rw = max(rw, utf8.RuneCountInString(v.Result))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
+	fmt.Fprintf(&b, "\n%-*s  %-*s  %s\n", vw, "VECTOR", rw, "RESULT", "REASON")
+	for _, v := range r.Vectors {
+		fmt.Fprintf(&b, "%-*s  %-*s  %s\n", vw, v.Vector, rw, v.Result, shorten(v.Reason, 110))
 	}
 	s := r.Summary
 	verdict := "every promised vector is blocked"
@@ -176,8 +183,9 @@ func (r *doctorReport) writeText(w io.Writer) error {
 	case len(s.PromisedNA) > 0:
 		verdict = "no promised vector is open; untested here: " + strings.Join(s.PromisedNA, ", ")
 	}
-	_, err := fmt.Fprintf(w, "\nsummary: %d blocked, %d open, %d open by design, %d n/a in %.1fs: %s\n",
+	fmt.Fprintf(&b, "\nsummary: %d blocked, %d open, %d open by design, %d n/a in %.1fs: %s\n",
 		s.Blocked, s.Open, s.OpenByDesign, s.NA, s.Seconds, verdict)
+	_, err := io.WriteString(w, b.String())
 	return err
 }
 

@@ -7,15 +7,11 @@ package main
 // run watched by a fresh witness (see doctor.go for the verdict).
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -31,7 +27,7 @@ import (
 type probe struct {
 	name     string
 	tries    string
-	sees     watcher
+	sees     *watcher
 	promised bool   // the README says the sandbox refuses it
 	byDesign string // why it stays open, when the README says it does
 	needs    string // a privilege without which the vector does not exist
@@ -40,46 +36,46 @@ type probe struct {
 }
 
 var probes = []probe{
-	{name: "fs-write", tries: "open a file outside the writable root for writing and write", sees: watchFiles, promised: true, try: tryWrite},
-	{name: "fs-create", tries: "create a file, directory, fifo and symlink outside", sees: watchFiles, promised: true, try: tryCreate},
-	{name: "fs-remove", tries: "unlink a file and rmdir a directory outside", sees: watchFiles, promised: true, try: tryRemove},
-	{name: "fs-truncate", tries: "truncate(2) and open(O_TRUNC) a file outside", sees: watchFiles, promised: true, try: tryTruncate},
-	{name: "fs-rename", tries: "rename a file out of the root, one from outside in, exchange two", sees: watchFiles, promised: true, try: tryRename},
-	{name: "fs-link", tries: "hard-link a file out of the root; link one from outside in and write it", sees: watchFiles, promised: true, try: tryLink},
-	{name: "fs-symlink-write", tries: "make a symlink in the root to a file outside and write through it", sees: watchFiles, promised: true, try: trySymlinkWrite},
-	{name: "fs-mknod", tries: "mknod a character and a block device in the writable root", sees: watchDevices, promised: true, needs: "CAP_MKNOD", try: tryMknod},
-	{name: "fs-file-handle", tries: "open_by_handle_at a file outside for writing", sees: watchFiles, promised: true, needs: "CAP_DAC_READ_SEARCH", try: tryFileHandle},
-	{name: "fs-chmod", tries: "chmod a file outside", sees: watchFiles, byDesign: "file metadata is not a Landlock right", try: tryChmod},
-	{name: "fs-utime", tries: "set the times of a file outside", sees: watchFiles, byDesign: "file metadata is not a Landlock right", try: tryUtime},
-	{name: "fs-xattr", tries: "set a user.* extended attribute on a file outside", sees: watchFiles, byDesign: "file metadata is not a Landlock right", try: tryXattr},
-	{name: "tcp4", tries: "connect to 127.0.0.1 over TCP and MPTCP", sees: watchTCP4, promised: true, try: tryTCP4},
-	{name: "tcp6", tries: "connect to ::1 over TCP and MPTCP", sees: watchTCP6, promised: true, try: tryTCP6},
-	{name: "udp4", tries: "send a UDP datagram to 127.0.0.1", sees: watchUDP4, promised: true, try: tryUDP4},
-	{name: "udp6", tries: "send a UDP datagram to ::1", sees: watchUDP6, promised: true, try: tryUDP6},
-	{name: "raw-socket", tries: "send a hand-made UDP datagram through a raw IP socket", sees: watchUDP4, promised: true, needs: "CAP_NET_RAW", try: tryRaw},
-	{name: "packet-socket", tries: "send a hand-made IPv4/UDP packet on lo through AF_PACKET", sees: watchPacket, promised: true, needs: "CAP_NET_RAW", try: tryPacket},
-	{name: "netlink", tries: "dump the interfaces with RTM_GETLINK over NETLINK_ROUTE", sees: watchReport, promised: true, try: tryNetlink},
-	{name: "io_uring", tries: "io_uring_setup, then socket and connect from the ring", sees: watchTCP4, promised: true, needs: "kernel.io_uring_disabled=0", try: tryIOUring},
-	{name: "i386-int80", tries: "socketcall and socket+connect to 127.0.0.1 with int $0x80", sees: watchTCP4, promised: true, needs: "IA32 emulation in the kernel", arch: "amd64", try: tryI386Socket},
-	{name: "x32", tries: "socket+connect to 127.0.0.1 with x32 syscalls", sees: watchTCP4, promised: true, needs: "a kernel built with CONFIG_X86_X32_ABI", arch: "amd64", try: tryX32Socket},
-	{name: "unix-pathname", tries: "connect to a pathname AF_UNIX listener outside", sees: watchUnixPath, promised: true, try: tryUnixConnect},
-	{name: "unix-abstract", tries: "connect to an abstract AF_UNIX listener outside", sees: watchUnixAbstract, promised: true, try: tryUnixConnect},
-	{name: "unix-dgram", tries: "send a datagram to an AF_UNIX datagram socket outside", sees: watchUnixDgram, promised: true, try: tryUnixDgram},
-	{name: "signal", tries: "kill and pidfd_send_signal SIGUSR1 to a process outside", sees: watchProcess, promised: true, try: tryKill},
-	{name: "ptrace", tries: "PTRACE_ATTACH to a process outside and poke its memory", sees: watchProcess, promised: true, try: tryPtrace},
-	{name: "process_vm_writev", tries: "write a process's memory outside (process_vm_writev, /proc/PID/mem)", sees: watchProcess, promised: true, try: tryProcessVMWritev},
-	{name: tiocstiProbe, tries: "TIOCSTI a byte into the terminal on stdin (a pty opened outside)", sees: watchTTY, promised: true, needs: "CAP_SYS_ADMIN or dev.tty.legacy_tiocsti=1", try: tryTIOCSTI},
-	{name: "userns", tries: "run a child in a new user namespace (clone, unshare)", sees: watchReport, promised: true, try: tryUserNS},
-	{name: "setuid", tries: "check that setuid binaries would not elevate (NoNewPrivs)", sees: watchReport, promised: true, try: tryNoNewPrivs},
-	{name: "memfd-exec", tries: "copy a binary into a memfd and execveat it", sees: watchReport, byDesign: "exec is unrestricted; Landlock does not see memfds", try: tryMemfdExec},
+	{name: "fs-write", tries: "open a file outside the writable root for writing and write", sees: &watchFiles, promised: true, try: tryWrite},
+	{name: "fs-create", tries: "create a file, directory, fifo and symlink outside", sees: &watchFiles, promised: true, try: tryCreate},
+	{name: "fs-remove", tries: "unlink a file and rmdir a directory outside", sees: &watchFiles, promised: true, try: tryRemove},
+	{name: "fs-truncate", tries: "truncate(2) and open(O_TRUNC) a file outside", sees: &watchFiles, promised: true, try: tryTruncate},
+	{name: "fs-rename", tries: "rename a file out of the root, one from outside in, exchange two", sees: &watchFiles, promised: true, try: tryRename},
+	{name: "fs-link", tries: "hard-link a file out of the root; link one from outside in and write it", sees: &watchFiles, promised: true, try: tryLink},
+	{name: "fs-symlink-write", tries: "make a symlink in the root to a file outside and write through it", sees: &watchFiles, promised: true, try: trySymlinkWrite},
+	{name: "fs-mknod", tries: "mknod a character and a block device in the writable root", sees: &watchDevices, promised: true, needs: "CAP_MKNOD", try: tryMknod},
+	{name: "fs-file-handle", tries: "open_by_handle_at a file outside for writing", sees: &watchFiles, promised: true, needs: "CAP_DAC_READ_SEARCH", try: tryFileHandle},
+	{name: "fs-chmod", tries: "chmod a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryChmod},
+	{name: "fs-utime", tries: "set the times of a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryUtime},
+	{name: "fs-xattr", tries: "set a user.* extended attribute on a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryXattr},
+	{name: "tcp4", tries: "connect to 127.0.0.1 over TCP and MPTCP", sees: &watchTCP4, promised: true, try: tryTCP4},
+	{name: "tcp6", tries: "connect to ::1 over TCP and MPTCP", sees: &watchTCP6, promised: true, try: tryTCP6},
+	{name: "udp4", tries: "send a UDP datagram to 127.0.0.1", sees: &watchUDP4, promised: true, try: tryUDP4},
+	{name: "udp6", tries: "send a UDP datagram to ::1", sees: &watchUDP6, promised: true, try: tryUDP6},
+	{name: "raw-socket", tries: "send a hand-made UDP datagram through a raw IP socket", sees: &watchUDP4, promised: true, needs: "CAP_NET_RAW", try: tryRaw},
+	{name: "packet-socket", tries: "send a hand-made IPv4/UDP packet on lo through AF_PACKET", sees: &watchPacket, promised: true, needs: "CAP_NET_RAW", try: tryPacket},
+	{name: "netlink", tries: "dump the interfaces with RTM_GETLINK over NETLINK_ROUTE", sees: &watchReport, promised: true, try: tryNetlink},
+	{name: "io_uring", tries: "io_uring_setup, then socket and connect from the ring", sees: &watchTCP4, promised: true, needs: "kernel.io_uring_disabled=0", try: tryIOUring},
+	{name: "i386-int80", tries: "socketcall and socket+connect to 127.0.0.1 with int $0x80", sees: &watchTCP4, promised: true, needs: "IA32 emulation in the kernel", arch: "amd64", try: tryI386Socket},
+	{name: "x32", tries: "socket+connect to 127.0.0.1 with x32 syscalls", sees: &watchTCP4, promised: true, needs: "a kernel built with CONFIG_X86_X32_ABI", arch: "amd64", try: tryX32Socket},
+	{name: "unix-pathname", tries: "connect to a pathname AF_UNIX listener outside", sees: &watchUnixPath, promised: true, try: tryUnixConnect},
+	{name: "unix-abstract", tries: "connect to an abstract AF_UNIX listener outside", sees: &watchUnixAbstract, promised: true, try: tryUnixConnect},
+	{name: "unix-dgram", tries: "send a datagram to an AF_UNIX datagram socket outside", sees: &watchUnixDgram, promised: true, try: tryUnixDgram},
+	{name: "signal", tries: "kill and pidfd_send_signal SIGUSR1 to a process outside", sees: &watchProcess, promised: true, try: tryKill},
+	{name: "ptrace", tries: "PTRACE_ATTACH to a process outside and poke its memory", sees: &watchProcess, promised: true, try: tryPtrace},
+	{name: "process_vm_writev", tries: "write a process's memory outside (process_vm_writev, /proc/PID/mem)", sees: &watchProcess, promised: true, try: tryProcessVMWritev},
+	{name: tiocstiProbe, tries: "TIOCSTI a byte into the terminal on stdin (a pty opened outside)", sees: &watchTTY, promised: true, needs: "CAP_SYS_ADMIN or dev.tty.legacy_tiocsti=1", try: tryTIOCSTI},
+	{name: "userns", tries: "run a child in a new user namespace (clone, unshare)", sees: &watchReport, promised: true, try: tryUserNS},
+	{name: "setuid", tries: "check that setuid binaries would not elevate (NoNewPrivs)", sees: &watchReport, promised: true, try: tryNoNewPrivs},
+	{name: "memfd-exec", tries: "copy a binary into a memfd and execveat it", sees: &watchReport, byDesign: "exec is unrestricted; Landlock does not see memfds", try: tryMemfdExec},
 }
 
 // witness is the outside end of one probe run: what the probe is told,
 // and how to tell afterwards whether it got through.
 type witness struct {
 	args  []string
-	stdin *os.File // the probe's stdin; nil means /dev/null
-	ctty  bool     // make stdin the probe's controlling terminal
+	ctty  bool // give the probe tty as stdin and controlling terminal
+	tty   int  // with ctty; otherwise the probe's stdin is /dev/null
 	saw   func() string
 	close func()
 }
@@ -94,13 +90,13 @@ type watcher struct {
 var (
 	watchFiles        = watcher{"the files outside the writable root are unchanged", arrangeFiles}
 	watchDevices      = watcher{"no device node appeared in the writable root", arrangeDevices}
-	watchTCP4         = watcher{"a TCP listener on 127.0.0.1 accepted nothing", listenTCP("tcp4", "127.0.0.1:0")}
-	watchTCP6         = watcher{"a TCP listener on ::1 accepted nothing", listenTCP("tcp6", "[::1]:0")}
-	watchUDP4         = watcher{"a UDP socket on 127.0.0.1 received nothing", listenUDP("udp4", "127.0.0.1:0")}
-	watchUDP6         = watcher{"a UDP socket on ::1 received nothing", listenUDP("udp6", "[::1]:0")}
+	watchTCP4         = watcher{"a TCP listener on 127.0.0.1 accepted nothing", func(*doctor, string, string) (*witness, error) { return listenTCP(unix.AF_INET) }}
+	watchTCP6         = watcher{"a TCP listener on ::1 accepted nothing", func(*doctor, string, string) (*witness, error) { return listenTCP(unix.AF_INET6) }}
+	watchUDP4         = watcher{"a UDP socket on 127.0.0.1 received nothing", func(*doctor, string, string) (*witness, error) { return listenUDP(unix.AF_INET) }}
+	watchUDP6         = watcher{"a UDP socket on ::1 received nothing", func(*doctor, string, string) (*witness, error) { return listenUDP(unix.AF_INET6) }}
 	watchPacket       = watcher{"a packet socket outside saw no frame with the probe's token on lo", arrangePacket}
-	watchUnixPath     = watcher{"a pathname AF_UNIX listener accepted nothing", listenUnix(false)}
-	watchUnixAbstract = watcher{"an abstract AF_UNIX listener accepted nothing", listenUnix(true)}
+	watchUnixPath     = watcher{"a pathname AF_UNIX listener accepted nothing", func(d *doctor, _, out string) (*witness, error) { return listenUnix(d, out, false) }}
+	watchUnixAbstract = watcher{"an abstract AF_UNIX listener accepted nothing", func(d *doctor, _, out string) (*witness, error) { return listenUnix(d, out, true) }}
 	watchUnixDgram    = watcher{"an AF_UNIX datagram socket received nothing", arrangeUnixDgram}
 	watchProcess      = watcher{"a process outside got no SIGUSR1, kept its memory and was not stopped", arrangeProcess}
 	watchTTY          = watcher{"the terminal's input queue stayed empty", arrangeTTY}
@@ -176,7 +172,7 @@ const probeTimeout = 5 * time.Second
 
 // attempt runs probe name once, unconfined or through the sandbox with a
 // fresh writable root, and returns what its witness saw.
-func (d *doctor) attempt(name string, sees watcher, confined bool) runOutcome {
+func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
 	d.seq++
 	dir := filepath.Join(d.base, fmt.Sprintf("%02d-%s", d.seq, name))
 	root, out := filepath.Join(dir, "root"), filepath.Join(dir, "out")
@@ -191,52 +187,50 @@ func (d *doctor) attempt(name string, sees watcher, confined bool) runOutcome {
 	}
 	defer w.close()
 
-	argv := append([]string{"--doctor-probe", name}, w.args...)
+	argv := append([]string{d.exe, "--doctor-probe", name}, w.args...)
 	if confined {
-		argv = append([]string{"-w", root, "--", d.exe}, argv...)
+		argv = append([]string{d.exe, "-w", root, "--"}, argv...)
 	}
-	cmd := exec.Command(d.exe, argv...)
-	cmd.Dir = root
-	if w.stdin != nil {
-		cmd.Stdin = w.stdin
+	stdin := -1
+	if w.ctty {
+		stdin = w.tty
 	}
-	// A session of its own: no controlling terminal but the pty of the
-	// TIOCSTI probe, never the user's, and one process group to kill.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: w.ctty}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
+	outR, outW, err := pipe()
 	if err != nil {
 		return runOutcome{detail: "doctor: " + err.Error()}
 	}
-	if err := cmd.Start(); err != nil {
+	defer unix.Close(outR)
+	errR, errW, err := pipe()
+	if err != nil {
+		unix.Close(outW)
 		return runOutcome{detail: "doctor: " + err.Error()}
 	}
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(stdout).ReadString('\n')
-		line <- s
-	}()
-	var report string
-	select {
-	case report = <-line:
-	case <-time.After(probeTimeout):
-		report = "timeout"
+	defer unix.Close(errR)
+	// A session of its own: no controlling terminal but the pty of the
+	// TIOCSTI probe, never the user's, and one process group to kill.
+	pid, err := spawn(argv, root, [3]int{stdin, outW, errW}, &syscall.SysProcAttr{Setsid: true, Setctty: w.ctty})
+	unix.Close(outW)
+	unix.Close(errW)
+	if err != nil {
+		return runOutcome{detail: "doctor: " + err.Error()}
 	}
+	stdout, stderr := &pipeReader{fd: outR}, &pipeReader{fd: errR}
+	report, timedOut := stdout.line(time.Now().Add(probeTimeout), stderr)
 	// The probe is done (or dead): look before it exits, then stop its
 	// whole process group. It is not reaped yet, so its pid is still ours.
 	effect := w.saw()
-	unix.Kill(-cmd.Process.Pid, unix.SIGKILL)
-	waitErr := cmd.Wait()
+	unix.Kill(-pid, unix.SIGKILL)
+	ws, waitErr := reap(pid)
+	stderr.drain()
 
-	var pr probeReport
-	if report == "timeout" {
+	if timedOut {
 		return runOutcome{effect: effect, detail: fmt.Sprintf("no report within %v", probeTimeout)}
 	}
+	var pr probeReport
 	if err := json.Unmarshal([]byte(report), &pr); err != nil {
-		code := cmd.ProcessState.ExitCode()
-		notRun := confined && (code == exitSetup || code == exitCannotRun || code == exitNotFound)
-		return runOutcome{effect: effect, detail: deathOf(waitErr, stderr.String()), notRun: notRun}
+		code := ws.ExitStatus()
+		notRun := waitErr == nil && confined && (code == exitSetup || code == exitCannotRun || code == exitNotFound)
+		return runOutcome{effect: effect, detail: deathOf(ws, waitErr, string(stderr.buf)), notRun: notRun}
 	}
 	switch {
 	case effect == "":
@@ -252,24 +246,144 @@ func (d *doctor) attempt(name string, sees watcher, confined bool) runOutcome {
 }
 
 // deathOf says how a probe that printed no report ended.
-func deathOf(err error, stderr string) string {
+func deathOf(ws unix.WaitStatus, waitErr error, stderr string) string {
 	msg := "no report"
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		ws := ee.Sys().(syscall.WaitStatus)
-		switch {
-		case ws.Signaled() && ws.Signal() == unix.SIGSYS:
-			msg = "killed by SIGSYS (seccomp)"
-		case ws.Signaled():
-			msg = "killed by " + unix.SignalName(ws.Signal())
-		default:
-			msg = fmt.Sprintf("exit status %d", ws.ExitStatus())
-		}
+	switch {
+	case waitErr != nil:
+	case ws.Signaled() && ws.Signal() == unix.SIGSYS:
+		msg = "killed by SIGSYS (seccomp)"
+	case ws.Signaled():
+		msg = "killed by " + unix.SignalName(ws.Signal())
+	case ws.ExitStatus() != 0:
+		msg = fmt.Sprintf("exit status %d", ws.ExitStatus())
 	}
 	if first, _, _ := strings.Cut(strings.TrimSpace(stderr), "\n"); first != "" {
 		msg += ": " + first
 	}
 	return msg
+}
+
+// Processes. The doctor starts probes and witnesses with fork and exec,
+// and reads their pipes with poll: it needs a line and a wait status, and
+// os/exec would add 70 KB to a binary that runs before every command.
+
+// pipe returns the read and write ends of a new close-on-exec pipe.
+func pipe() (r, w int, err error) {
+	var p [2]int
+	err = unix.Pipe2(p[:], unix.O_CLOEXEC)
+	return p[0], p[1], err
+}
+
+// spawn starts argv[0] with argv in dir (the current directory if empty)
+// and this environment; stdio are its descriptors 0, 1 and 2, -1 for
+// /dev/null. Every other descriptor of ours is close-on-exec.
+func spawn(argv []string, dir string, stdio [3]int, sys *syscall.SysProcAttr) (int, error) {
+	null, err := unix.Open("/dev/null", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(null)
+	files := make([]uintptr, len(stdio))
+	for i, fd := range stdio {
+		if fd < 0 {
+			fd = null
+		}
+		files[i] = uintptr(fd)
+	}
+	pid, err := syscall.ForkExec(argv[0], argv, &syscall.ProcAttr{Dir: dir, Env: os.Environ(), Files: files, Sys: sys})
+	if err != nil {
+		return 0, &os.PathError{Op: "fork/exec", Path: argv[0], Err: err}
+	}
+	return pid, nil
+}
+
+// reap waits for the child pid to end.
+func reap(pid int) (unix.WaitStatus, error) {
+	var ws unix.WaitStatus
+	for {
+		_, err := unix.Wait4(pid, &ws, 0, nil)
+		if err != unix.EINTR {
+			return ws, err
+		}
+	}
+}
+
+// exitText says how a reaped child ended, as os.ProcessState does.
+func exitText(ws unix.WaitStatus) string {
+	if ws.Signaled() {
+		return "signal: " + ws.Signal().String()
+	}
+	return fmt.Sprintf("exit status %d", ws.ExitStatus())
+}
+
+// pipeReader collects what a child writes to a pipe.
+type pipeReader struct {
+	fd  int
+	buf []byte
+	eof bool
+}
+
+// read reads once what the pipe holds, and reports whether it got any.
+func (p *pipeReader) read() bool {
+	var b [4096]byte
+	n, err := unix.Read(p.fd, b[:])
+	if n > 0 {
+		p.buf = append(p.buf, b[:n]...)
+		return true
+	}
+	if err != unix.EINTR && err != unix.EAGAIN {
+		p.eof = true
+	}
+	return false
+}
+
+// line returns the next line, newline included, that arrives before the
+// deadline; meanwhile it collects what arrives on the others, so that no
+// pipe fills up. At end of file it returns what there is; timedOut is set
+// when the deadline passed first.
+func (p *pipeReader) line(deadline time.Time, others ...*pipeReader) (line string, timedOut bool) {
+	for {
+		if i := bytes.IndexByte(p.buf, '\n'); i >= 0 {
+			line, p.buf = string(p.buf[:i+1]), p.buf[i+1:]
+			return line, false
+		}
+		if p.eof {
+			line, p.buf = string(p.buf), nil
+			return line, false
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return "", true
+		}
+		watched := []*pipeReader{p}
+		fds := []unix.PollFd{{Fd: int32(p.fd), Events: unix.POLLIN}}
+		for _, o := range others {
+			if !o.eof {
+				watched = append(watched, o)
+				fds = append(fds, unix.PollFd{Fd: int32(o.fd), Events: unix.POLLIN})
+			}
+		}
+		if _, err := unix.Poll(fds, int((left+time.Millisecond-1)/time.Millisecond)); err != nil && err != unix.EINTR {
+			p.eof = true
+			continue
+		}
+		for i, f := range fds {
+			if f.Revents != 0 {
+				watched[i].read()
+			}
+		}
+	}
+}
+
+// drain reads what is left in the pipe without waiting for more: the
+// writers are dead, but a descendant that escaped the kill could hold it
+// open.
+func (p *pipeReader) drain() {
+	if unix.SetNonblock(p.fd, true) != nil {
+		return
+	}
+	for !p.eof && p.read() {
+	}
 }
 
 // File witnesses.
@@ -284,15 +398,28 @@ type outsideFile struct {
 	xattrs  string
 }
 
+// snapshotFiles records everything beneath dir by its path relative to
+// dir. (Readdirnames, unlike filepath.WalkDir, does not sort: the order
+// does not matter here, and sorting directory entries costs binary size.)
 func snapshotFiles(dir string) map[string]outsideFile {
 	m := map[string]outsideFile{}
-	filepath.WalkDir(dir, func(path string, e os.DirEntry, err error) error {
-		if err != nil || path == dir {
-			return nil
-		}
+	snapshotTree(m, dir, "")
+	return m
+}
+
+func snapshotTree(m map[string]outsideFile, dir, rel string) {
+	f, err := os.Open(filepath.Join(dir, rel))
+	if err != nil {
+		return
+	}
+	names, _ := f.Readdirnames(-1)
+	f.Close()
+	for _, name := range names {
+		rel := filepath.Join(rel, name)
+		path := filepath.Join(dir, rel)
 		var st unix.Stat_t
 		if unix.Lstat(path, &st) != nil {
-			return nil
+			continue
 		}
 		s := outsideFile{mode: os.FileMode(st.Mode), size: st.Size, nlink: uint64(st.Nlink), mtime: st.Mtim.Nano()}
 		if st.Mode&unix.S_IFMT == unix.S_IFREG {
@@ -303,11 +430,11 @@ func snapshotFiles(dir string) map[string]outsideFile {
 		if n, err := unix.Llistxattr(path, buf); err == nil {
 			s.xattrs = string(buf[:n])
 		}
-		rel, _ := filepath.Rel(dir, path)
 		m[rel] = s
-		return nil
-	})
-	return m
+		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			snapshotTree(m, dir, rel)
+		}
+	}
 }
 
 // diffFiles describes how after differs from before.
@@ -363,112 +490,176 @@ func arrangeFiles(_ *doctor, root, out string) (*witness, error) {
 func arrangeDevices(_ *doctor, root, out string) (*witness, error) {
 	saw := func() string {
 		var found []string
-		entries, _ := os.ReadDir(root)
-		for _, e := range entries {
-			if e.Type()&(os.ModeDevice|os.ModeCharDevice) != 0 {
-				found = append(found, e.Name())
+		f, err := os.Open(root)
+		if err != nil {
+			return ""
+		}
+		names, _ := f.Readdirnames(-1)
+		f.Close()
+		for _, name := range names {
+			var st unix.Stat_t
+			if unix.Lstat(filepath.Join(root, name), &st) != nil {
+				continue
+			}
+			if t := st.Mode & unix.S_IFMT; t == unix.S_IFCHR || t == unix.S_IFBLK {
+				found = append(found, name)
 			}
 		}
 		if len(found) == 0 {
 			return ""
 		}
+		sort.Strings(found)
 		return "device nodes made in the writable root: " + strings.Join(found, " ")
 	}
 	return &witness{args: []string{root, out}, saw: saw, close: func() {}}, nil
 }
 
-// Network witnesses.
+// Network witnesses: sockets on the loopback addresses and in the
+// fixture directory, opened with plain system calls (the net package
+// would add half a megabyte to a binary that runs before every command).
 
-func listenTCP(network, address string) func(*doctor, string, string) (*witness, error) {
-	return func(*doctor, string, string) (*witness, error) {
-		var lc net.ListenConfig
-		lc.SetMultipathTCP(false) // a plain TCP listener; MPTCP clients fall back to it
-		l, err := lc.Listen(context.Background(), network, address)
-		if err != nil {
-			return nil, err
-		}
-		return acceptWitness(l, strconv.Itoa(l.Addr().(*net.TCPAddr).Port)), nil
+// bindSocket opens a socket of the type typ in family and binds it to sa.
+func bindSocket(family, typ int, sa unix.Sockaddr) (int, error) {
+	fd, err := unix.Socket(family, typ|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return -1, errors.New("socket: " + errName(err))
 	}
-}
-
-func listenUnix(abstract bool) func(*doctor, string, string) (*witness, error) {
-	return func(d *doctor, _, out string) (*witness, error) {
-		name := filepath.Join(out, "socket")
-		if abstract {
-			name = fmt.Sprintf("@sandbox-doctor-%d-%d", os.Getpid(), d.seq)
-		}
-		l, err := net.ListenUnix("unix", &net.UnixAddr{Name: name, Net: "unix"})
-		if err != nil {
-			return nil, err
-		}
-		return acceptWitness(l, name), nil
+	if family == unix.AF_INET6 {
+		// ::1 only, as an IPv6 listener of the net package would be.
+		unix.SetsockoptInt(fd, unix.IPPROTO_IPV6, unix.IPV6_V6ONLY, 1)
 	}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		return -1, errors.New("bind: " + errName(err))
+	}
+	return fd, nil
 }
 
-// deadlineListener is what TCP and UNIX listeners have in common.
-type deadlineListener interface {
-	net.Listener
-	SetDeadline(time.Time) error
+// bindLoopback binds a socket to a free port on the loopback address of
+// family and returns the port as the probe's argument.
+func bindLoopback(family, typ int) (fd int, port string, err error) {
+	sa, _ := loopback(family, "0")
+	if fd, err = bindSocket(family, typ, sa); err != nil {
+		return -1, "", err
+	}
+	var p int
+	switch a, _ := unix.Getsockname(fd); a := a.(type) {
+	case *unix.SockaddrInet4:
+		p = a.Port
+	case *unix.SockaddrInet6:
+		p = a.Port
+	}
+	if p == 0 {
+		unix.Close(fd)
+		return -1, "", errors.New("getsockname: no port")
+	}
+	return fd, strconv.Itoa(p), nil
 }
 
-func acceptWitness(l net.Listener, arg string) *witness {
+// listenTCP listens with plain TCP; MPTCP clients fall back to it.
+func listenTCP(family int) (*witness, error) {
+	fd, port, err := bindLoopback(family, unix.SOCK_STREAM)
+	if err != nil {
+		return nil, err
+	}
+	return acceptWitness(fd, port)
+}
+
+func listenUnix(d *doctor, out string, abstract bool) (*witness, error) {
+	name := filepath.Join(out, "socket")
+	if abstract {
+		name = fmt.Sprintf("@sandbox-doctor-%d-%d", os.Getpid(), d.seq)
+	}
+	fd, err := bindSocket(unix.AF_UNIX, unix.SOCK_STREAM, &unix.SockaddrUnix{Name: name})
+	if err != nil {
+		return nil, err
+	}
+	return acceptWitness(fd, name)
+}
+
+// acceptWitness listens on the bound stream socket fd.
+func acceptWitness(fd int, arg string) (*witness, error) {
+	if err := unix.Listen(fd, unix.SOMAXCONN); err != nil {
+		unix.Close(fd)
+		return nil, errors.New("listen: " + errName(err))
+	}
 	saw := func() string {
-		l.(deadlineListener).SetDeadline(time.Now().Add(netGrace))
-		c, err := l.Accept()
+		if !readable(fd, netGrace) {
+			return ""
+		}
+		c, _, err := unix.Accept4(fd, unix.SOCK_CLOEXEC)
 		if err != nil {
 			return ""
 		}
-		c.Close()
+		unix.Close(c)
 		return "the listener outside accepted a connection"
 	}
-	return &witness{args: []string{arg}, saw: saw, close: func() { l.Close() }}
+	return &witness{args: []string{arg}, saw: saw, close: func() { unix.Close(fd) }}, nil
 }
 
-func listenUDP(network, address string) func(*doctor, string, string) (*witness, error) {
-	return func(*doctor, string, string) (*witness, error) {
-		c, err := net.ListenPacket(network, address)
-		if err != nil {
-			return nil, err
-		}
-		return receiveWitness(c, strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)), nil
+func listenUDP(family int) (*witness, error) {
+	fd, port, err := bindLoopback(family, unix.SOCK_DGRAM)
+	if err != nil {
+		return nil, err
 	}
+	return receiveWitness(fd, port), nil
 }
 
 func arrangeUnixDgram(_ *doctor, _, out string) (*witness, error) {
 	name := filepath.Join(out, "dgram")
-	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: name, Net: "unixgram"})
+	fd, err := bindSocket(unix.AF_UNIX, unix.SOCK_DGRAM, &unix.SockaddrUnix{Name: name})
 	if err != nil {
 		return nil, err
 	}
-	return receiveWitness(c, name), nil
+	return receiveWitness(fd, name), nil
 }
 
-func receiveWitness(c net.PacketConn, arg string) *witness {
+// receiveWitness watches the bound datagram socket fd.
+func receiveWitness(fd int, arg string) *witness {
 	saw := func() string {
-		c.SetReadDeadline(time.Now().Add(netGrace))
+		if !readable(fd, netGrace) {
+			return ""
+		}
 		buf := make([]byte, 512)
-		n, _, err := c.ReadFrom(buf)
+		n, err := unix.Read(fd, buf)
 		if err != nil {
 			return ""
 		}
 		return fmt.Sprintf("the socket outside received %d bytes", n)
 	}
-	return &witness{args: []string{arg}, saw: saw, close: func() { c.Close() }}
+	return &witness{args: []string{arg}, saw: saw, close: func() { unix.Close(fd) }}
+}
+
+// readable waits up to d for fd to have something to read.
+func readable(fd int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return false
+		}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, int((left+time.Millisecond-1)/time.Millisecond))
+		if err != unix.EINTR {
+			return n > 0 && fds[0].Revents&unix.POLLIN != 0
+		}
+	}
 }
 
 // arrangePacket captures the IPv4 frames on lo, looking for a token that
 // only the probe sends. It needs CAP_NET_RAW, as the vector does.
 func arrangePacket(d *doctor, _, _ string) (*witness, error) {
-	lo, err := net.InterfaceByName("lo")
-	if err != nil {
-		return nil, err
-	}
 	proto := hostToNet16(unix.ETH_P_IP)
 	fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, int(proto))
 	if err != nil {
 		return nil, errors.New("socket(AF_PACKET): " + errName(err))
 	}
-	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: lo.Index}); err != nil {
+	lo, err := loopbackIndex(fd)
+	if err != nil {
+		unix.Close(fd)
+		return nil, errors.New("SIOCGIFINDEX lo: " + errName(err))
+	}
+	if err := unix.Bind(fd, &unix.SockaddrLinklayer{Protocol: proto, Ifindex: lo}); err != nil {
 		unix.Close(fd)
 		return nil, errors.New("bind(lo): " + errName(err))
 	}
@@ -492,57 +683,50 @@ func arrangePacket(d *doctor, _, _ string) (*witness, error) {
 
 // arrangeProcess starts a witness process (runWitness) outside the sandbox.
 func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
-	cmd := exec.Command(d.exe, "--doctor-probe", "witness")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	in, err := cmd.StdinPipe()
+	inR, inW, err := pipe()
 	if err != nil {
 		return nil, err
 	}
-	outPipe, err := cmd.StdoutPipe()
+	outR, outW, err := pipe()
 	if err != nil {
+		unix.Close(inR)
+		unix.Close(inW)
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
+	pid, err := spawnWitness([]string{d.exe, "--doctor-probe", "witness"}, [3]int{inR, outW, -1})
+	unix.Close(inR)
+	unix.Close(outW)
+	if err != nil {
+		unix.Close(inW)
+		unix.Close(outR)
 		return nil, err
 	}
 	kill := func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}
-	lines := make(chan string, 2)
-	go func() {
-		r := bufio.NewReader(outPipe)
-		for {
-			s, err := r.ReadString('\n')
-			if err != nil {
-				close(lines)
-				return
-			}
-			lines <- strings.TrimSpace(s)
+		unix.Kill(pid, unix.SIGKILL)
+		reap(pid)
+		if inW >= 0 {
+			unix.Close(inW)
 		}
-	}()
-	var hello string
-	select {
-	case hello = <-lines:
-	case <-time.After(probeTimeout):
+		unix.Close(outR)
 	}
-	pid, mem, ok := strings.Cut(hello, " ")
+	out := &pipeReader{fd: outR}
+	hello, _ := out.line(time.Now().Add(probeTimeout))
+	pidText, mem, ok := strings.Cut(strings.TrimSpace(hello), " ")
 	if !ok {
 		kill()
 		return nil, errors.New("the witness process did not start")
 	}
 	saw := func() string {
-		if state := procState(cmd.Process.Pid); state == "T" || state == "t" {
+		if state := procState(pid); state == "T" || state == "t" {
 			return "the process outside was stopped (ptrace)"
 		}
-		in.Close()
-		var bye string
-		select {
-		case bye = <-lines:
-		case <-time.After(time.Second):
+		unix.Close(inW)
+		inW = -1
+		bye, timedOut := out.line(time.Now().Add(time.Second))
+		if timedOut {
 			return "the process outside stopped answering"
 		}
-		usr1, word, _ := strings.Cut(bye, " ")
+		usr1, word, _ := strings.Cut(strings.TrimSpace(bye), " ")
 		var effects []string
 		if usr1 != "0" {
 			effects = append(effects, "the process outside got SIGUSR1 "+usr1+" times")
@@ -552,7 +736,24 @@ func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
 		}
 		return strings.Join(effects, "; ")
 	}
-	return &witness{args: []string{pid, mem}, saw: saw, close: kill}, nil
+	return &witness{args: []string{pidText, mem}, saw: saw, close: kill}, nil
+}
+
+// spawnWitness starts the witness process in a session of its own, with
+// SIGUSR1 blocked: it counts the signal on a signalfd, which sees only
+// blocked signals, and every thread of a Go program keeps the signal mask
+// its process started with. Fork gives the child the mask of the calling
+// thread, so this thread blocks SIGUSR1 for the time of the fork.
+func spawnWitness(argv []string, stdio [3]int) (int, error) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var usr1, old unix.Sigset_t
+	sigaddset(&usr1, unix.SIGUSR1)
+	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &usr1, &old); err != nil {
+		return 0, err
+	}
+	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
+	return spawn(argv, "", stdio, &syscall.SysProcAttr{Setsid: true})
 }
 
 // procState is the state letter in /proc/PID/stat.
@@ -601,7 +802,6 @@ func arrangeTTY(*doctor, string, string) (*witness, error) {
 		unix.Close(slave)
 		return fail(err)
 	}
-	f := os.NewFile(uintptr(slave), "pty")
 	saw := func() string {
 		n, err := unix.IoctlGetInt(slave, unix.TIOCINQ)
 		if err != nil || n == 0 {
@@ -609,8 +809,8 @@ func arrangeTTY(*doctor, string, string) (*witness, error) {
 		}
 		return fmt.Sprintf("%d bytes were injected into the terminal's input", n)
 	}
-	return &witness{stdin: f, ctty: true, saw: saw, close: func() {
-		f.Close()
+	return &witness{ctty: true, tty: slave, saw: saw, close: func() {
+		unix.Close(slave)
 		unix.Close(master)
 	}}, nil
 }
@@ -687,7 +887,7 @@ func (d *doctor) kernelFacts(release string) []kernelFact {
 
 // helper runs a probe unconfined and says what it achieved.
 func (d *doctor) helper(name string) string {
-	o := d.attempt(name, watchReport, false)
+	o := d.attempt(name, &watchReport, false)
 	if o.effect != "" {
 		return o.effect
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -190,5 +192,86 @@ func TestDoctorSeesOpen(t *testing.T) {
 		default:
 			t.Errorf("%s: no effect unconfined: %s", p.name, o.detail)
 		}
+	}
+}
+
+// TestDoctorText pins the text layout: each table's columns padded to
+// their widest cell plus two spaces, the last column free.
+func TestDoctorText(t *testing.T) {
+	r := doctorReport{
+		Host:   "Linux 6.12 amd64, uid 0",
+		Kernel: []kernelFact{{"landlock", "ABI 6", ""}, {"dev.tty.legacy_tiocsti", "0", "note"}},
+		Vectors: []vectorResult{
+			{Vector: "fs-write", Result: verdictBlocked, Reason: "EACCES"},
+			{Vector: "x32", Result: verdictNA, Reason: "no\nx32"},
+		},
+		Summary: doctorSummary{Blocked: 1, NA: 1, PromisedNA: []string{"x32"}, Seconds: 0.25},
+	}
+	var b bytes.Buffer
+	if err := r.writeText(&b); err != nil {
+		t.Fatal(err)
+	}
+	want := `sandbox doctor: Linux 6.12 amd64, uid 0
+
+KERNEL                  VALUE
+landlock                ABI 6
+dev.tty.legacy_tiocsti  0 (note)
+
+VECTOR    RESULT   REASON
+fs-write  BLOCKED  EACCES
+x32       N/A      no x32
+
+summary: 1 blocked, 0 open, 0 open by design, 1 n/a in 0.2s: no promised vector is open; untested here: x32
+`
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
+}
+
+// TestDoctorPipeReader reads lines with a deadline while another pipe is
+// collected, then what is left at end of file.
+func TestDoctorPipeReader(t *testing.T) {
+	outR, outW, err := pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errR, errW, err := pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(outR)
+	defer unix.Close(errR)
+	unix.Write(outW, []byte("one\ntw"))
+	unix.Write(errW, []byte("complaint"))
+	out, other := &pipeReader{fd: outR}, &pipeReader{fd: errR}
+	soon := func() time.Time { return time.Now().Add(50 * time.Millisecond) }
+	if line, late := out.line(soon(), other); line != "one\n" || late {
+		t.Errorf("first line: %q, timed out %v", line, late)
+	}
+	if line, late := out.line(soon(), other); line != "" || !late {
+		t.Errorf("half a line: %q, timed out %v; want a timeout", line, late)
+	}
+	if string(other.buf) != "complaint" {
+		t.Errorf("other pipe: %q, want what was written to it", other.buf)
+	}
+	unix.Close(outW)
+	unix.Close(errW)
+	if line, late := out.line(soon()); line != "tw" || late {
+		t.Errorf("at end of file: %q, timed out %v", line, late)
+	}
+}
+
+// TestDoctorSigset checks sigaddset against the kernel's layout: signal
+// n is bit n-1, counted across the words.
+func TestDoctorSigset(t *testing.T) {
+	var set unix.Sigset_t
+	sigaddset(&set, unix.SIGUSR1)
+	sigaddset(&set, unix.Signal(65))
+	bits := 8 * unsafe.Sizeof(set.Val[0])
+	if set.Val[0] != 1<<9 || set.Val[64/bits] != 1<<(64%bits) {
+		t.Errorf("sigaddset(SIGUSR1, 65) = %#x", set.Val)
+	}
+	if !sigismember(&set, unix.SIGUSR1) || sigismember(&set, unix.SIGUSR2) {
+		t.Errorf("sigismember disagrees with sigaddset: %#x", set.Val)
 	}
 }

@@ -18,8 +18,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -75,7 +73,7 @@ func runProbe(name string, args []string) int {
 	if name == "witness" {
 		return runWitness()
 	}
-	try := helperProbes[name]
+	try := helperProbe(name)
 	for _, p := range probes {
 		if p.name == name {
 			try = p.try
@@ -94,14 +92,21 @@ func runProbe(name string, args []string) int {
 	return 0
 }
 
-// helperProbes are not escapes: the doctor runs them outside the sandbox.
-var helperProbes = map[string]func([]string) probeReport{
-	"abi-i386":  tryI386Getpid,
-	"abi-x32":   tryX32Getpid,
-	"userns-id": func([]string) probeReport { return probeReport{Effect: userNS()} },
-	"memfd-ran": func([]string) probeReport {
-		return probeReport{Effect: "a memfd copy of the sandbox ran"}
-	},
+// helperProbe returns a probe that is not an escape: the doctor runs it
+// outside the sandbox. (A switch, not a map: a map would be built at
+// start-up, before every command the sandbox runs.)
+func helperProbe(name string) func([]string) probeReport {
+	switch name {
+	case "abi-i386":
+		return tryI386Getpid
+	case "abi-x32":
+		return tryX32Getpid
+	case "userns-id":
+		return func([]string) probeReport { return probeReport{Effect: userNS()} }
+	case "memfd-ran":
+		return func([]string) probeReport { return probeReport{Effect: "a memfd copy of the sandbox ran"} }
+	}
+	return nil
 }
 
 // probeArg returns args[i], or "" when the doctor passed too few.
@@ -410,10 +415,7 @@ func tryPacket(a []string) (r probeReport) {
 		return r
 	}
 	defer unix.Close(fd)
-	ifr, err := unix.NewIfreq("lo")
-	if err == nil {
-		err = unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr)
-	}
+	lo, err := loopbackIndex(fd)
 	if err != nil {
 		r.fail("SIOCGIFINDEX lo", err)
 		return r
@@ -433,7 +435,7 @@ func tryPacket(a []string) (r probeReport) {
 	sum = (sum >> 16) + (sum & 0xffff)
 	sum += sum >> 16
 	binary.BigEndian.PutUint16(ip[10:], ^uint16(sum))
-	to := &unix.SockaddrLinklayer{Protocol: hostToNet16(unix.ETH_P_IP), Ifindex: int(ifr.Uint32()), Halen: 6}
+	to := &unix.SockaddrLinklayer{Protocol: hostToNet16(unix.ETH_P_IP), Ifindex: lo, Halen: 6}
 	if err := unix.Sendto(fd, append(ip, udp...), 0, to); err != nil {
 		r.fail("sendto(lo)", err)
 		return r
@@ -443,6 +445,19 @@ func tryPacket(a []string) (r probeReport) {
 }
 
 func hostToNet16(v uint16) uint16 { return v<<8 | v>>8 }
+
+// loopbackIndex asks the kernel, through any socket fd, for the index of
+// the loopback device.
+func loopbackIndex(fd int) (int, error) {
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return 0, err
+	}
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFINDEX, ifr); err != nil {
+		return 0, err
+	}
+	return int(ifr.Uint32()), nil
+}
 
 // tryNetlink dumps the network interfaces over NETLINK_ROUTE with plain
 // write and read: the information is the prize, so the probe reports it.
@@ -780,22 +795,44 @@ func tryUserNS([]string) (r probeReport) {
 		{"clone(CLONE_NEWUSER)", syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWUSER}},
 		{"unshare(CLONE_NEWUSER)", syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWUSER}},
 	} {
-		cmd := exec.Command("/proc/self/exe", "--doctor-probe", "userns-id")
-		cmd.SysProcAttr = &v.attr
-		out, err := cmd.Output()
+		out, err := runHelper([]string{"/proc/self/exe", "--doctor-probe", "userns-id"}, &v.attr)
 		if err != nil {
-			if inner := errors.Unwrap(err); inner != nil {
-				err = inner
-			}
 			r.fail(v.step, err)
 			continue
 		}
 		var child probeReport
-		if json.Unmarshal(out, &child) == nil && child.Effect != own {
+		if json.Unmarshal([]byte(out), &child) == nil && child.Effect != own {
 			r.did("%s: a child ran in a new user namespace", v.step)
 		}
 	}
 	return r
+}
+
+// runHelper runs a helper probe and returns the line it printed; an
+// error says why the helper could not start or how it failed.
+func runHelper(argv []string, sys *syscall.SysProcAttr) (string, error) {
+	outR, outW, err := pipe()
+	if err != nil {
+		return "", err
+	}
+	defer unix.Close(outR)
+	pid, err := spawn(argv, "", [3]int{-1, outW, -1}, sys)
+	unix.Close(outW)
+	if err != nil {
+		return "", errors.Unwrap(err)
+	}
+	out, timedOut := (&pipeReader{fd: outR}).line(time.Now().Add(probeTimeout))
+	if timedOut {
+		unix.Kill(pid, unix.SIGKILL)
+	}
+	ws, err := reap(pid)
+	switch {
+	case err != nil:
+		return "", err
+	case timedOut || !ws.Exited() || ws.ExitStatus() != 0:
+		return "", errors.New(exitText(ws))
+	}
+	return out, nil
 }
 
 func userNS() string {
@@ -845,9 +882,14 @@ func tryMemfdExec([]string) (r probeReport) {
 		r.fail("open /proc/self/exe", err)
 		return r
 	}
-	memfd := os.NewFile(uintptr(fd), "memfd")
-	_, err = io.Copy(memfd, self)
+	image, err := io.ReadAll(self)
 	self.Close()
+	for len(image) > 0 && err == nil {
+		var n int
+		if n, err = unix.Write(fd, image); err == nil {
+			image = image[n:]
+		}
+	}
 	if err != nil {
 		r.fail("copy to memfd", err)
 		return r
@@ -855,7 +897,7 @@ func tryMemfdExec([]string) (r probeReport) {
 	argv, _ := syscall.SlicePtrFromStrings([]string{"sandbox", "--doctor-probe", "memfd-ran"})
 	envv, _ := syscall.SlicePtrFromStrings(os.Environ())
 	empty := []byte{0}
-	_, _, e := unix.Syscall6(unix.SYS_EXECVEAT, memfd.Fd(), uintptr(unsafe.Pointer(&empty[0])),
+	_, _, e := unix.Syscall6(unix.SYS_EXECVEAT, uintptr(fd), uintptr(unsafe.Pointer(&empty[0])),
 		uintptr(unsafe.Pointer(&argv[0])), uintptr(unsafe.Pointer(&envv[0])), unix.AT_EMPTY_PATH, 0)
 	r.fail("execveat(memfd, AT_EMPTY_PATH)", e)
 	return r
@@ -869,21 +911,74 @@ var witnessMem uint64
 // and process_vm_writev probes aim at. It prints its pid and the address
 // of witnessMem, waits until the doctor closes its stdin, and prints how
 // many SIGUSR1 it got and what witnessMem holds.
+//
+// The doctor starts it with SIGUSR1 blocked (spawnWitness), and it takes
+// each SIGUSR1 from a signalfd as soon as it is pending: a second one
+// sent while the first was still pending would be lost.
 func runWitness() int {
 	// Under Yama ptrace_scope 1 only ancestors may attach; the probe is a
 	// sibling, and the control run must be able to succeed.
 	unix.Prctl(unix.PR_SET_PTRACER, unix.PR_SET_PTRACER_ANY, 0, 0, 0)
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, unix.SIGUSR1)
-	var usr1 atomic.Int64
-	go func() {
-		for range sigs {
-			usr1.Add(1)
+	var usr1, mask unix.Sigset_t
+	sigaddset(&usr1, unix.SIGUSR1)
+	if err := unix.PthreadSigmask(unix.SIG_BLOCK, nil, &mask); err != nil || !sigismember(&mask, unix.SIGUSR1) {
+		errorf("--doctor-probe witness: must start with SIGUSR1 blocked")
+		return exitUsage
+	}
+	sfd, err := unix.Signalfd(-1, &usr1, unix.SFD_CLOEXEC|unix.SFD_NONBLOCK)
+	if err != nil {
+		errorf("--doctor-probe witness: signalfd: %v", err)
+		return exitSetup
+	}
+	var usr1Count int
+	take := func() { // each read returns whole struct signalfd_siginfo, one per signal
+		var info [8 * unsafe.Sizeof(unix.SignalfdSiginfo{})]byte
+		for {
+			n, err := unix.Read(sfd, info[:])
+			if err != nil || n <= 0 {
+				return
+			}
+			usr1Count += n / int(unsafe.Sizeof(unix.SignalfdSiginfo{}))
 		}
-	}()
+	}
 	fmt.Printf("%d %#x\n", os.Getpid(), uintptr(unsafe.Pointer(&witnessMem)))
-	io.Copy(io.Discard, os.Stdin)
-	time.Sleep(20 * time.Millisecond) // a signal already sent may still be on its way to the channel
-	fmt.Printf("%d %#x\n", usr1.Load(), atomic.LoadUint64(&witnessMem))
+	fds := []unix.PollFd{{Fd: 0, Events: unix.POLLIN}, {Fd: int32(sfd), Events: unix.POLLIN}}
+	for stdinOpen := true; stdinOpen; {
+		if _, err := unix.Poll(fds, -1); err != nil && err != unix.EINTR {
+			break
+		}
+		if fds[1].Revents != 0 {
+			take()
+		}
+		if fds[0].Revents != 0 {
+			var b [512]byte
+			n, err := unix.Read(0, b[:])
+			stdinOpen = n > 0 || err == unix.EINTR || err == unix.EAGAIN
+		}
+	}
+	// A signal already sent may still be on its way.
+	for deadline := time.Now().Add(20 * time.Millisecond); time.Now().Before(deadline); {
+		unix.Poll(fds[1:], int(time.Until(deadline)/time.Millisecond)+1)
+		take()
+	}
+	fmt.Printf("%d %#x\n", usr1Count, atomic.LoadUint64(&witnessMem))
 	return 0
+}
+
+// sigaddset and sigismember are sigaddset(3) and sigismember(3): signal
+// n is bit n-1 of the set, whatever the word size of Sigset_t.
+func sigaddset(set *unix.Sigset_t, sig unix.Signal) {
+	w, b := sigbit(set, sig)
+	set.Val[w] |= 1 << b
+}
+
+func sigismember(set *unix.Sigset_t, sig unix.Signal) bool {
+	w, b := sigbit(set, sig)
+	return set.Val[w]&(1<<b) != 0
+}
+
+func sigbit(set *unix.Sigset_t, sig unix.Signal) (word, bit uint) {
+	bits := uint(8 * unsafe.Sizeof(set.Val[0]))
+	n := uint(sig) - 1
+	return n / bits, n % bits
 }
