@@ -144,7 +144,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 		}
 		if pl.restrict && k.seccomp {
 			sr := &seccompReport{Arch: runtime.GOARCH, Rules: []string{}}
-			if a := seccompArches[runtime.GOARCH]; a != nil {
+			if a := archFor(runtime.GOARCH); a != nil {
 				rules := seccompRules(pl.seccomp)
 				if prog, err := buildSeccomp(a, rules); err == nil {
 					sr.Instructions = len(prog)

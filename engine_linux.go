@@ -147,7 +147,7 @@ func (pl *linuxPlan) prepare() error {
 			return err
 		}
 	}
-	a := seccompArches[runtime.GOARCH]
+	a := archFor(runtime.GOARCH)
 	if a == nil {
 		return fmt.Errorf("seccomp: no filter for architecture %s", runtime.GOARCH)
 	}

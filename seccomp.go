@@ -142,55 +142,83 @@ type seccompArch struct {
 	nr    map[string]uint32
 }
 
-var seccompArches = map[string]*seccompArch{
-	"amd64": {name: "amd64", audit: 0xc000003e, x32: true, nr: map[string]uint32{
-		"ioctl": 16, "clone": 56, "clone3": 435, "unshare": 272, "setns": 308,
-		"socket": 41, "socketpair": 53, "connect": 42, "bind": 49, "listen": 50,
-		"accept": 43, "accept4": 288, "sendto": 44, "sendmmsg": 307, "recvmmsg": 299,
-		"getsockopt": 55, "setsockopt": 54, "getsockname": 51, "getpeername": 52,
-		"shutdown": 48, "io_uring_setup": 425, "io_uring_enter": 426,
-		"io_uring_register": 427, "ptrace": 101, "process_vm_readv": 310,
-		"process_vm_writev": 311, "bpf": 321, "perf_event_open": 298,
-		"userfaultfd": 323, "keyctl": 250, "add_key": 248, "request_key": 249,
-		"kexec_load": 246, "kexec_file_load": 320, "init_module": 175,
-		"finit_module": 313, "delete_module": 176, "reboot": 169, "swapon": 167,
-		"swapoff": 168, "acct": 163, "quotactl": 179, "quotactl_fd": 443,
-		"lookup_dcookie": 212, "uselib": 134, "iopl": 172, "ioperm": 173,
-		"mount": 165, "umount2": 166, "pivot_root": 155, "move_mount": 429,
-		"fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-		"open_tree": 428, "mount_setattr": 442, "open_tree_attr": 467,
-		"name_to_handle_at": 303, "open_by_handle_at": 304, "truncate": 76,
-		"chmod": 90, "fchmod": 91, "fchmodat": 268, "fchmodat2": 452, "open": 2,
-		"creat": 85, "openat": 257, "openat2": 437, "mknod": 133, "mknodat": 259,
-		"setxattr": 188, "lsetxattr": 189, "fsetxattr": 190, "removexattr": 197,
-		"lremovexattr": 198, "fremovexattr": 199, "setxattrat": 463, "removexattrat": 466,
-		"sethostname": 170, "setdomainname": 171, "settimeofday": 164,
-		"clock_settime": 227, "adjtimex": 159, "clock_adjtime": 305, "syslog": 103,
-		"fanotify_init": 300,
-	}},
-	"arm64": {name: "arm64", audit: 0xc00000b7, nr: map[string]uint32{
-		"ioctl": 29, "clone": 220, "clone3": 435, "unshare": 97, "setns": 268,
-		"socket": 198, "socketpair": 199, "connect": 203, "bind": 200, "listen": 201,
-		"accept": 202, "accept4": 242, "sendto": 206, "sendmmsg": 269, "recvmmsg": 243,
-		"getsockopt": 209, "setsockopt": 208, "getsockname": 204, "getpeername": 205,
-		"shutdown": 210, "io_uring_setup": 425, "io_uring_enter": 426,
-		"io_uring_register": 427, "ptrace": 117, "process_vm_readv": 270,
-		"process_vm_writev": 271, "bpf": 280, "perf_event_open": 241,
-		"userfaultfd": 282, "keyctl": 219, "add_key": 217, "request_key": 218,
-		"kexec_load": 104, "kexec_file_load": 294, "init_module": 105,
-		"finit_module": 273, "delete_module": 106, "reboot": 142, "swapon": 224,
-		"swapoff": 225, "acct": 89, "quotactl": 60, "quotactl_fd": 443,
-		"lookup_dcookie": 18, "mount": 40, "umount2": 39, "pivot_root": 41, "move_mount": 429,
-		"fsopen": 430, "fsconfig": 431, "fsmount": 432, "fspick": 433,
-		"open_tree": 428, "mount_setattr": 442, "open_tree_attr": 467,
-		"name_to_handle_at": 264, "open_by_handle_at": 265, "truncate": 45,
-		"fchmod": 52, "fchmodat": 53, "fchmodat2": 452, "openat": 56, "openat2": 437,
-		"mknodat": 33, "setxattr": 5, "lsetxattr": 6, "fsetxattr": 7, "removexattr": 14,
-		"lremovexattr": 15, "fremovexattr": 16, "setxattrat": 463, "removexattrat": 466,
-		"sethostname": 161, "setdomainname": 162, "settimeofday": 170,
-		"clock_settime": 112, "adjtimex": 171, "clock_adjtime": 266, "syslog": 116,
-		"fanotify_init": 262,
-	}},
+// sysnum is one syscall number. The tables are static data, not maps, so
+// that start-up pays nothing for the architecture it does not run on.
+type sysnum struct {
+	name string
+	nr   uint32
+}
+
+var amd64Syscalls = [...]sysnum{
+	{"ioctl", 16}, {"clone", 56}, {"clone3", 435}, {"unshare", 272}, {"setns", 308},
+	{"socket", 41}, {"socketpair", 53}, {"connect", 42}, {"bind", 49}, {"listen", 50},
+	{"accept", 43}, {"accept4", 288}, {"sendto", 44}, {"sendmmsg", 307}, {"recvmmsg", 299},
+	{"getsockopt", 55}, {"setsockopt", 54}, {"getsockname", 51}, {"getpeername", 52},
+	{"shutdown", 48}, {"io_uring_setup", 425}, {"io_uring_enter", 426},
+	{"io_uring_register", 427}, {"ptrace", 101}, {"process_vm_readv", 310},
+	{"process_vm_writev", 311}, {"bpf", 321}, {"perf_event_open", 298},
+	{"userfaultfd", 323}, {"keyctl", 250}, {"add_key", 248}, {"request_key", 249},
+	{"kexec_load", 246}, {"kexec_file_load", 320}, {"init_module", 175},
+	{"finit_module", 313}, {"delete_module", 176}, {"reboot", 169}, {"swapon", 167},
+	{"swapoff", 168}, {"acct", 163}, {"quotactl", 179}, {"quotactl_fd", 443},
+	{"lookup_dcookie", 212}, {"uselib", 134}, {"iopl", 172}, {"ioperm", 173},
+	{"mount", 165}, {"umount2", 166}, {"pivot_root", 155}, {"move_mount", 429},
+	{"fsopen", 430}, {"fsconfig", 431}, {"fsmount", 432}, {"fspick", 433},
+	{"open_tree", 428}, {"mount_setattr", 442}, {"open_tree_attr", 467},
+	{"name_to_handle_at", 303}, {"open_by_handle_at", 304}, {"truncate", 76},
+	{"chmod", 90}, {"fchmod", 91}, {"fchmodat", 268}, {"fchmodat2", 452}, {"open", 2},
+	{"creat", 85}, {"openat", 257}, {"openat2", 437}, {"mknod", 133}, {"mknodat", 259},
+	{"setxattr", 188}, {"lsetxattr", 189}, {"fsetxattr", 190}, {"removexattr", 197},
+	{"lremovexattr", 198}, {"fremovexattr", 199}, {"setxattrat", 463}, {"removexattrat", 466},
+	{"sethostname", 170}, {"setdomainname", 171}, {"settimeofday", 164},
+	{"clock_settime", 227}, {"adjtimex", 159}, {"clock_adjtime", 305}, {"syslog", 103},
+	{"fanotify_init", 300},
+}
+
+var arm64Syscalls = [...]sysnum{
+	{"ioctl", 29}, {"clone", 220}, {"clone3", 435}, {"unshare", 97}, {"setns", 268},
+	{"socket", 198}, {"socketpair", 199}, {"connect", 203}, {"bind", 200}, {"listen", 201},
+	{"accept", 202}, {"accept4", 242}, {"sendto", 206}, {"sendmmsg", 269}, {"recvmmsg", 243},
+	{"getsockopt", 209}, {"setsockopt", 208}, {"getsockname", 204}, {"getpeername", 205},
+	{"shutdown", 210}, {"io_uring_setup", 425}, {"io_uring_enter", 426},
+	{"io_uring_register", 427}, {"ptrace", 117}, {"process_vm_readv", 270},
+	{"process_vm_writev", 271}, {"bpf", 280}, {"perf_event_open", 241},
+	{"userfaultfd", 282}, {"keyctl", 219}, {"add_key", 217}, {"request_key", 218},
+	{"kexec_load", 104}, {"kexec_file_load", 294}, {"init_module", 105},
+	{"finit_module", 273}, {"delete_module", 106}, {"reboot", 142}, {"swapon", 224},
+	{"swapoff", 225}, {"acct", 89}, {"quotactl", 60}, {"quotactl_fd", 443},
+	{"lookup_dcookie", 18}, {"mount", 40}, {"umount2", 39}, {"pivot_root", 41}, {"move_mount", 429},
+	{"fsopen", 430}, {"fsconfig", 431}, {"fsmount", 432}, {"fspick", 433},
+	{"open_tree", 428}, {"mount_setattr", 442}, {"open_tree_attr", 467},
+	{"name_to_handle_at", 264}, {"open_by_handle_at", 265}, {"truncate", 45},
+	{"fchmod", 52}, {"fchmodat", 53}, {"fchmodat2", 452}, {"openat", 56}, {"openat2", 437},
+	{"mknodat", 33}, {"setxattr", 5}, {"lsetxattr", 6}, {"fsetxattr", 7}, {"removexattr", 14},
+	{"lremovexattr", 15}, {"fremovexattr", 16}, {"setxattrat", 463}, {"removexattrat", 466},
+	{"sethostname", 161}, {"setdomainname", 162}, {"settimeofday", 170},
+	{"clock_settime", 112}, {"adjtimex", 171}, {"clock_adjtime", 266}, {"syslog", 116},
+	{"fanotify_init", 262},
+}
+
+// seccompArchNames are the architectures archFor knows.
+var seccompArchNames = []string{"amd64", "arm64"}
+
+// archFor returns the filter target for a GOARCH, or nil.
+func archFor(goarch string) *seccompArch {
+	var a *seccompArch
+	var table []sysnum
+	switch goarch {
+	case "amd64":
+		a, table = &seccompArch{name: "amd64", audit: 0xc000003e, x32: true}, amd64Syscalls[:]
+	case "arm64":
+		a, table = &seccompArch{name: "arm64", audit: 0xc00000b7}, arm64Syscalls[:]
+	default:
+		return nil
+	}
+	a.nr = make(map[string]uint32, len(table))
+	for _, s := range table {
+		a.nr[s.name] = s.nr
+	}
+	return a
 }
 
 // cond is what a rule looks at before it denies.
@@ -351,9 +379,11 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 // knownSyscall reports whether any architecture has a syscall called name,
 // so that a misspelt rule fails loudly instead of being skipped.
 func knownSyscall(name string) bool {
-	for _, a := range seccompArches {
-		if _, ok := a.nr[name]; ok {
-			return true
+	for _, t := range [][]sysnum{amd64Syscalls[:], arm64Syscalls[:]} {
+		for _, s := range t {
+			if s.name == name {
+				return true
+			}
 		}
 	}
 	return false

@@ -3,7 +3,7 @@
 package main
 
 // Kernel tests of the seccomp filter, and the local constants pinned
-// against x/sys/unix, on the architectures seccompArches has a filter for
+// against x/sys/unix, on the architectures archFor has a filter for
 // (x/sys names differ elsewhere: 386 has no SYS_ACCEPT, only socketcall). The filter is never installed on the go test process:
 // TestSeccompKernel re-executes the test binary, and the child (selected by
 // scChildEnv) installs it on one locked thread, makes the probe calls from
@@ -117,7 +117,7 @@ var scProbeWants = []scProbeWant{
 // TestSeccompKernel installs the real filter in child processes and
 // compares what the probe syscalls return with and without it.
 func TestSeccompKernel(t *testing.T) {
-	if seccompArches[runtime.GOARCH] == nil {
+	if archFor(runtime.GOARCH) == nil {
 		seccompSkip(t, "no seccomp filter for %s", runtime.GOARCH)
 	}
 	if _, err := unix.PrctlRetInt(unix.PR_GET_SECCOMP, 0, 0, 0, 0); err != nil {
@@ -244,7 +244,7 @@ func TestSeccompKernelChild(t *testing.T) {
 		t.Fatalf("prctl(PR_SET_NO_NEW_PRIVS): %v", err)
 	}
 	if opts != nil {
-		prog, err := buildSeccomp(seccompArches[runtime.GOARCH], seccompRules(*opts))
+		prog, err := buildSeccomp(archFor(runtime.GOARCH), seccompRules(*opts))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -601,8 +601,8 @@ func TestSeccompConstants(t *testing.T) {
 		{"cloneNamespaces", cloneNamespaces, unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWUTS |
 			unix.CLONE_NEWIPC | unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET},
 		{"cloneNewTime", cloneNewTime, unix.CLONE_NEWTIME},
-		{"amd64 audit", uint64(seccompArches["amd64"].audit), unix.AUDIT_ARCH_X86_64},
-		{"arm64 audit", uint64(seccompArches["arm64"].audit), unix.AUDIT_ARCH_AARCH64},
+		{"amd64 audit", uint64(archFor("amd64").audit), unix.AUDIT_ARCH_X86_64},
+		{"arm64 audit", uint64(archFor("arm64").audit), unix.AUDIT_ARCH_AARCH64},
 		{"seccompDataNR", seccompDataNR, uint64(unsafe.Offsetof(scSeccompData{}.nr))},
 		{"seccompDataArch", seccompDataArch, uint64(unsafe.Offsetof(scSeccompData{}.arch))},
 		{"seccompDataArgs", seccompDataArgs, uint64(unsafe.Offsetof(scSeccompData{}.args))},
@@ -626,7 +626,7 @@ func TestSeccompConstants(t *testing.T) {
 		t.Errorf("struct seccomp_data is %d bytes, want 64", unsafe.Sizeof(scSeccompData{}))
 	}
 
-	a := seccompArches[runtime.GOARCH]
+	a := archFor(runtime.GOARCH)
 	if a == nil {
 		seccompSkip(t, "no seccomp filter for %s: cannot pin its syscall numbers", runtime.GOARCH)
 	}
@@ -641,7 +641,7 @@ func TestSeccompConstants(t *testing.T) {
 			continue
 		}
 		if uint64(nr) != want {
-			t.Errorf("%s: seccompArches[%s] has %d, unix.SYS_%s is %d", name, runtime.GOARCH, nr, strings.ToUpper(name), want)
+			t.Errorf("%s: archFor(%s) has %d, unix.SYS_%s is %d", name, runtime.GOARCH, nr, strings.ToUpper(name), want)
 		}
 	}
 }

@@ -8,7 +8,7 @@ package main
 // does. Both must agree with an expectation written here by hand from the
 // kernel's syscall tables (arch/x86/entry/syscalls/syscall_64.tbl and
 // include/uapi/asm-generic/unistd.h) and from the kernel's own argument
-// handling; nothing below reads seccompArches or seccompRules to decide what
+// handling; nothing below reads archFor or seccompRules to decide what
 // a syscall should get. The kernel tests are in seccomp_linux_test.go.
 
 import (
@@ -277,7 +277,7 @@ var scTable = []scSys{
 }
 
 // scABI is what the test knows of one architecture, independently of
-// seccompArches: its audit value, the foreign ABI the kernel also accepts on
+// archFor: its audit value, the foreign ABI the kernel also accepts on
 // it, whether x32 numbers arrive under the native audit value, and other
 // audit values the filter must kill.
 type scABI struct {
@@ -598,9 +598,9 @@ func (f *scFilter) String() string {
 // would take it.
 func scBuild(t *testing.T, abi scABI, o seccompOptions) *scFilter {
 	t.Helper()
-	a := seccompArches[abi.goarch]
+	a := archFor(abi.goarch)
 	if a == nil {
-		t.Fatalf("seccompArches has no %s", abi.goarch)
+		t.Fatalf("archFor has no %s", abi.goarch)
 	}
 	raw, err := buildSeccomp(a, seccompRules(o))
 	if err != nil {
@@ -983,14 +983,14 @@ func TestSeccompActionCache(t *testing.T) {
 	}
 }
 
-// TestSeccompTableMatchesArches compares the numbers in seccompArches with
+// TestSeccompTableMatchesArches compares the numbers in archFor with
 // the hand-written table, so a wrong number is named rather than seen only
 // as a wrong verdict somewhere in the sweep.
 func TestSeccompTableMatchesArches(t *testing.T) {
 	for _, abi := range scABIs {
-		a := seccompArches[abi.goarch]
+		a := archFor(abi.goarch)
 		if a == nil {
-			t.Fatalf("seccompArches has no %s", abi.goarch)
+			t.Fatalf("archFor has no %s", abi.goarch)
 		}
 		if a.audit != abi.native {
 			t.Errorf("%s: audit %#x, want %#x", abi.goarch, a.audit, abi.native)
@@ -1007,11 +1007,11 @@ func TestSeccompTableMatchesArches(t *testing.T) {
 				}
 			}
 			if !found {
-				t.Errorf("%s: seccompArches names %s(%d), which the test table lacks", abi.goarch, name, nr)
+				t.Errorf("%s: archFor names %s(%d), which the test table lacks", abi.goarch, name, nr)
 				continue
 			}
 			if want := abi.number(s); int(nr) != want {
-				t.Errorf("%s: %s is %d in seccompArches, %d in the kernel's table", abi.goarch, name, nr, want)
+				t.Errorf("%s: %s is %d in archFor, %d in the kernel's table", abi.goarch, name, nr, want)
 			}
 		}
 	}
