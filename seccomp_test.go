@@ -503,22 +503,7 @@ func scEval(prog []bpf.RawInstruction, data []byte) (ret uint32, readArgs bool) 
 		case scOpJa:
 			pc += int(ins.K)
 		case scOpJeqK, scOpJgtK, scOpJgeK, scOpJsetK:
-			var taken bool
-			switch ins.Op {
-			case scOpJeqK:
-				taken = a == ins.K
-			case scOpJgtK:
-				taken = a > ins.K
-			case scOpJgeK:
-				taken = a >= ins.K
-			case scOpJsetK:
-				taken = a&ins.K != 0
-			}
-			if taken {
-				pc += int(ins.Jt)
-			} else {
-				pc += int(ins.Jf)
-			}
+			pc += scJump(ins, a)
 		case scOpRetK:
 			return ins.K, readArgs
 		case scOpRetA:
@@ -528,6 +513,26 @@ func scEval(prog []bpf.RawInstruction, data []byte) (ret uint32, readArgs bool) 
 		}
 	}
 	panic("ran off the end") // scCheckKernelRules ran first
+}
+
+// scJump is how far a conditional jump with a constant moves the program
+// counter, given the accumulator a.
+func scJump(ins bpf.RawInstruction, a uint32) int {
+	var taken bool
+	switch ins.Op {
+	case scOpJeqK:
+		taken = a == ins.K
+	case scOpJgtK:
+		taken = a > ins.K
+	case scOpJgeK:
+		taken = a >= ins.K
+	case scOpJsetK:
+		taken = a&ins.K != 0
+	}
+	if taken {
+		return int(ins.Jt)
+	}
+	return int(ins.Jf)
 }
 
 // scConstAllow reimplements the kernel's seccomp_is_const_allow
@@ -553,23 +558,8 @@ func scConstAllow(prog []bpf.RawInstruction, arch, nr uint32) bool {
 			}
 		case scOpJa:
 			pc += int(ins.K)
-		case scOpJeqK, scOpJgeK, scOpJgtK, scOpJsetK:
-			var taken bool
-			switch ins.Op {
-			case scOpJeqK:
-				taken = a == ins.K
-			case scOpJgeK:
-				taken = a >= ins.K
-			case scOpJgtK:
-				taken = a > ins.K
-			case scOpJsetK:
-				taken = a&ins.K != 0
-			}
-			if taken {
-				pc += int(ins.Jt)
-			} else {
-				pc += int(ins.Jf)
-			}
+		case scOpJeqK, scOpJgtK, scOpJgeK, scOpJsetK:
+			pc += scJump(ins, a)
 		case scOpRetK:
 			return ins.K == scRetAllow
 		case scOpAluAndK:
