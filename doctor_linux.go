@@ -110,27 +110,64 @@ var (
 // covers a busy machine.
 const netGrace = 30 * time.Millisecond
 
-// doctor runs probes with the binary at exe, in fixtures under base.
+// doctor runs vectors with the sandbox binary at exe, as cred (nil: as
+// this process), in fixtures under base. It is the one implementation of
+// the escape attempts: --doctor runs every vector as the user who asked,
+// and the confinement tests (TestConfineVectors) run each as root and as
+// uid 65534.
 type doctor struct {
 	exe  string
+	cred *syscall.Credential
 	base string
 	seq  int
 }
 
-func newDoctor(exe string) (*doctor, error) {
+// newDoctor prepares to run vectors with the sandbox at exe as cred. The
+// binary must be one cred can execute; the fixtures are given to cred.
+func newDoctor(exe string, cred *syscall.Credential) (*doctor, error) {
 	base, err := os.MkdirTemp("", "sandbox-doctor-")
 	if err != nil {
 		return nil, err
 	}
-	return &doctor{exe: exe, base: base}, nil
+	d := &doctor{exe: exe, cred: cred, base: base}
+	if err := d.own(base); err != nil {
+		os.RemoveAll(base)
+		return nil, err
+	}
+	return d, nil
 }
 
 func (d *doctor) close() { os.RemoveAll(d.base) }
 
+// own gives cred everything beneath path, so that a control run as cred
+// can have the effect the vector is after.
+func (d *doctor) own(path string) error {
+	if d.cred == nil {
+		return nil
+	}
+	return filepath.WalkDir(path, func(p string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, int(d.cred.Uid), int(d.cred.Gid))
+	})
+}
+
+// vectors are the probes that exist on this architecture, in report order.
+func vectors() []probe {
+	var v []probe
+	for _, p := range probes {
+		if p.arch == "" || p.arch == runtime.GOARCH {
+			v = append(v, p)
+		}
+	}
+	return v
+}
+
 // examine is --doctor on Linux.
 func examine() (*doctorReport, error) {
 	start := time.Now()
-	d, err := newDoctor("/proc/self/exe")
+	d, err := newDoctor("/proc/self/exe", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -141,16 +178,16 @@ func examine() (*doctorReport, error) {
 		Host:   fmt.Sprintf("Linux %s %s, uid %d", unix.ByteSliceToString(uts.Release[:]), runtime.GOARCH, os.Getuid()),
 		Kernel: d.kernelFacts(unix.ByteSliceToString(uts.Release[:])),
 	}
-	for _, p := range probes {
-		if p.arch == "" || p.arch == runtime.GOARCH {
-			r.Vectors = append(r.Vectors, d.check(p))
-		}
+	for _, p := range vectors() {
+		r.Vectors = append(r.Vectors, d.check(p))
 	}
 	r.summarize(time.Since(start).Seconds())
 	return r, nil
 }
 
-// check tries p unconfined, then confined, and judges.
+// check runs one vector: p unconfined, as the control, then through the
+// sandbox, and judges. This is the whole of a vector's test, for the
+// doctor and for the confinement tests alike.
 func (d *doctor) check(p probe) vectorResult {
 	v := vectorResult{
 		Vector:   p.name,
@@ -186,6 +223,9 @@ func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
 		return runOutcome{detail: "cannot set up the witness: " + err.Error()}
 	}
 	defer w.close()
+	if err := d.own(dir); err != nil {
+		return runOutcome{detail: "doctor: " + err.Error()}
+	}
 
 	argv := append([]string{d.exe, "--doctor-probe", name}, w.args...)
 	if confined {
@@ -208,7 +248,7 @@ func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
 	defer unix.Close(errR)
 	// A session of its own: no controlling terminal but the pty of the
 	// TIOCSTI probe, never the user's, and one process group to kill.
-	pid, err := spawn(argv, root, [3]int{stdin, outW, errW}, &syscall.SysProcAttr{Setsid: true, Setctty: w.ctty})
+	pid, err := spawn(argv, root, [3]int{stdin, outW, errW}, &syscall.SysProcAttr{Setsid: true, Setctty: w.ctty, Credential: d.cred})
 	unix.Close(outW)
 	unix.Close(errW)
 	if err != nil {
@@ -693,7 +733,7 @@ func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
 		unix.Close(inW)
 		return nil, err
 	}
-	pid, err := spawnWitness([]string{d.exe, "--doctor-probe", "witness"}, [3]int{inR, outW, -1})
+	pid, err := spawnWitness([]string{d.exe, "--doctor-probe", "witness"}, [3]int{inR, outW, -1}, d.cred)
 	unix.Close(inR)
 	unix.Close(outW)
 	if err != nil {
@@ -744,7 +784,7 @@ func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
 // blocked signals, and every thread of a Go program keeps the signal mask
 // its process started with. Fork gives the child the mask of the calling
 // thread, so this thread blocks SIGUSR1 for the time of the fork.
-func spawnWitness(argv []string, stdio [3]int) (int, error) {
+func spawnWitness(argv []string, stdio [3]int, cred *syscall.Credential) (int, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var usr1, old unix.Sigset_t
@@ -753,7 +793,7 @@ func spawnWitness(argv []string, stdio [3]int) (int, error) {
 		return 0, err
 	}
 	defer unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil)
-	return spawn(argv, "", stdio, &syscall.SysProcAttr{Setsid: true})
+	return spawn(argv, "", stdio, &syscall.SysProcAttr{Setsid: true, Credential: cred})
 }
 
 // procState is the state letter in /proc/PID/stat.
