@@ -16,9 +16,7 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -113,12 +111,6 @@ func start(p Policy, cmd []string) int {
 	return exitSetup
 }
 
-// stringsFlag collects a repeatable flag.
-type stringsFlag []string
-
-func (s *stringsFlag) String() string     { return strings.Join(*s, ",") }
-func (s *stringsFlag) Set(v string) error { *s = append(*s, v); return nil }
-
 // action is what a command line asks for.
 type action int
 
@@ -143,32 +135,75 @@ type invocation struct {
 // parseGeneric parses the generic command line. It touches nothing but
 // the filesystem metadata of --write directories; an error is a usage
 // error, one line naming the bad argument.
+//
+// Options take one or two dashes (-w, --write, -network); a value follows
+// as the next argument or after '='. The first argument that is not an
+// option, or everything after "--", is the command. (A hand-written loop:
+// the flag package costs a tenth of the start-up.)
 func parseGeneric(args []string) (invocation, error) {
 	var inv invocation
-	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var writes stringsFlag
+	var writes []string
 	var network, bestEffort, help, showVersion, showPolicy, doctor bool
-	fs.Var(&writes, "w", "")
-	fs.Var(&writes, "write", "")
-	fs.BoolVar(&network, "n", false, "")
-	fs.BoolVar(&network, "network", false, "")
-	fs.BoolVar(&bestEffort, "best-effort", false, "")
-	fs.BoolVar(&help, "h", false, "")
-	fs.BoolVar(&help, "help", false, "")
-	fs.BoolVar(&showVersion, "version", false, "")
-	fs.BoolVar(&showPolicy, "print-policy", false, "")
-	fs.BoolVar(&doctor, "doctor", false, "")
-	fs.BoolVar(&inv.json, "json", false, "")
-	fs.StringVar(&inv.probe, "doctor-probe", "", "") // internal: one escape attempt, run by --doctor inside the sandbox
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			inv.action = actHelp
-			return inv, nil
+	i := 0
+	for ; i < len(args); i++ {
+		arg := args[i]
+		if arg == "--" {
+			i++
+			break
 		}
-		return inv, fmt.Errorf("%s (see sandbox --help)", oneLine(err.Error()))
+		if len(arg) < 2 || arg[0] != '-' {
+			break
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(arg[1:], "-"), "=")
+		takeValue := func() (string, error) {
+			if hasValue {
+				return value, nil
+			}
+			if i+1 >= len(args) {
+				return "", fmt.Errorf("option %s needs a value (see sandbox --help)", arg)
+			}
+			i++
+			return args[i], nil
+		}
+		var flag *bool
+		switch name {
+		case "w", "write":
+			v, err := takeValue()
+			if err != nil {
+				return inv, err
+			}
+			writes = append(writes, v)
+			continue
+		case "doctor-probe": // internal: one escape attempt, run by --doctor inside the sandbox
+			v, err := takeValue()
+			if err != nil {
+				return inv, err
+			}
+			inv.probe = v
+			continue
+		case "n", "network":
+			flag = &network
+		case "best-effort":
+			flag = &bestEffort
+		case "h", "help":
+			flag = &help
+		case "version":
+			flag = &showVersion
+		case "print-policy":
+			flag = &showPolicy
+		case "doctor":
+			flag = &doctor
+		case "json":
+			flag = &inv.json
+		default:
+			return inv, fmt.Errorf("unknown option %q (see sandbox --help)", arg)
+		}
+		if hasValue {
+			return inv, fmt.Errorf("option %q takes no value (see sandbox --help)", arg)
+		}
+		*flag = true
 	}
-	inv.cmd = fs.Args()
+	inv.cmd = args[i:]
 	switch {
 	case help:
 		inv.action = actHelp
@@ -176,8 +211,8 @@ func parseGeneric(args []string) (invocation, error) {
 	case showVersion:
 		inv.action = actVersion
 		return inv, nil
-	case doctor && fs.NArg() > 0:
-		return inv, fmt.Errorf("--doctor takes no command (got %q)", fs.Arg(0))
+	case doctor && len(inv.cmd) > 0:
+		return inv, fmt.Errorf("--doctor takes no command (got %q)", inv.cmd[0])
 	case inv.json && !doctor:
 		return inv, errors.New("--json goes with --doctor")
 	case doctor:
@@ -186,7 +221,7 @@ func parseGeneric(args []string) (invocation, error) {
 	case inv.probe != "":
 		inv.action = actProbe
 		return inv, nil
-	case fs.NArg() == 0:
+	case len(inv.cmd) == 0:
 		return inv, errors.New("no command given (see sandbox --help)")
 	}
 
