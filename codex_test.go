@@ -1288,7 +1288,7 @@ func cxProtectedMetadata(t *testing.T) {
 		r := f.confined(t, d, g, attack...)
 		switch d.name {
 		case "F", "G":
-			if r.code != exitSetup || !strings.Contains(r.stderr, "cannot be enforced by Landlock") {
+			if r.code != exitSetup || !strings.Contains(r.stderr, "Landlock cannot keep") {
 				t.Errorf("%s: got %v, want a refusal (125)", d.name, r)
 			}
 			cxAbsent(t, marker)

@@ -72,7 +72,7 @@ func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
 	}
 	for _, r := range p.WritableRoots {
 		if len(r.ReadOnly) > 0 {
-			return nil, fmt.Errorf("read-only subpaths under writable root %q cannot be enforced by Landlock", r.Path)
+			return nil, fmt.Errorf("Landlock cannot keep %q read-only inside writable root %q (as codex-linux-sandbox, --use-legacy-landlock accepts upstream's legacy behaviour, where it stays writable)", r.ReadOnly[0], r.Path)
 		}
 	}
 	pl := &linuxPlan{restrict: !p.FullDiskWrite || !p.Network}
