@@ -9,24 +9,21 @@ package main
 // winning), because that is the one model in which all the others can be
 // said; fsRules.policy then decides what Landlock can enforce.
 //
-// The JSON is decoded member by member rather than into tagged structs, to
-// behave like serde does upstream where encoding/json would not: keys match
-// exactly (encoding/json matches struct fields case-insensitively), null is
-// an error unless the field is optional upstream (encoding/json silently
-// keeps the zero value), and a key given twice is an error (encoding/json
-// keeps the last one, so {"type":"read-only","type":"danger-full-access"}
-// would quietly grant everything).
+// The JSON is read with json.go's strict reader and decoded member by
+// member rather than into tagged structs, to behave like serde does
+// upstream: keys match exactly, null is an error unless the field is
+// optional upstream, and a key given twice is an error (a reader keeping
+// the last one would let {"type":"read-only","type":"danger-full-access"}
+// quietly grant everything).
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // fsAccess is an entry's access, in increasing precedence: when two entries
@@ -227,87 +224,28 @@ func codexMinimalReadRoots() []string {
 // codexMaxJSONDepth bounds nesting. Codex's deepest shape nests five levels.
 const codexMaxJSONDepth = 32
 
-// checkCodexJSON rejects what serde_json rejects and encoding/json would let
-// through or paper over: invalid UTF-8 (encoding/json replaces it with
-// U+FFFD, which would change a path), duplicate keys, trailing data.
-func checkCodexJSON(text string) error {
-	if !utf8.ValidString(text) {
-		return errors.New("not valid UTF-8")
-	}
-	dec := json.NewDecoder(strings.NewReader(text))
-	dec.UseNumber()
-	if err := walkCodexJSON(dec, 0); err != nil {
-		return err
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("trailing characters after the JSON value")
-	}
-	return nil
+// codexObject is one JSON object of a policy. where names it in messages,
+// as a path from the document root ("file_system.entries[2]").
+type codexObject struct {
+	where string
+	value jsonValue
 }
 
-func walkCodexJSON(dec *json.Decoder, depth int) error {
-	if depth > codexMaxJSONDepth {
-		return errors.New("nested too deeply")
-	}
-	tok, err := dec.Token()
-	if err == io.EOF {
-		return errors.New("unexpected end of JSON input")
-	}
+// parseCodexJSON reads text, which parseJSON holds to what serde_json
+// accepts (no invalid UTF-8, duplicate key or trailing data), as an object.
+func parseCodexJSON(text string) (codexObject, error) {
+	v, err := parseJSON(text, codexMaxJSONDepth)
 	if err != nil {
-		return err
+		return codexObject{}, err
 	}
-	switch tok {
-	case json.Delim('{'):
-		seen := map[string]bool{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return err
-			}
-			key := k.(string)
-			if seen[key] {
-				return fmt.Errorf("duplicate field %q", key)
-			}
-			seen[key] = true
-			if err := walkCodexJSON(dec, depth+1); err != nil {
-				return err
-			}
-		}
-		_, err = dec.Token()
-		return err
-	case json.Delim('['):
-		for dec.More() {
-			if err := walkCodexJSON(dec, depth+1); err != nil {
-				return err
-			}
-		}
-		_, err = dec.Token()
-		return err
-	}
-	return nil
+	return codexObjectOf(v, "")
 }
 
-// jsonObject is one JSON object, its members by exact key. where names it
-// in messages, as a path from the document root ("file_system.entries[2]").
-type jsonObject struct {
-	where   string
-	members map[string]json.RawMessage
-}
-
-// parseCodexJSON checks text and decodes it as an object.
-func parseCodexJSON(text string) (jsonObject, error) {
-	if err := checkCodexJSON(text); err != nil {
-		return jsonObject{}, err
+func codexObjectOf(v jsonValue, where string) (codexObject, error) {
+	if v.kind != jsonObject {
+		return codexObject{}, fmt.Errorf("%sexpected a JSON object", jsonWhere(where))
 	}
-	return decodeJSONObject(json.RawMessage(text), "")
-}
-
-func decodeJSONObject(raw json.RawMessage, where string) (jsonObject, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &m); err != nil || m == nil {
-		return jsonObject{}, fmt.Errorf("%sexpected a JSON object", jsonWhere(where))
-	}
-	return jsonObject{where: where, members: m}, nil
+	return codexObject{where: where, value: v}, nil
 }
 
 func jsonWhere(where string) string {
@@ -317,40 +255,88 @@ func jsonWhere(where string) string {
 	return where + ": "
 }
 
-func (o jsonObject) name(key string) string {
+func (o codexObject) name(key string) string {
 	if o.where == "" {
 		return key
 	}
 	return o.where + "." + key
 }
 
-func (o jsonObject) has(key string) bool {
-	_, ok := o.members[key]
+func (o codexObject) has(key string) bool {
+	_, ok := o.value.member(key)
 	return ok
 }
 
 // get decodes member key into dst. present is false when the key is absent,
 // or null and nullable (an Option upstream). A null where upstream has no
 // Option is an error, as it is for serde.
-func (o jsonObject) get(key string, dst any, nullable bool) (present bool, err error) {
-	raw, ok := o.members[key]
+func (o codexObject) get(key string, dst any, nullable bool) (present bool, err error) {
+	v, ok := o.value.member(key)
 	if !ok {
 		return false, nil
 	}
-	if string(raw) == "null" {
+	if v.kind == jsonNull {
 		if nullable {
 			return false, nil
 		}
 		return false, fmt.Errorf("%s: must not be null", o.name(key))
 	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return false, fmt.Errorf("%s: expected %s, found a JSON %s", o.name(key), jsonKindOf(dst), te.Value)
-		}
-		return false, fmt.Errorf("%s: %v", o.name(key), err)
+	if found := jsonAssign(v, dst); found != "" {
+		return false, fmt.Errorf("%s: expected %s, found a JSON %s", o.name(key), jsonKindOf(dst), found)
 	}
 	return true, nil
+}
+
+// jsonAssign stores v in dst as json.Unmarshal did when these parsers were
+// written against it: null leaves dst as it is (so a null in an array of
+// strings is ""), and a number must fit a uint64 exactly. When dst cannot
+// hold v it returns what v is, in UnmarshalTypeError's words.
+func jsonAssign(v jsonValue, dst any) (found string) {
+	if d, ok := dst.(*jsonValue); ok {
+		*d = v
+		return ""
+	}
+	if v.kind == jsonNull {
+		return ""
+	}
+	switch d := dst.(type) {
+	case *bool:
+		if v.kind == jsonBool {
+			*d = v.text == "true"
+			return ""
+		}
+	case *string:
+		if v.kind == jsonString {
+			*d = v.text
+			return ""
+		}
+	case *uint64:
+		if v.kind == jsonNumber {
+			n, err := strconv.ParseUint(v.text, 10, 64)
+			if err != nil {
+				return "number " + v.text
+			}
+			*d = n
+			return ""
+		}
+	case *[]string:
+		if v.kind == jsonArray {
+			list := make([]string, len(v.items))
+			for i, item := range v.items {
+				if found := jsonAssign(item, &list[i]); found != "" {
+					return found
+				}
+			}
+			*d = list
+			return ""
+		}
+	case *[]jsonValue:
+		if v.kind == jsonArray {
+			*d = v.items
+			return ""
+		}
+	}
+	return v.kind.String()
 }
 
 func jsonKindOf(dst any) string {
@@ -361,7 +347,7 @@ func jsonKindOf(dst any) string {
 		return "a string"
 	case *[]string:
 		return "an array of strings"
-	case *[]json.RawMessage:
+	case *[]jsonValue:
 		return "an array"
 	case *uint64:
 		return "a non-negative integer"
@@ -369,7 +355,7 @@ func jsonKindOf(dst any) string {
 	return "another type"
 }
 
-func (o jsonObject) boolean(key string, def bool) (bool, error) {
+func (o codexObject) boolean(key string, def bool) (bool, error) {
 	v := def
 	_, err := o.get(key, &v, false)
 	return v, err
@@ -377,7 +363,7 @@ func (o jsonObject) boolean(key string, def bool) (bool, error) {
 
 // enum reads a string member that must be one of allowed; def when absent
 // (pass "" to make the member required).
-func (o jsonObject) enum(key, def string, allowed ...string) (string, error) {
+func (o codexObject) enum(key, def string, allowed ...string) (string, error) {
 	var v string
 	present, err := o.get(key, &v, false)
 	if err != nil {
@@ -395,19 +381,20 @@ func (o jsonObject) enum(key, def string, allowed ...string) (string, error) {
 	return v, nil
 }
 
-func (o jsonObject) object(key string, nullable bool) (jsonObject, bool, error) {
-	var raw json.RawMessage
-	present, err := o.get(key, &raw, nullable)
+func (o codexObject) object(key string, nullable bool) (codexObject, bool, error) {
+	var v jsonValue
+	present, err := o.get(key, &v, nullable)
 	if err != nil || !present {
-		return jsonObject{}, false, err
+		return codexObject{}, false, err
 	}
-	sub, err := decodeJSONObject(raw, o.name(key))
+	sub, err := codexObjectOf(v, o.name(key))
 	return sub, err == nil, err
 }
 
-// onlyKeys is serde's deny_unknown_fields.
-func (o jsonObject) onlyKeys(allowed ...string) error {
-	for k := range o.members {
+// onlyKeys is serde's deny_unknown_fields. The first unknown key, in
+// document order, is the one named.
+func (o codexObject) onlyKeys(allowed ...string) error {
+	for _, k := range o.value.keys {
 		if !slices.Contains(allowed, k) {
 			return fmt.Errorf("%sunknown field %q, expected one of %s", jsonWhere(o.where), k, codexQuoteList(allowed))
 		}
@@ -444,7 +431,7 @@ func codexAbsPath(p, where string, base func() (string, error)) (string, error) 
 	return "", fmt.Errorf("%s: %q is not an absolute path", where, p)
 }
 
-func (o jsonObject) pathList(key string, base func() (string, error)) ([]string, error) {
+func (o codexObject) pathList(key string, base func() (string, error)) ([]string, error) {
 	var list []string
 	if _, err := o.get(key, &list, false); err != nil {
 		return nil, err
@@ -514,7 +501,7 @@ func parseSandboxPolicy(text, policyCwd string, wd func() (string, error)) (fsRu
 // (a directory, unless exclude_slash_tmp) + $TMPDIR (set and absolute,
 // unless exclude_tmpdir_env_var). include_default_writable_roots existed
 // for one week (2025-08-01..07); false then meant writable_roots alone.
-func parseWorkspaceWrite(o jsonObject, typeTag bool, policyCwd string, wd func() (string, error)) (fsRules, bool, error) {
+func parseWorkspaceWrite(o codexObject, typeTag bool, policyCwd string, wd func() (string, error)) (fsRules, bool, error) {
 	var base func() (string, error)
 	if !typeTag {
 		base = wd
@@ -561,7 +548,7 @@ func parseWorkspaceWrite(o jsonObject, typeTag bool, policyCwd string, wd func()
 // readOnlyAccess reads a ReadOnlyAccess member (Feb-Apr 2026): absent or
 // full-access reads everything; restricted reads its readable_roots (plus
 // the platform defaults when include_platform_defaults).
-func readOnlyAccess(o jsonObject, key string) ([]fsEntry, error) {
+func readOnlyAccess(o codexObject, key string) ([]fsEntry, error) {
 	full := []fsEntry{{"/", fsRead}}
 	a, present, err := o.object(key, false)
 	if err != nil || !present {
@@ -595,11 +582,12 @@ func readOnlyAccess(o jsonObject, key string) ([]fsEntry, error) {
 
 // parseNetworkPolicy reads a NetworkSandboxPolicy: a bare JSON string.
 func parseNetworkPolicy(text string) (bool, error) {
-	if err := checkCodexJSON(text); err != nil {
+	j, err := parseJSON(text, codexMaxJSONDepth)
+	if err != nil {
 		return false, err
 	}
-	var v string
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
+	var v string // null leaves it "", an unknown variant
+	if jsonAssign(j, &v) != "" {
 		return false, errors.New("expected \"restricted\" or \"enabled\"")
 	}
 	switch v {
@@ -628,18 +616,18 @@ func parseFileSystemPolicy(text, policyCwd string) (fsRules, error) {
 
 // parseEntries reads the entries and glob_scan_max_depth members shared by
 // the split policy and the permission profile's file system.
-func parseEntries(o jsonObject, policyCwd string) (fsRules, error) {
+func parseEntries(o codexObject, policyCwd string) (fsRules, error) {
 	var depth uint64
 	if _, err := o.get("glob_scan_max_depth", &depth, true); err != nil {
 		return fsRules{}, err
 	}
-	var raws []json.RawMessage
+	var raws []jsonValue
 	if _, err := o.get("entries", &raws, false); err != nil {
 		return fsRules{}, err
 	}
 	var r fsRules
 	for i, raw := range raws {
-		e, err := decodeJSONObject(raw, fmt.Sprintf("%s[%d]", o.name("entries"), i))
+		e, err := codexObjectOf(raw, fmt.Sprintf("%s[%d]", o.name("entries"), i))
 		if err != nil {
 			return fsRules{}, err
 		}
@@ -654,7 +642,7 @@ func parseEntries(o jsonObject, policyCwd string) (fsRules, error) {
 // entry that resolves to nothing (tmpdir with no $TMPDIR, an unknown
 // special path, a read or write glob) grants nothing, as upstream; a deny
 // that cannot be resolved makes the rules unenforceable.
-func parseEntry(e jsonObject, policyCwd string, r *fsRules) error {
+func parseEntry(e codexObject, policyCwd string, r *fsRules) error {
 	acc, err := e.enum("access", "", "read", "write", "deny", "none")
 	if err != nil {
 		return err
@@ -724,7 +712,7 @@ func parseEntry(e jsonObject, policyCwd string, r *fsRules) error {
 // specialPaths resolves a special path ({"kind": ...}). nil means it names
 // nothing here (tmpdir without $TMPDIR, /tmp not a directory, unknown).
 // minimal names the platform's default read roots.
-func specialPaths(v jsonObject, policyCwd string) (paths []string, kind string, err error) {
+func specialPaths(v codexObject, policyCwd string) (paths []string, kind string, err error) {
 	kind, err = v.enum("kind", "", "root", "minimal", "current_working_directory", "project_roots", "tmpdir", "slash_tmp", "unknown")
 	if err != nil {
 		return nil, "", err
@@ -817,7 +805,7 @@ func parseProfile(text, policyCwd string) (fsRules, bool, error) {
 	return r, net == "enabled", err
 }
 
-func parseLegacyProfile(o jsonObject, policyCwd string) (fsRules, bool, error) {
+func parseLegacyProfile(o codexObject, policyCwd string) (fsRules, bool, error) {
 	if err := o.onlyKeys("network", "file_system"); err != nil {
 		return fsRules{}, false, err
 	}

@@ -8,7 +8,6 @@ package main
 // step.
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -49,41 +48,97 @@ func fsRightList(r uint64) []string {
 	return out
 }
 
-// policyReport is the JSON shape of --print-policy.
+// policyReport is what --print-policy prints, as policyReport.json lays it
+// out. A nil Landlock or Seccomp is null.
 type policyReport struct {
-	Command       []string        `json:"command"`
-	Enforcement   string          `json:"enforcement"`
-	FullDiskWrite bool            `json:"full_disk_write"`
-	WritableRoots []string        `json:"writable_roots"`
-	Network       bool            `json:"network"`
-	Landlock      *landlockReport `json:"landlock"`
-	Seccomp       *seccompReport  `json:"seccomp"`
-	NoNewPrivs    bool            `json:"no_new_privs"`
-	Unenforced    []string        `json:"unenforced"`
-	Weaker        []string        `json:"weaker"`
-	WouldRun      bool            `json:"would_run"`
-	Refusal       string          `json:"refusal,omitempty"`
+	Command       []string
+	Enforcement   string
+	FullDiskWrite bool
+	WritableRoots []string
+	Network       bool
+	Landlock      *landlockReport
+	Seccomp       *seccompReport
+	NoNewPrivs    bool
+	Unenforced    []string
+	Weaker        []string
+	WouldRun      bool
+	Refusal       string
 }
 
 type landlockReport struct {
-	KernelABI        int          `json:"kernel_abi"`
-	ABI              int          `json:"abi"`
-	Errata           uint64       `json:"errata"`
-	HandledAccessFS  []string     `json:"handled_access_fs"`
-	HandledAccessNet []string     `json:"handled_access_net"`
-	Scoped           []string     `json:"scoped"`
-	Rules            []ruleReport `json:"rules"`
+	KernelABI        int
+	ABI              int
+	Errata           uint64
+	HandledAccessFS  []string
+	HandledAccessNet []string
+	Scoped           []string
+	Rules            []ruleReport
 }
 
 type ruleReport struct {
-	Path   string   `json:"path"`
-	Access []string `json:"access"`
+	Path   string
+	Access []string
 }
 
 type seccompReport struct {
-	Arch         string   `json:"arch"`
-	Instructions int      `json:"instructions"`
-	Rules        []string `json:"rules"`
+	Arch         string
+	Instructions int
+	Rules        []string
+}
+
+func (rep *policyReport) json() []byte {
+	w := jsonWriter{}
+	w.openObject()
+	w.key("command").strings(rep.Command)
+	w.key("enforcement").str(rep.Enforcement)
+	w.key("full_disk_write").boolean(rep.FullDiskWrite)
+	w.key("writable_roots").strings(rep.WritableRoots)
+	w.key("network").boolean(rep.Network)
+	w.key("landlock")
+	if lr := rep.Landlock; lr == nil {
+		w.null()
+	} else {
+		w.openObject()
+		w.key("kernel_abi").integer(int64(lr.KernelABI))
+		w.key("abi").integer(int64(lr.ABI))
+		w.key("errata").unsigned(lr.Errata)
+		w.key("handled_access_fs").strings(lr.HandledAccessFS)
+		w.key("handled_access_net").strings(lr.HandledAccessNet)
+		w.key("scoped").strings(lr.Scoped)
+		w.key("rules")
+		if lr.Rules == nil {
+			w.null()
+		} else {
+			w.openArray()
+			for _, r := range lr.Rules {
+				w.openObject()
+				w.key("path").str(r.Path)
+				w.key("access").strings(r.Access)
+				w.closeObject()
+			}
+			w.closeArray()
+		}
+		w.closeObject()
+	}
+	w.key("seccomp")
+	if sr := rep.Seccomp; sr == nil {
+		w.null()
+	} else {
+		w.openObject()
+		w.key("arch").str(sr.Arch)
+		w.key("instructions").integer(int64(sr.Instructions))
+		w.key("rules").strings(sr.Rules)
+		w.closeObject()
+	}
+	w.key("no_new_privs").boolean(rep.NoNewPrivs)
+	w.key("unenforced").strings(rep.Unenforced)
+	w.key("weaker").strings(rep.Weaker)
+	w.key("would_run").boolean(rep.WouldRun)
+	if rep.Refusal != "" {
+		w.key("refusal").str(rep.Refusal)
+	}
+	w.closeObject()
+	return w.buf
 }
 
 // printPolicy writes the report for p and cmd to stdout. It exits like a
@@ -162,8 +217,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 			rep.Seccomp = sr
 		}
 	}
-	out, _ := json.MarshalIndent(rep, "", "  ")
-	fmt.Fprintln(w, string(out))
+	fmt.Fprintln(w, string(rep.json()))
 	if !rep.WouldRun {
 		return exitSetup
 	}

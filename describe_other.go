@@ -3,25 +3,25 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
 )
 
 // printPolicy prints the Seatbelt invocation a real run would exec.
-func printPolicy(w io.Writer, p Policy, cmd []string) int {
+func printPolicy(out io.Writer, p Policy, cmd []string) int {
 	resolve := func(path string) string { return seatbeltCanonical(path, filepath.EvalSymlinks) }
-	rep := struct {
-		Command       []string `json:"command"`
-		WritableRoots []string `json:"writable_roots"`
-		Network       bool     `json:"network"`
-		SandboxExec   []string `json:"sandbox_exec_argv"`
-	}{Command: cmd, WritableRoots: []string{}, Network: p.Network, SandboxExec: seatbeltArgv(p, resolve, cmd)}
+	w := jsonWriter{}
+	w.openObject()
+	w.key("command").strings(cmd)
+	roots := []string{}
 	for _, r := range p.WritableRoots {
-		rep.WritableRoots = append(rep.WritableRoots, r.Path)
+		roots = append(roots, r.Path)
 	}
-	out, _ := json.MarshalIndent(rep, "", "  ")
-	fmt.Fprintln(w, string(out))
+	w.key("writable_roots").strings(roots)
+	w.key("network").boolean(p.Network)
+	w.key("sandbox_exec_argv").strings(seatbeltArgv(p, resolve, cmd))
+	w.closeObject()
+	fmt.Fprintln(out, string(w.buf))
 	return 0
 }

@@ -25,7 +25,6 @@ package main
 // probe_linux.go).
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -39,7 +38,9 @@ const (
 	verdictNA      = "N/A"
 )
 
-// doctorReport is everything --doctor found; --json prints it as is.
+// doctorReport is everything --doctor found; --json prints it as is. The
+// tags name the members writeJSON writes; doctor_test decodes the output
+// with encoding/json through them.
 type doctorReport struct {
 	Host    string         `json:"host"`
 	Kernel  []kernelFact   `json:"kernel"`
@@ -143,11 +144,59 @@ func (r *doctorReport) exitStatus() int {
 }
 
 func (r *doctorReport) writeJSON(w io.Writer) error {
-	out, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
+	j := jsonWriter{}
+	j.openObject()
+	j.key("host").str(r.Host)
+	j.key("kernel")
+	if r.Kernel == nil {
+		j.null()
+	} else {
+		j.openArray()
+		for _, f := range r.Kernel {
+			j.openObject()
+			j.key("name").str(f.Name)
+			j.key("value").str(f.Value)
+			if f.Note != "" {
+				j.key("note").str(f.Note)
+			}
+			j.closeObject()
+		}
+		j.closeArray()
 	}
-	_, err = fmt.Fprintln(w, string(out))
+	j.key("vectors")
+	if r.Vectors == nil {
+		j.null()
+	} else {
+		j.openArray()
+		for _, v := range r.Vectors {
+			j.openObject()
+			j.key("vector").str(v.Vector)
+			j.key("tries").str(v.Tries)
+			j.key("check").str(v.Check)
+			j.key("promised").boolean(v.Promised)
+			j.key("by_design").boolean(v.ByDesign)
+			if v.Needs != "" {
+				j.key("needs").str(v.Needs)
+			}
+			j.key("result").str(v.Result)
+			j.key("reason").str(v.Reason)
+			j.key("control").str(v.Control)
+			j.closeObject()
+		}
+		j.closeArray()
+	}
+	s := r.Summary
+	j.key("summary").openObject()
+	j.key("blocked").integer(int64(s.Blocked))
+	j.key("open").integer(int64(s.Open))
+	j.key("open_by_design").integer(int64(s.OpenByDesign))
+	j.key("na").integer(int64(s.NA))
+	j.key("promised_open").strings(s.PromisedOpen)
+	j.key("promised_na").strings(s.PromisedNA)
+	j.key("seconds").float(s.Seconds)
+	j.closeObject()
+	j.closeObject()
+	_, err := fmt.Fprintln(w, string(j.buf))
 	return err
 }
 

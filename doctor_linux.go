@@ -8,7 +8,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -267,7 +266,7 @@ func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
 		return runOutcome{effect: effect, detail: fmt.Sprintf("no report within %v", probeTimeout)}
 	}
 	var pr probeReport
-	if err := json.Unmarshal([]byte(report), &pr); err != nil {
+	if err := pr.unmarshal(report); err != nil {
 		code := ws.ExitStatus()
 		notRun := waitErr == nil && confined && (code == exitSetup || code == exitCannotRun || code == exitNotFound)
 		return runOutcome{effect: effect, detail: deathOf(ws, waitErr, string(stderr.buf)), notRun: notRun}

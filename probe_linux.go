@@ -13,7 +13,6 @@ package main
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,10 +29,56 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// probeReport is what a probe says about its attempt.
+// probeReport is what a probe says about its attempt. It travels to the
+// doctor as one line of JSON: {"effect":"...","errors":["..."]}, each
+// member left out when empty.
 type probeReport struct {
-	Effect string   `json:"effect,omitempty"`
-	Errors []string `json:"errors,omitempty"`
+	Effect string
+	Errors []string
+}
+
+func (r *probeReport) marshal() []byte {
+	w := jsonWriter{compact: true}
+	w.openObject()
+	if r.Effect != "" {
+		w.key("effect").str(r.Effect)
+	}
+	if len(r.Errors) > 0 {
+		w.key("errors").strings(r.Errors)
+	}
+	w.closeObject()
+	return w.buf
+}
+
+// unmarshal reads a line marshal wrote. Unknown members are ignored, and
+// null is an absent member.
+func (r *probeReport) unmarshal(line string) error {
+	v, err := parseJSON(line, 2)
+	if err != nil {
+		return err
+	}
+	if v.kind != jsonObject {
+		return fmt.Errorf("expected a JSON object, found a JSON %v", v.kind)
+	}
+	*r = probeReport{}
+	if e, ok := v.member("effect"); ok && e.kind != jsonNull {
+		if e.kind != jsonString {
+			return fmt.Errorf("effect: expected a string, found a JSON %v", e.kind)
+		}
+		r.Effect = e.text
+	}
+	if e, ok := v.member("errors"); ok && e.kind != jsonNull {
+		if e.kind != jsonArray {
+			return fmt.Errorf("errors: expected an array, found a JSON %v", e.kind)
+		}
+		for _, item := range e.items {
+			if item.kind != jsonString {
+				return fmt.Errorf("errors: expected strings, found a JSON %v", item.kind)
+			}
+			r.Errors = append(r.Errors, item.text)
+		}
+	}
+	return nil
 }
 
 // fail records a failed step, with the errno's name when there is one.
@@ -84,8 +129,7 @@ func runProbe(name string, args []string) int {
 		return exitUsage
 	}
 	r := try(args)
-	out, _ := json.Marshal(r)
-	os.Stdout.Write(append(out, '\n'))
+	os.Stdout.Write(append(r.marshal(), '\n'))
 	if name == tiocstiProbe {
 		time.Sleep(probeHold)
 	}
@@ -801,7 +845,7 @@ func tryUserNS([]string) (r probeReport) {
 			continue
 		}
 		var child probeReport
-		if json.Unmarshal([]byte(out), &child) == nil && child.Effect != own {
+		if child.unmarshal(out) == nil && child.Effect != own {
 			r.did("%s: a child ran in a new user namespace", v.step)
 		}
 	}
