@@ -63,9 +63,10 @@ arguments are the June-October 2025 form of the first two):
   --use-legacy-landlock           Upstream's legacy Landlock path, where
                                   .git, .codex and .agents inside writable
                                   roots stay writable. Without it, a
-                                  policy that protects such a path that
-                                  exists is refused: Landlock cannot
-                                  protect it.
+                                  policy with a writable root is refused:
+                                  upstream keeps those paths read-only
+                                  and uncreatable there, which Landlock
+                                  cannot do.
   --allow-network-for-proxy       Network through Codex's managed proxy:
                                   refused, unless --use-legacy-landlock,
                                   where upstream, too, denies the network.
@@ -184,7 +185,14 @@ func (a codexArgs) value(long string) string {
 // parseCodex parses a command line (without argv[0]). It reads the current
 // directory and the environment but changes nothing.
 func parseCodex(args []string) (codexInvocation, error) {
-	if len(args) >= 2 && !strings.HasPrefix(args[0], "-") && isCodexJSONObject(args[1]) {
+	// Era C is two positionals, then "--" as its caller always sent it (or
+	// an option, which parseEraC rejects or answers). Upstream's "--" was
+	// optional, but without it a bare era-B command whose second word is
+	// JSON (jq '{"mode":"danger-full-access"}' f) would be taken for a
+	// policy, and could grant far more than a bare command's read-only
+	// default.
+	if len(args) >= 2 && !strings.HasPrefix(args[0], "-") && isCodexJSONObject(args[1]) &&
+		(len(args) == 2 || strings.HasPrefix(args[2], "-")) {
 		return parseEraC(args)
 	}
 	opts, cmd, err := scanCodexArgs(args)
@@ -507,10 +515,10 @@ func parseNamed(opts codexArgs, cmd []string) (codexInvocation, error) {
 	if inv.policy, err = rules.policy(network, legacy); err != nil {
 		return inv, err
 	}
-	if opts.has(sp) && opts.has(fsp) && !codexHasCarveOuts(inv.policy) {
+	if opts.has(sp) && opts.has(fsp) && inv.policy.ReadRoots == nil {
 		// Era F callers send both forms; upstream refuses them unless they
-		// agree, except where the split one says more than the legacy one
-		// can (then it is refused here anyway).
+		// agree on what is writable, except where the split one restricts
+		// reads, which the legacy one cannot say (refused here anyway).
 		lp, err := legacyRules.policy(legacyNetwork, legacy)
 		if err == nil && !codexSameShape(lp, inv.policy) {
 			return inv, fmt.Errorf("%s does not match %s and %s", sp, fsp, nsp)
@@ -533,19 +541,6 @@ func parseNamed(opts codexArgs, cmd []string) (codexInvocation, error) {
 	// what either stage did, and the protections the bwrap pipeline adds
 	// are kept (see legacy above).
 	return inv, nil
-}
-
-// codexHasCarveOuts reports whether p says more than a legacy SandboxPolicy can.
-func codexHasCarveOuts(p Policy) bool {
-	if p.ReadRoots != nil {
-		return true
-	}
-	for _, r := range p.WritableRoots {
-		if len(r.ReadOnly) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // codexSameShape compares what the engine will enforce: full write, network

@@ -96,11 +96,11 @@ func (e *codexRefusal) Error() string { return e.msg }
 // policy turns the rules into a Policy. legacy selects upstream's legacy
 // Landlock path (eras B-D, and --use-legacy-landlock), which never protected
 // .git, .codex and .agents inside writable roots: their carve-outs are
-// dropped there, as upstream did. Otherwise those that exist stay in
-// WritableRoot.ReadOnly, which the Linux engine refuses rather than pretend
-// to protect them. A protected name that does not exist yet is not kept: a
-// workspace without .git must run (Landlock cannot stop its creation either;
-// upstream's bubblewrap path can).
+// dropped there, as upstream did. Otherwise they stay in
+// WritableRoot.ReadOnly, existing or not, which the Linux engine refuses
+// rather than pretend to protect them: upstream's bubblewrap path also
+// stops a missing one being created, and a command that could create
+// .codex/config.toml would choose the sandbox of the agent's next run.
 //
 // Missing writable roots grant nothing and are left out, as upstream's
 // Landlock rules skip paths they cannot open.
@@ -170,13 +170,8 @@ func (r *fsRules) policy(network, legacy bool) (Policy, error) {
 			if c == w.Path || !fsPathWithin(c, w.Path) || slices.Contains(w.ReadOnly, c) {
 				continue
 			}
-			if protected[c] {
-				if legacy {
-					continue
-				}
-				if _, err := os.Lstat(c); err != nil {
-					continue
-				}
+			if protected[c] && legacy {
+				continue
 			}
 			w.ReadOnly = append(w.ReadOnly, c)
 		}

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -87,18 +88,44 @@ func (f cxFixture) policy(p Policy) Policy {
 	for _, r := range p.WritableRoots {
 		roots = append(roots, WritableRoot{Path: f.x(r.Path), ReadOnly: f.all(r.ReadOnly)})
 	}
+	for i, r := range roots {
+		if len(r.ReadOnly) == 0 || r.ReadOnly[0] != cxGuardedMark {
+			continue
+		}
+		// Every root's metadata names, in root order, that lie beneath
+		// r (its own included), then the explicit carve-outs.
+		var ro []string
+		for _, q := range roots {
+			for _, name := range protectedMetadataNames {
+				if c := filepath.Join(q.Path, name); strings.HasPrefix(c, r.Path+"/") && !slices.Contains(ro, c) {
+					ro = append(ro, c)
+				}
+			}
+		}
+		roots[i].ReadOnly = append(ro, r.ReadOnly[1:]...)
+	}
 	p.WritableRoots = roots
 	return p
 }
 
-// cxUnderTmp keeps the paths that lie beneath /tmp, where the fixture
-// usually is: a carve-out is subtracted from every writable root holding
-// it, or another root's grant would reopen it.
-func cxUnderTmp(paths ...string) []string {
-	if d := os.TempDir(); d != "/tmp" && !strings.HasPrefix(d, "/tmp/") {
-		return nil
+// cxGuardedMark, first in a wanted ReadOnly list, stands for the
+// protected metadata paths (.git, .codex, .agents, existing or not) of
+// every writable root of the policy that lie beneath this one: what the
+// bubblewrap-path dialects protect.
+const cxGuardedMark = "<guarded>"
+
+// guarded is a writable root on the bubblewrap path: its metadata
+// carve-outs, then extra ones.
+func guarded(path string, extra ...string) WritableRoot {
+	return WritableRoot{Path: path, ReadOnly: append([]string{cxGuardedMark}, extra...)}
+}
+
+func guardedRoots(paths ...string) []WritableRoot {
+	var out []WritableRoot
+	for _, p := range paths {
+		out = append(out, guarded(p))
 	}
-	return paths
+	return out
 }
 
 // wr is a writable root with its read-only subpaths.
@@ -269,7 +296,9 @@ func TestCodexParseEraC(t *testing.T) {
 			want: Policy{WritableRoots: roots("$W", "/tmp", "$T")}},
 		{name: "all fields", dir: "$X", args: []string{"$R", `{"mode":"workspace-write","writable_roots":["$X"],"network_access":true,"exclude_tmpdir_env_var":true,"exclude_slash_tmp":true}`, "--", "true"},
 			want: Policy{WritableRoots: roots("$X", "$R"), Network: true}},
-		{name: "without --", args: []string{"$W", `{"mode":"read-only"}`, "ls", "-l"}, cmd: []string{"ls", "-l"}},
+		{name: "without -- it is a bare command", args: []string{"$W", `{"mode":"read-only"}`, "ls", "-l"}, cmd: []string{"$W", `{"mode":"read-only"}`, "ls", "-l"}},
+		{name: "JSON in a bare command grants nothing", args: []string{"echo", `{"mode":"danger-full-access"}`, "id"},
+			cmd: []string{"echo", `{"mode":"danger-full-access"}`, "id"}},
 		{name: "leading space in JSON", args: []string{"$W", ` {"mode":"read-only"}`, "--", "true"}},
 		{name: "relative cwd", args: []string{".", `{"mode":"workspace-write","exclude_tmpdir_env_var":true,"exclude_slash_tmp":true}`, "--", "true"},
 			want: Policy{WritableRoots: roots("$W")}},
@@ -313,9 +342,9 @@ func TestCodexParseSandboxPolicy(t *testing.T) {
 		{name: "repository stays writable (legacy)", args: []string{"--sandbox-policy-cwd", "$R", "--sandbox-policy", `{"type":"workspace-write",` + ws + `}`, "true"},
 			want: Policy{WritableRoots: roots("$R")}},
 		{name: "bwrap pipeline protects", args: []string{"--use-bwrap-sandbox", "--sandbox-policy-cwd", "$R", "--sandbox-policy", `{"type":"workspace-write",` + ws + `}`, "true"},
-			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.git", "$R/.codex")}}},
+			want: Policy{WritableRoots: guardedRoots("$R")}},
 		{name: "inner stage protects", args: []string{"--apply-seccomp-then-exec", "--no-proc", "--sandbox-policy-cwd", "$R", "--sandbox-policy", `{"type":"workspace-write",` + ws + `}`, "true"},
-			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.git", "$R/.codex")}}},
+			want: Policy{WritableRoots: guardedRoots("$R")}},
 		{name: "relative root under type tag", args: d(`{"type":"workspace-write","writable_roots":["rel"]}`),
 			err: `invalid value for --sandbox-policy: writable_roots[0]: "rel" is not an absolute path`},
 		{name: "tags disagree", args: d(`{"mode":"read-only","type":"danger-full-access"}`),
@@ -361,34 +390,35 @@ func TestCodexParseSplitPolicies(t *testing.T) {
 	legacyWS := `{"type":"workspace-write","writable_roots":["$X"]}`
 	runCxParseCases(t, []cxParseCase{
 		{name: "read-only", args: f("$W", cxFS(cxRootRead), `"restricted"`)},
-		{name: "workspace, no metadata", args: f("$W", ws, `"enabled"`),
-			want: Policy{WritableRoots: roots("$W", "/tmp", "$T", "$X"), Network: true}},
+		{name: "workspace without metadata: missing names protected too", args: f("$W", ws, `"enabled"`),
+			want: Policy{WritableRoots: guardedRoots("$W", "/tmp", "$T", "$X"), Network: true}},
 		{name: "metadata that exists is protected", args: f("$R", ws, `"restricted"`),
-			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.git", "$R/.codex"), wr("/tmp", cxUnderTmp("$R/.git", "$R/.codex")...), wr("$T"), wr("$X")}}},
+			want: Policy{WritableRoots: guardedRoots("$R", "/tmp", "$T", "$X")}},
 		{name: "legacy landlock leaves metadata writable", args: f("$R", ws, `"restricted"`, "--use-legacy-landlock"),
 			want: Policy{WritableRoots: roots("$R", "/tmp", "$T", "$X")}},
 		{name: "explicit write lifts a protection", args: f("$R", cxFS(cxRootRead, cxProjectWrite, cxPath("$R/.git", "write")), `"restricted"`),
-			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.codex"), wr("$R/.git")}}},
+			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.codex", "$R/.agents", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents"),
+				wr("$R/.git", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents")}}},
 		{name: "explicit read carve-out kept under legacy", args: f("$W", cxFS(cxRootRead, cxProjectWrite, cxPath("$W/docs", "read")), `"restricted"`, "--use-legacy-landlock"),
 			want: Policy{WritableRoots: []WritableRoot{wr("$W", "$W/docs")}}},
 		{name: "same-path deny beats write", args: f("$W", cxFS(cxRootRead, cxPath("$X", "write"), cxPath("$X", "deny")), `"restricted"`),
 			refuse: `"$X" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
 		{name: "agreeing legacy policy", args: f("$W", ws, `"restricted"`, "--sandbox-policy", legacyWS),
-			want: Policy{WritableRoots: roots("$W", "/tmp", "$T", "$X")}},
+			want: Policy{WritableRoots: guardedRoots("$W", "/tmp", "$T", "$X")}},
 		{name: "disagreeing legacy policy", args: f("$W", ws, `"restricted"`, "--sandbox-policy", `{"type":"read-only"}`),
 			err: `--sandbox-policy does not match --file-system-sandbox-policy and --network-sandbox-policy`},
 		{name: "current_working_directory alias and subpath", args: f("$W", cxFS(cxRootRead,
 			`{"path":{"type":"special","value":{"kind":"current_working_directory"}},"access":"write"}`,
 			`{"path":{"type":"special","value":{"kind":"project_roots","subpath":"sub"}},"access":"write"}`,
 			`{"path":{"type":"special","value":{"kind":"project_roots","subpath":"$X"}},"access":"write"}`), `"restricted"`),
-			want: Policy{WritableRoots: roots("$W", "$W/sub", "$X")}},
+			want: Policy{WritableRoots: guardedRoots("$W", "$W/sub", "$X")}},
 		{name: "tmpdir unset grants nothing", env: map[string]string{"TMPDIR": ""}, args: f("$W", cxFS(cxRootRead, cxTmpdir), `"restricted"`)},
 		{name: "unknown special path ignored", args: f("$W", cxFS(cxRootRead, `{"path":{"type":"special","value":{"kind":"unknown","path":":future"}},"access":"write"}`), `"restricted"`)},
 		{name: "read glob ignored", args: f("$W", cxFS(cxRootRead, `{"path":{"type":"glob_pattern","pattern":"/x/**"},"access":"read"}`), `"restricted"`)},
 		{name: "unrestricted", args: f("$W", `{"kind":"unrestricted"}`, `"enabled"`), want: Policy{FullDiskWrite: true, Network: true}},
 		{name: "external sandbox", args: f("$W", `{"kind":"external-sandbox","entries":[]}`, `"restricted"`), want: Policy{FullDiskWrite: true}},
 		{name: "restricted reads", args: f("$W", cxFS(cxPath("$X", "read"), cxProjectWrite), `"restricted"`),
-			want: Policy{ReadRoots: []string{"$X", "$W"}, WritableRoots: roots("$W")}},
+			want: Policy{ReadRoots: []string{"$X", "$W"}, WritableRoots: guardedRoots("$W")}},
 		{name: "no entries at all", args: f("$W", `{"kind":"restricted"}`, `"restricted"`), want: Policy{ReadRoots: []string{}}},
 		{name: "deny", args: f("$W", cxFS(cxRootRead, cxProjectWrite, cxPath("$W/secret", "deny")), `"restricted"`),
 			refuse: `"$W/secret" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
@@ -427,22 +457,22 @@ func TestCodexParsePermissionProfile(t *testing.T) {
 	}
 	runCxParseCases(t, []cxParseCase{
 		{name: "read-only", args: g("$W", cxProfile("restricted", cxRootRead))},
-		{name: "workspace without metadata runs", args: g("$W", cxWorkspaceProfile), want: Policy{WritableRoots: roots("$W")}},
+		{name: "workspace without metadata: missing names protected", args: g("$W", cxWorkspaceProfile), want: Policy{WritableRoots: guardedRoots("$W")}},
 		{name: "workspace with metadata", args: g("$R", cxWorkspaceProfile),
-			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.git", "$R/.codex")}}},
+			want: Policy{WritableRoots: guardedRoots("$R")}},
 		{name: "legacy landlock", args: g("$R", cxWorkspaceProfile, "--use-legacy-landlock"), want: Policy{WritableRoots: roots("$R")}},
 		{name: "network enabled", args: g("$W", cxProfile("enabled", cxRootRead)), want: Policy{Network: true}},
 		{name: "disabled", args: g("$W", `{"type":"disabled"}`), want: Policy{FullDiskWrite: true, Network: true}},
 		{name: "external", args: g("$W", `{"type":"external","network":"enabled"}`), want: Policy{FullDiskWrite: true, Network: true}},
 		{name: "managed unrestricted", args: g("$W", `{"type":"managed","file_system":{"type":"unrestricted"},"network":"restricted"}`), want: Policy{FullDiskWrite: true}},
 		{name: "legacy untagged", args: g("$W", `{"network":{"enabled":true},"file_system":{"entries":[`+cxRootRead+`,`+cxPath("$X", "write")+`],"glob_scan_max_depth":3}}`),
-			want: Policy{WritableRoots: roots("$X"), Network: true}},
+			want: Policy{WritableRoots: guardedRoots("$X"), Network: true}},
 		{name: "legacy untagged nulls", args: g("$W", `{"network":null,"file_system":{"entries":[`+cxRootRead+`]}}`)},
 		{name: "legacy untagged empty", args: g("$W", `{}`), want: Policy{ReadRoots: []string{}}},
 		{name: "symlinked command cwd", args: []string{"--sandbox-policy-cwd", "$W", "--command-cwd", "$L", "--permission-profile", cxWorkspaceProfile, "true"},
-			want: Policy{WritableRoots: roots("$W")}, chdir: "$W"},
+			want: Policy{WritableRoots: guardedRoots("$W")}, chdir: "$W"},
 		{name: "symlinked policy cwd is the default", dir: "$X", args: []string{"--sandbox-policy-cwd", "$L", "--permission-profile", cxWorkspaceProfile, "true"},
-			want: Policy{WritableRoots: roots("$L")}, chdir: "$W"},
+			want: Policy{WritableRoots: guardedRoots("$L")}, chdir: "$W"},
 		{name: "legacy path keeps the cwd", args: []string{"--sandbox-policy-cwd", "$W", "--command-cwd", "$L", "--use-legacy-landlock", "--permission-profile", cxWorkspaceProfile, "true"},
 			want: Policy{WritableRoots: roots("$W")}},
 		{name: "proxy under legacy denies the network", args: g("$W", `{"type":"disabled"}`, "--use-legacy-landlock", "--allow-network-for-proxy"),
@@ -484,7 +514,7 @@ func TestCodexParseWeirdPaths(t *testing.T) {
 	for _, args := range [][]string{
 		{"-s", "disk-write-folder=" + weird + "/./", "--", "true"},
 		{"-s", "disk-write-folder=" + filepath.Base(weird), "--", "true"},
-		{"--sandbox-policy-cwd", wd, "--permission-profile", cxProfile("restricted", cxRootRead, `{"path":{"type":"path","path":`+cxQuote(weird)+`},"access":"write"}`), "--", "true"},
+		{"--sandbox-policy-cwd", wd, "--use-legacy-landlock", "--permission-profile", cxProfile("restricted", cxRootRead, `{"path":{"type":"path","path":`+cxQuote(weird)+`},"access":"write"}`), "--", "true"},
 	} {
 		inv, err := parseCodex(args)
 		if err != nil || !reflect.DeepEqual(inv.policy, want) {
@@ -673,17 +703,26 @@ var cxDialects = []cxDialect{
 	{"D", func(g cxGrant) []string {
 		return []string{"--sandbox-policy-cwd", g.cwd, "--sandbox-policy", cxLegacyPolicy("type", g), "--"}
 	}},
-	{"F", func(g cxGrant) []string {
-		return []string{"--sandbox-policy-cwd", g.cwd, "--command-cwd", g.cwd, "--sandbox-policy", cxLegacyPolicy("type", g),
-			"--file-system-sandbox-policy", cxFS(cxSplitEntries(g)...), "--network-sandbox-policy", `"` + cxNetwork(g) + `"`, "--"}
-	}},
-	{"G", func(g cxGrant) []string {
-		return []string{"--sandbox-policy-cwd", g.cwd, "--command-cwd", g.cwd, "--permission-profile", cxProfile(cxNetwork(g), cxSplitEntries(g)...), "--"}
-	}},
-	{"G-legacy", func(g cxGrant) []string {
-		return []string{"--sandbox-policy-cwd", g.cwd, "--command-cwd", g.cwd, "--permission-profile", cxProfile(cxNetwork(g), cxSplitEntries(g)...),
-			"--use-legacy-landlock", "--"}
-	}},
+	{"F-legacy", func(g cxGrant) []string { return append(cxEraF(g), "--use-legacy-landlock", "--") }},
+	{"G-legacy", func(g cxGrant) []string { return append(cxEraG(g), "--use-legacy-landlock", "--") }},
+}
+
+// cxBwrapDialects are eras F and G on upstream's default (bubblewrap)
+// path, which protects .git, .codex and .agents in every writable root,
+// existing or not. Landlock cannot, so with a writable root they must be
+// refused; without one they run like the others.
+var cxBwrapDialects = []cxDialect{
+	{"F", func(g cxGrant) []string { return append(cxEraF(g), "--") }},
+	{"G", func(g cxGrant) []string { return append(cxEraG(g), "--") }},
+}
+
+func cxEraF(g cxGrant) []string {
+	return []string{"--sandbox-policy-cwd", g.cwd, "--command-cwd", g.cwd, "--sandbox-policy", cxLegacyPolicy("type", g),
+		"--file-system-sandbox-policy", cxFS(cxSplitEntries(g)...), "--network-sandbox-policy", `"` + cxNetwork(g) + `"`}
+}
+
+func cxEraG(g cxGrant) []string {
+	return []string{"--sandbox-policy-cwd", g.cwd, "--command-cwd", g.cwd, "--permission-profile", cxProfile(cxNetwork(g), cxSplitEntries(g)...)}
 }
 
 // cxEnvFixture is one test's scratch tree: ws the workspace (cwd and
@@ -1215,7 +1254,7 @@ func cxPolicyVsCommandCwd(t *testing.T) {
 	if err := os.Symlink(f.ws, link); err != nil {
 		t.Fatal(err)
 	}
-	base := []string{"--sandbox-policy-cwd", f.ws, "--command-cwd", link, "--permission-profile", cxWorkspaceProfile}
+	base := []string{"--sandbox-policy-cwd", f.ws, "--command-cwd", link, "--permission-profile", cxProfile("restricted", cxRootRead)}
 	if r := f.helper(t, command, append(base, "--", "pwd", "-P")...); r.code != 0 || r.stdout != f.ws+"\n" {
 		t.Errorf("symlinked command cwd: got %v, want the command in %s", r, f.ws)
 	}
@@ -1235,7 +1274,7 @@ func cxTempFolders(t *testing.T) {
 		{"-s", "disk-write-platform-user-temp-folder", "--"},
 		{"--full-auto", "--"},
 		{f.ws, `{"mode":"workspace-write","exclude_slash_tmp":true}`, "--"},
-		{"--sandbox-policy-cwd", f.ws, "--permission-profile", cxProfile("restricted", cxRootRead, cxTmpdir), "--"},
+		{"--sandbox-policy-cwd", f.ws, "--use-legacy-landlock", "--permission-profile", cxProfile("restricted", cxRootRead, cxTmpdir), "--"},
 	} {
 		if r := f.helper(t, f.ws, append(args, write...)...); r.code != 0 {
 			t.Errorf("%q: write to $TMPDIR: %v", args, r)
@@ -1284,7 +1323,7 @@ func cxProtectedMetadata(t *testing.T) {
 	marker := filepath.Join(repo, "marker")
 	attack := []string{"bash", "-c", `touch marker; echo denied > .git/config`}
 	g := cxGrant{cwd: repo, workspace: true, network: true}
-	for _, d := range cxDialects {
+	for _, d := range append(cxDialects, cxBwrapDialects...) {
 		r := f.confined(t, d, g, attack...)
 		switch d.name {
 		case "F", "G":
@@ -1311,7 +1350,7 @@ func cxProtectedMetadata(t *testing.T) {
 	if err := os.Symlink("decoy-codex", filepath.Join(repo, ".codex")); err != nil {
 		t.Fatal(err)
 	}
-	for _, d := range cxDialects[3:5] {
+	for _, d := range cxBwrapDialects {
 		r := f.confined(t, d, g, "bash", "-c", "touch marker; echo denied > .codex/config.toml")
 		if r.code != exitSetup {
 			t.Errorf("%s: symlinked .codex: got %v, want 125", d.name, r)
@@ -1320,8 +1359,30 @@ func cxProtectedMetadata(t *testing.T) {
 		cxAbsent(t, filepath.Join(repo, "decoy-codex", "config.toml"))
 	}
 
-	// A workspace without metadata runs (9.2 #22 a and d): the parent
-	// repository is found, and files are written.
+	// First-time creation of .codex (9.5 #4, 9.2 #22 b and c): upstream's
+	// bubblewrap path blocks it, which Landlock cannot, so those dialects
+	// refuse and nothing is created; the legacy path lets it happen, as
+	// upstream's legacy path does.
+	fresh := filepath.Join(f.out, "fresh")
+	if err := os.Mkdir(fresh, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	sg := cxGrant{cwd: fresh, workspace: true}
+	create := []string{"bash", "-c", "mkdir -p .codex && echo 'sandbox_mode = \"danger-full-access\"' > .codex/config.toml"}
+	for _, d := range cxBwrapDialects {
+		r := f.confined(t, d, sg, create...)
+		if r.code != exitSetup || !strings.Contains(r.stderr, "cannot stop") {
+			t.Errorf("%s: creating .codex: got %v, want a refusal (125)", d.name, r)
+		}
+		cxAbsent(t, filepath.Join(fresh, ".codex"))
+	}
+	if r := f.confined(t, cxDialects[4], sg, create...); r.code != 0 {
+		t.Errorf("%s: creating .codex under the legacy path: %v", cxDialects[4].name, r)
+	}
+	cxFileIs(t, filepath.Join(fresh, ".codex", "config.toml"), "sandbox_mode = \"danger-full-access\"\n")
+
+	// A workspace inside a parent repository (9.2 #22 a and d), on the
+	// legacy path: the parent repository is found, and files are written.
 	if _, err := exec.LookPath("git"); err == nil {
 		parent := filepath.Join(f.out, "parent")
 		sub := filepath.Join(parent, "sub")

@@ -234,8 +234,8 @@ func describeRule(r sysRule) string {
 		when = "unless AF_UNIX with SOCK_STREAM or SOCK_SEQPACKET"
 	case ifDestAddr:
 		when = "if a destination address is given"
-	case ifTTYInject:
-		when = "for TIOCSTI and TIOCLINUX"
+	case ifIoctlDenied:
+		when = "for TIOCSTI, TIOCLINUX, FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR"
 	case ifCloneNS:
 		when = "if flags create a namespace"
 	case ifUnshareNS:

@@ -22,6 +22,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"unsafe"
@@ -71,9 +72,14 @@ func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
 		return nil, errors.New("restricted read access cannot be enforced by Landlock in this design (reads are never restricted on Linux)")
 	}
 	for _, r := range p.WritableRoots {
-		if len(r.ReadOnly) > 0 {
-			return nil, fmt.Errorf("Landlock cannot keep %q read-only inside writable root %q (as codex-linux-sandbox, --use-legacy-landlock accepts upstream's legacy behaviour, where it stays writable)", r.ReadOnly[0], r.Path)
+		if len(r.ReadOnly) == 0 {
+			continue
 		}
+		ro := r.ReadOnly[0]
+		if _, err := os.Lstat(ro); err != nil {
+			return nil, fmt.Errorf("Landlock cannot stop %q being created inside writable root %q; refusing to run rather than leave it writable", ro, r.Path)
+		}
+		return nil, fmt.Errorf("Landlock cannot keep %q read-only inside writable root %q; refusing to run rather than leave it writable", ro, r.Path)
 	}
 	pl := &linuxPlan{restrict: !p.FullDiskWrite || !p.Network}
 	if !pl.restrict {
@@ -93,7 +99,7 @@ func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
 		if !p.FullDiskWrite {
 			pl.unmet = append(pl.unmet, fmt.Sprintf("filesystem write restrictions (%v)", k.landlockErr))
 		}
-		pl.weaker = append(pl.weaker, "signal scoping (no Landlock)")
+		pl.weaker = append(pl.weaker, "signals to, and ptrace of, processes outside the sandbox (no Landlock)")
 		return pl, nil
 	}
 
@@ -230,6 +236,9 @@ func refusal(p Policy, pl *linuxPlan, k kernelFeatures) error {
 		return fmt.Errorf("cannot enforce %s; run with --best-effort to accept that", strings.Join(pl.unmet, ", "))
 	case p.Enforcement == CodexCompat && k.landlockABI == 0 && !p.FullDiskWrite:
 		return fmt.Errorf("Landlock was not able to enforce the sandbox: %v", k.landlockErr)
+	case p.Enforcement == CodexCompat && !k.seccomp && !p.Network:
+		// Upstream fails when its seccomp filter cannot be installed.
+		return errors.New("cannot restrict the network: this kernel has no seccomp filter support")
 	}
 	return nil
 }

@@ -74,7 +74,9 @@ func main() {
 // run parses args, confines and executes. It returns only when the
 // command could not be started, with the exit status to use.
 func run(args []string) int {
-	if isCodexName(filepath.Base(args[0])) {
+	// Codex's helper names are a Linux interface: on macOS Codex runs
+	// sandbox-exec itself, and a binary of that name is just sandbox.
+	if runtime.GOOS == "linux" && isCodexName(filepath.Base(args[0])) {
 		return runCodex(args[1:])
 	}
 	inv, err := parseGeneric(args[1:])

@@ -1166,6 +1166,7 @@ func TestConfineFailClosed(t *testing.T) {
 	cases := []struct {
 		probe      string
 		bestEffort bool
+		codex      string // run as codex-linux-sandbox with this -s permission
 		code       int
 		stderr     []string // substrings of the one stderr line; none: stderr empty
 		ran        bool
@@ -1180,13 +1181,27 @@ func TestConfineFailClosed(t *testing.T) {
 			stderr: []string{"sandbox: warning: ", "filesystem write", "not enabled"}},
 		{probe: "no-seccomp", bestEffort: true, code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "network", "seccomp"}},
+		// As codex-linux-sandbox: upstream's floor, which refuses without
+		// Landlock and, with the network restricted, without seccomp.
+		{probe: "plain", codex: "disk-write-folder", code: 0, ran: true},
+		{probe: "no-landlock-enosys", codex: "disk-write-folder", code: exitSetup, stderr: []string{"sandbox: ", "Landlock"}},
+		{probe: "no-seccomp", codex: "disk-write-folder", code: exitSetup, stderr: []string{"sandbox: ", "seccomp", "network"}},
+		{probe: "no-seccomp", codex: "network-full-access", code: 0, ran: true,
+			stderr: []string{"sandbox: warning: ", "seccomp"}},
 	}
 	forEachUser(t, func(t *testing.T, u runAs) {
 		sandbox, probe := binaries(t)
+		codex := filepath.Join(filepath.Dir(sandbox), "codex-linux-sandbox")
+		if err := os.Symlink(filepath.Base(sandbox), codex); err != nil && !errors.Is(err, os.ErrExist) {
+			t.Fatal(err)
+		}
 		for _, c := range cases {
 			name := c.probe
 			if c.bestEffort {
 				name += " best-effort"
+			}
+			if c.codex != "" {
+				name += " codex " + c.codex
 			}
 			t.Run(name, func(t *testing.T) {
 				d := u.dir(t)
@@ -1194,6 +1209,12 @@ func TestConfineFailClosed(t *testing.T) {
 				args := []string{probe, sandbox, "-w", d}
 				if c.bestEffort {
 					args = append(args, "--best-effort")
+				}
+				if c.codex != "" {
+					args = []string{probe, codex, "-s", "disk-write-folder=" + d}
+					if c.codex == "network-full-access" {
+						args = append(args, "-s", c.codex)
+					}
 				}
 				cmd := u.command(append(args, "--", "touch", marker)...)
 				cmd.Env = append(cmd.Env, probeEnv+"="+c.probe)

@@ -47,8 +47,6 @@ package main
 //     process already holds and open no path out, and libuv calls
 //     shutdown(2) on the socketpairs it uses for a child's stdio, so
 //     refusing it breaks every Node.js child_process (npm, jest, tsc -b).
-//   - io_uring is refused whole (ENOSYS, so libuv and Tokio fall back):
-//     its socket and connect operations never pass through seccomp.
 //   - ptrace and process_vm_readv/writev are refused (Landlock already
 //     confines ptrace to the sandbox; this is defence in depth).
 // So local IPC over socketpair (Python's asyncio self-pipe, multiprocessing
@@ -57,6 +55,12 @@ package main
 // Always, whenever the sandbox restricts anything:
 //   - ioctl TIOCSTI and TIOCLINUX: injecting keystrokes into an inherited
 //     terminal would run commands in the user's shell after we exit.
+//   - ioctl FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR (chattr): they change a
+//     file through a read-only descriptor, so Landlock never sees them;
+//     as root, chattr +i or +a on a file outside would outlive us.
+//   - io_uring, whole (ENOSYS, so libuv and Tokio fall back): its openat,
+//     setxattr, socket and connect operations never pass through seccomp,
+//     so it would undo every rule here, network on or off.
 //   - privilege planted in file metadata, which Landlock does not cover and
 //     which outlives the sandbox: set-user/group-ID bits (chmod and the
 //     create calls with such a mode; openat2, whose mode sits behind a
@@ -117,13 +121,19 @@ const (
 
 // Constants the argument checks compare against (same on amd64 and arm64).
 const (
-	afUnix          = 1
-	sockTypeMask    = 0xf
-	sockStream      = 1
-	sockSeqpacket   = 5
-	ioctlTIOCSTI    = 0x5412
-	ioctlTIOCLINUX  = 0x541c
-	cloneNamespaces = 0x00020000 | // CLONE_NEWNS
+	afUnix         = 1
+	sockTypeMask   = 0xf
+	sockStream     = 1
+	sockSeqpacket  = 5
+	ioctlTIOCSTI   = 0x5412
+	ioctlTIOCLINUX = 0x541c
+	// Inode flags and fsxattr, set by ioctl on a file opened read-only
+	// (chattr +i, +a): _IOW('f', 2, long), _IOW('f', 2, int) for 32-bit
+	// callers, _IOW('X', 32, struct fsxattr). Same on amd64 and arm64.
+	ioctlFSSetFlags   = 0x40086602
+	ioctlFSSetFlags32 = 0x40046602
+	ioctlFSSetXattr   = 0x401c5820
+	cloneNamespaces   = 0x00020000 | // CLONE_NEWNS
 		0x02000000 | // CLONE_NEWCGROUP
 		0x04000000 | // CLONE_NEWUTS
 		0x08000000 | // CLONE_NEWIPC
@@ -228,7 +238,7 @@ const (
 	always         cond = iota // deny unconditionally
 	unlessUnixConn             // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
 	ifDestAddr                 // deny if the destination address pointer (arg 4) is set
-	ifTTYInject                // deny TIOCSTI and TIOCLINUX
+	ifIoctlDenied              // deny TIOCSTI, TIOCLINUX and the inode-flag setters
 	ifCloneNS                  // deny clone flags creating namespaces
 	ifUnshareNS                // deny unshare flags creating namespaces
 	ifSetidArg1                // deny a mode (argument 1) with S_ISUID or S_ISGID
@@ -253,7 +263,7 @@ type seccompOptions struct {
 
 func seccompRules(o seccompOptions) []sysRule {
 	rules := []sysRule{
-		{"ioctl", ifTTYInject, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection into the terminal"},
+		{"ioctl", ifIoctlDenied, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection into the terminal; FS_IOC_SETFLAGS/FS_IOC_FSSETXATTR inode flags (chattr)"},
 		{"clone", ifCloneNS, errnoEPERM, "new namespaces"},
 		{"clone3", always, errnoENOSYS, "flags unreadable behind a pointer; libc falls back to clone"},
 		{"unshare", ifUnshareNS, errnoEPERM, "new namespaces"},
@@ -306,6 +316,12 @@ func seccompRules(o seccompOptions) []sysRule {
 		// EOPNOTSUPP: cp -a, tar and rsync treat it as "no xattrs here".
 		rules = append(rules, sysRule{n, always, errnoEOPNOTSUPP, "extended attributes (file capabilities)"})
 	}
+	// io_uring's operations (openat with any mode, setxattr, socket,
+	// connect) never pass through this filter, so it would undo the rules
+	// above as well as the network ones: refused even with the network on.
+	for _, n := range []string{"io_uring_setup", "io_uring_enter", "io_uring_register"} {
+		rules = append(rules, sysRule{n, always, errnoENOSYS, "io_uring operations bypass seccomp"})
+	}
 	if o.denyTruncate {
 		rules = append(rules, sysRule{"truncate", always, errnoEPERM, "Landlock ABI < 3 cannot confine truncate(2)"})
 	}
@@ -321,9 +337,6 @@ func seccompRules(o seccompOptions) []sysRule {
 		"connect", "bind", "listen", "accept", "accept4", "sendmmsg", "recvmmsg",
 	} {
 		rules = append(rules, sysRule{n, always, errnoEPERM, "network"})
-	}
-	for _, n := range []string{"io_uring_setup", "io_uring_enter", "io_uring_register"} {
-		rules = append(rules, sysRule{n, always, errnoENOSYS, "io_uring operations bypass seccomp"})
 	}
 	for _, n := range []string{"ptrace", "process_vm_readv", "process_vm_writev"} {
 		rules = append(rules, sysRule{n, always, errnoEPERM, "access to other processes' memory"})
@@ -470,14 +483,14 @@ func condBlock(r sysRule) ([]bpf.Instruction, error) {
 			allow,
 			deny,
 		}, nil
-	case ifTTYInject:
-		return []bpf.Instruction{
-			bpf.LoadAbsolute{Off: argLow(1), Size: 4}, // A = request
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ioctlTIOCSTI, SkipTrue: 2},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: ioctlTIOCLINUX, SkipTrue: 1},
-			allow,
-			deny,
-		}, nil
+	case ifIoctlDenied:
+		denied := []uint32{ioctlTIOCSTI, ioctlTIOCLINUX, ioctlFSSetFlags, ioctlFSSetFlags32, ioctlFSSetXattr}
+		body := []bpf.Instruction{bpf.LoadAbsolute{Off: argLow(1), Size: 4}} // A = request
+		for i, req := range denied {
+			// On a match, skip the rest of the comparisons and the allow.
+			body = append(body, bpf.JumpIf{Cond: bpf.JumpEqual, Val: req, SkipTrue: uint8(len(denied) - i)})
+		}
+		return append(body, allow, deny), nil
 	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
 		return []bpf.Instruction{
 			bpf.LoadAbsolute{Off: argLow(int(r.cond-ifSetidArg1) + 1), Size: 4}, // A = mode

@@ -82,7 +82,7 @@ var scProbeWants = []scProbeWant{
 	{name: "sendto_dest", off: "EPERM", on: "EISCONN", ctl: "EISCONN"},
 	{name: "sendto_no_dest", off: "ok", on: "ok", ctl: "ok"},
 	{name: "sendmmsg_pair", off: "EPERM", on: "ok", ctl: "ok"},
-	{name: "io_uring_setup", off: "ENOSYS", on: "=control", ctl: "!ENOSYS", absent: "ENOSYS"},
+	{name: "io_uring_setup", off: "ENOSYS", on: "ENOSYS", ctl: "!ENOSYS", absent: "ENOSYS"},
 	{name: "ptrace_interrupt_nobody", off: "EPERM", on: "ESRCH", ctl: "ESRCH"},
 	{name: "process_vm_readv_badflags", off: "EPERM", on: "EINVAL", ctl: "EINVAL"},
 
@@ -100,6 +100,10 @@ var scProbeWants = []scProbeWant{
 	{name: "ioctl_tiocsti_high_bits_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
 	{name: "ioctl_tioclinux_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
 	{name: "ioctl_tcgets_pipe", off: "ENOTTY", on: "ENOTTY", ctl: "ENOTTY"},
+	{name: "ioctl_setflags_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_setflags_high_bits_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_fssetxattr_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_getflags_pipe", off: "ENOTTY", on: "ENOTTY", ctl: "ENOTTY"},
 	{name: "ioctl_fionbio_pipe", off: "ok", on: "ok", ctl: "ok"},
 	{name: "ioctl_tiocsti_pty", off: "EPERM", on: "EPERM", ctl: "*", ctlAdmin: "ok", absent: "no-pty"},
 	{name: "pty_input_injected", off: "no", on: "no", ctl: "*", ctlAdmin: "yes", absent: "no-pty"},
@@ -511,6 +515,22 @@ var scProbes = []scProbe{
 		c := byte(0)
 		return scCallIoctl(e.pipe[0], unix.TIOCLINUX, unsafe.Pointer(&c))
 	}},
+	{"ioctl_setflags_pipe", func(e *scProbeEnv) string {
+		flags := int32(0x20) // FS_APPEND_FL
+		return scCallIoctl(e.pipe[0], unix.FS_IOC_SETFLAGS, unsafe.Pointer(&flags))
+	}},
+	{"ioctl_setflags_high_bits_pipe", func(e *scProbeEnv) string {
+		flags := int32(0x20)
+		return scCallIoctl(e.pipe[0], scHighGarbage|unix.FS_IOC_SETFLAGS, unsafe.Pointer(&flags))
+	}},
+	{"ioctl_fssetxattr_pipe", func(e *scProbeEnv) string {
+		var fsx [28]byte // struct fsxattr, zeroed
+		return scCallIoctl(e.pipe[0], scFSIocFSSetXattr, unsafe.Pointer(&fsx))
+	}},
+	{"ioctl_getflags_pipe", func(e *scProbeEnv) string {
+		var flags int32
+		return scCallIoctl(e.pipe[0], unix.FS_IOC_GETFLAGS, unsafe.Pointer(&flags))
+	}},
 	{"ioctl_tcgets_pipe", func(e *scProbeEnv) string {
 		var tio unix.Termios
 		return scCallIoctl(e.pipe[0], unix.TCGETS, unsafe.Pointer(&tio))
@@ -598,6 +618,7 @@ func TestSeccompConstants(t *testing.T) {
 		{"sockSeqpacket", sockSeqpacket, unix.SOCK_SEQPACKET},
 		{"ioctlTIOCSTI", ioctlTIOCSTI, unix.TIOCSTI},
 		{"ioctlTIOCLINUX", ioctlTIOCLINUX, unix.TIOCLINUX},
+		{"ioctlFSSetFlags", ioctlFSSetFlags, unix.FS_IOC_SETFLAGS},
 		{"cloneNamespaces", cloneNamespaces, unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWUTS |
 			unix.CLONE_NEWIPC | unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET},
 		{"cloneNewTime", cloneNewTime, unix.CLONE_NEWTIME},

@@ -67,6 +67,12 @@ const (
 	scTIOCLINUX = 0x541c
 	scFIONBIO   = 0x5421
 
+	scFSIocGetFlags   = 0x80086601
+	scFSIocSetFlags   = 0x40086602
+	scFSIoc32SetFlags = 0x40046602
+	scFSIocFSSetXattr = 0x401c5820
+	scFSIocFSGetXattr = 0x801c581f
+
 	scSIGCHLD         = 17
 	scCloneVM         = 0x00000100
 	scCloneFS         = 0x00000200
@@ -111,7 +117,7 @@ const (
 	scAny       scCond = iota // whatever the arguments
 	scSocket                  // unless AF_UNIX with SOCK_STREAM or SOCK_SEQPACKET
 	scDest                    // if the destination address (arg 4) is not NULL
-	scTTYInject               // if the request is TIOCSTI or TIOCLINUX
+	scIoctl                   // if the request is TIOCSTI, TIOCLINUX or sets inode flags
 	scCloneNS                 // if clone flags ask for a namespace
 	scUnshareNS               // if unshare flags ask for a namespace, time included
 	scSetid1                  // if the mode in argument 1 has S_ISUID (04000) or S_ISGID (02000)
@@ -132,7 +138,7 @@ type scSys struct {
 
 var scTable = []scSys{
 	// Always denied or conditionally denied.
-	{"ioctl", 16, 29, scAlways, scTTYInject, scRetEPERM},
+	{"ioctl", 16, 29, scAlways, scIoctl, scRetEPERM},
 	{"clone", 56, 220, scAlways, scCloneNS, scRetEPERM},
 	{"clone3", 435, 435, scAlways, scAny, scRetENOSYS},
 	{"unshare", 272, 97, scAlways, scUnshareNS, scRetEPERM},
@@ -214,9 +220,9 @@ var scTable = []scSys{
 	{"accept4", 288, 242, scNoNet, scAny, scRetEPERM},
 	{"sendmmsg", 307, 269, scNoNet, scAny, scRetEPERM},
 	{"recvmmsg", 299, 243, scNoNet, scAny, scRetEPERM},
-	{"io_uring_setup", 425, 425, scNoNet, scAny, scRetENOSYS},
-	{"io_uring_enter", 426, 426, scNoNet, scAny, scRetENOSYS},
-	{"io_uring_register", 427, 427, scNoNet, scAny, scRetENOSYS},
+	{"io_uring_setup", 425, 425, scAlways, scAny, scRetENOSYS},
+	{"io_uring_enter", 426, 426, scAlways, scAny, scRetENOSYS},
+	{"io_uring_register", 427, 427, scAlways, scAny, scRetENOSYS},
 	{"ptrace", 101, 117, scNoNet, scAny, scRetEPERM},
 	{"process_vm_readv", 310, 270, scNoNet, scAny, scRetEPERM},
 	{"process_vm_writev", 311, 271, scNoNet, scAny, scRetEPERM},
@@ -381,9 +387,12 @@ func scDenied(c scCond, args [6]uint64) bool {
 		return !(domain == scAFUnix && (typ == scSockStream || typ == scSockSeqpacket))
 	case scDest:
 		return args[4] != 0
-	case scTTYInject:
-		cmd := uint32(args[1])
-		return cmd == scTIOCSTI || cmd == scTIOCLINUX
+	case scIoctl:
+		switch uint32(args[1]) {
+		case scTIOCSTI, scTIOCLINUX, scFSIocSetFlags, scFSIoc32SetFlags, scFSIocFSSetXattr:
+			return true
+		}
+		return false
 	case scCloneNS:
 		return uint32(args[0])&scCloneNewAll != 0
 	case scSetid1, scSetid2, scSetid3:
@@ -653,6 +662,7 @@ func scOptionSets() []seccompOptions {
 var scArgValues = []uint64{
 	0, 1, 2, 5, 10, 16, 17, 0x80, scSockStream | scSockCloexec | scSockNonblock,
 	scSockSeqpacket | scSockCloexec, scSockDgram | scSockCloexec, scTIOCSTI, scTIOCLINUX, scTCGETS,
+	scFSIocSetFlags, scFSIoc32SetFlags, scFSIocFSSetXattr, scFSIocGetFlags,
 	scCloneNewUser, scCloneNewNS | scSIGCHLD, scCloneVM | scCloneThread | scCloneSighand,
 	scCloneNewTime | scSIGCHLD, 1 << 32, 1<<32 | 1, 2<<32 | 1, 1<<32 | 2, 0xdeadbeef00005412,
 	scTIOCSTI << 32, scCloneNewUser << 32, 0xffffffff00000000, 0x00000000ffffffff,
@@ -816,6 +826,12 @@ func TestSeccompFilterArgs(t *testing.T) {
 		{"ioctl", [6]uint64{0, scFIONBIO, 0x1000}, A, A, ""},
 		{"ioctl", [6]uint64{0, scTIOCSCTTY, 0}, A, A, ""},
 		{"ioctl", [6]uint64{scTIOCSTI, 0, 0}, A, A, "TIOCSTI as the fd is no request"},
+		{"ioctl", [6]uint64{3, scFSIocSetFlags, 0x1000}, P, P, "chattr through a read-only fd"},
+		{"ioctl", [6]uint64{3, scFSIoc32SetFlags, 0x1000}, P, P, "chattr, 32-bit flags"},
+		{"ioctl", [6]uint64{3, scFSIocFSSetXattr, 0x1000}, P, P, "fsxattr flags"},
+		{"ioctl", [6]uint64{3, 0xffffffff00000000 | scFSIocSetFlags, 0x1000}, P, P, "high bits: the kernel still sees FS_IOC_SETFLAGS"},
+		{"ioctl", [6]uint64{3, scFSIocGetFlags, 0x1000}, A, A, "lsattr reads flags"},
+		{"ioctl", [6]uint64{3, scFSIocFSGetXattr, 0x1000}, A, A, ""},
 
 		{"clone", [6]uint64{scSIGCHLD}, A, A, "fork"},
 		{"clone", [6]uint64{scCloneVM | scCloneVfork | scSIGCHLD}, A, A, "vfork"},
@@ -862,9 +878,9 @@ func TestSeccompFilterArgs(t *testing.T) {
 		{"accept4", [6]uint64{3}, P, A, ""},
 		{"sendmmsg", [6]uint64{3}, P, A, ""},
 		{"recvmmsg", [6]uint64{3}, P, A, ""},
-		{"io_uring_setup", [6]uint64{8, 0x1000}, N, A, ""},
-		{"io_uring_enter", [6]uint64{3}, N, A, ""},
-		{"io_uring_register", [6]uint64{3}, N, A, ""},
+		{"io_uring_setup", [6]uint64{8, 0x1000}, N, N, "its operations bypass the filter, network or not"},
+		{"io_uring_enter", [6]uint64{3}, N, N, ""},
+		{"io_uring_register", [6]uint64{3}, N, N, ""},
 		{"ptrace", [6]uint64{0}, P, A, "PTRACE_TRACEME"},
 		{"process_vm_readv", [6]uint64{1}, P, A, ""},
 		{"process_vm_writev", [6]uint64{1}, P, A, ""},
@@ -1015,7 +1031,7 @@ func TestSeccompBuildLongJumps(t *testing.T) {
 	conds := []struct {
 		code cond
 		sc   scCond
-	}{{always, scAny}, {ifCloneNS, scCloneNS}, {unlessUnixConn, scSocket}, {ifTTYInject, scTTYInject}, {ifDestAddr, scDest}, {ifUnshareNS, scUnshareNS}}
+	}{{always, scAny}, {ifCloneNS, scCloneNS}, {unlessUnixConn, scSocket}, {ifIoctlDenied, scIoctl}, {ifDestAddr, scDest}, {ifUnshareNS, scUnshareNS}}
 	arch := &seccompArch{name: "test", audit: scAuditX86_64, x32: true, nr: map[string]uint32{}}
 	var rules []sysRule
 	model := map[uint32]scSys{}
