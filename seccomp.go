@@ -78,8 +78,9 @@ package main
 //     reads any file by inode number with CAP_DAC_READ_SEARCH, as root).
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 
 	"golang.org/x/net/bpf"
 )
@@ -353,40 +354,85 @@ func seccompRules(o seccompOptions) []sysRule {
 // syscalls never read an argument, so the cache answers them without
 // running the filter at all.
 func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error) {
-	prog := []bpf.Instruction{
-		bpf.LoadAbsolute{Off: seccompDataArch, Size: 4}, // A = arch
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 1},
-		bpf.RetConstant{Val: retKillProcess},          // foreign ABI
-		bpf.LoadAbsolute{Off: seccompDataNR, Size: 4}, // A = nr
-	}
-	if a.x32 {
-		prog = append(prog,
-			bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipFalse: 1},
-			bpf.RetConstant{Val: retErrno | errnoENOSYS},
-		)
-	}
-
-	var used []sysRule
-	seen := map[string]bool{}
-	for _, r := range rules {
-		if _, ok := a.nr[r.name]; !ok {
+	// Sorted by number through small keys: a rule is 48 bytes to swap.
+	type key struct{ nr, i uint32 }
+	keys := make([]key, 0, len(rules))
+	for i, r := range rules {
+		nr, ok := a.nr[r.name]
+		if !ok {
 			if !knownSyscall(r.name) {
 				return nil, fmt.Errorf("seccomp: rule for unknown syscall %s", r.name)
 			}
 			continue
 		}
-		if seen[r.name] {
-			return nil, fmt.Errorf("seccomp: two rules for %s", r.name)
+		keys = append(keys, key{nr, uint32(i)})
+	}
+	slices.SortFunc(keys, func(x, y key) int { return cmp.Compare(x.nr, y.nr) })
+	used := make([]numberedRule, len(keys))
+	for j, k := range keys {
+		used[j] = numberedRule{k.nr, rules[k.i]}
+	}
+	for i := 1; i < len(used); i++ {
+		if used[i].nr == used[i-1].nr {
+			return nil, fmt.Errorf("seccomp: two rules for %s", used[i].name)
 		}
-		seen[r.name] = true
-		used = append(used, r)
 	}
-	sort.Slice(used, func(i, j int) bool { return a.nr[used[i].name] < a.nr[used[j].name] })
-	tree, err := searchTree(a, used)
-	if err != nil {
-		return nil, err
+
+	// Each rule's body, assembled once: the tree below needs their
+	// lengths before it can lay out its jumps.
+	t := seccompTree{rules: used, bodyEnd: make([]int, len(used))}
+	for i, r := range used {
+		if r.cond == always {
+			t.prog.add(bpf.RetConstant{Val: retErrno | r.errno}.Assemble())
+		} else {
+			body, err := condBlock(r.sysRule)
+			if err != nil {
+				return nil, err
+			}
+			if len(body) > 255 {
+				return nil, fmt.Errorf("seccomp: block for %s too long", r.name)
+			}
+			for _, ins := range body {
+				t.prog.add(ins.Assemble())
+			}
+		}
+		t.bodyEnd[i] = len(t.prog.out)
 	}
-	return bpf.Assemble(append(prog, tree...))
+	t.bodies = t.prog.out
+	t.prog.out = make([]bpf.RawInstruction, 0, 6+t.size(0, len(used)))
+
+	t.prog.add(bpf.LoadAbsolute{Off: seccompDataArch, Size: 4}.Assemble()) // A = arch
+	t.prog.add(bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 1}.Assemble())
+	t.prog.add(bpf.RetConstant{Val: retKillProcess}.Assemble())          // foreign ABI
+	t.prog.add(bpf.LoadAbsolute{Off: seccompDataNR, Size: 4}.Assemble()) // A = nr
+	if a.x32 {
+		t.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipFalse: 1}.Assemble())
+		t.prog.add(bpf.RetConstant{Val: retErrno | errnoENOSYS}.Assemble())
+	}
+	t.emit(0, len(used))
+	if t.prog.err != nil {
+		return nil, fmt.Errorf("seccomp: %w", t.prog.err)
+	}
+	if len(t.prog.out) > 4096 { // BPF_MAXINSNS
+		return nil, fmt.Errorf("seccomp: filter of %d instructions is too long", len(t.prog.out))
+	}
+	return t.prog.out, nil
+}
+
+// rawProg collects assembled instructions, keeping the first error.
+// Instructions are assembled one by one from their concrete types, so
+// nothing is boxed in an interface: the filter is built before every
+// command, and its allocations are start-up time.
+type rawProg struct {
+	out []bpf.RawInstruction
+	err error
+}
+
+func (p *rawProg) add(ins bpf.RawInstruction, err error) {
+	if err != nil && p.err == nil {
+		p.err = err
+	}
+	p.out = append(p.out, ins)
 }
 
 // knownSyscall reports whether any architecture has a syscall called name,
@@ -402,59 +448,75 @@ func knownSyscall(name string) bool {
 	return false
 }
 
-// searchTree emits code that runs with A = nr and returns on every path:
-// the rule for nr if there is one, else ALLOW. rules are sorted by number.
-func searchTree(a *seccompArch, rules []sysRule) ([]bpf.Instruction, error) {
-	if len(rules) <= 3 {
-		var out []bpf.Instruction
-		for _, r := range rules {
-			body, err := ruleBody(r)
-			if err != nil {
-				return nil, err
-			}
-			// Skip this rule's body unless nr matches; the body returns.
-			out = append(out, bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.nr[r.name], SkipFalse: uint8(len(body))})
-			out = append(out, body...)
-		}
-		return append(out, bpf.RetConstant{Val: retAllow}), nil
-	}
-	mid := len(rules) / 2
-	low, err := searchTree(a, rules[:mid])
-	if err != nil {
-		return nil, err
-	}
-	high, err := searchTree(a, rules[mid:])
-	if err != nil {
-		return nil, err
-	}
-	pivot := a.nr[rules[mid].name]
-	if len(low) <= 255 {
-		// if nr >= pivot skip the low half
-		out := []bpf.Instruction{bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipTrue: uint8(len(low))}}
-		return append(append(out, low...), high...), nil
-	}
-	// Too far for a conditional jump: go through an unconditional one.
-	out := []bpf.Instruction{
-		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipFalse: 1},
-		bpf.Jump{Skip: uint32(len(low))},
-	}
-	return append(append(out, low...), high...), nil
+// numberedRule is a rule with its syscall number on the target arch.
+type numberedRule struct {
+	nr uint32
+	sysRule
 }
 
-// ruleBody is the code for one rule once nr matched; it returns on every
-// path.
-func ruleBody(r sysRule) ([]bpf.Instruction, error) {
-	if r.cond == always {
-		return []bpf.Instruction{bpf.RetConstant{Val: retErrno | r.errno}}, nil
+// seccompTree lays out a binary search over rules, which are sorted by
+// number; rule i's assembled body is bodies[bodyEnd[i-1]:bodyEnd[i]].
+type seccompTree struct {
+	rules   []numberedRule
+	bodies  []bpf.RawInstruction
+	bodyEnd []int
+	prog    rawProg
+}
+
+// leaf is how many rules a leaf tests one after the other.
+const leaf = 3
+
+func (t *seccompTree) body(i int) []bpf.RawInstruction {
+	start := 0
+	if i > 0 {
+		start = t.bodyEnd[i-1]
 	}
-	body, err := condBlock(r)
-	if err != nil {
-		return nil, err
+	return t.bodies[start:t.bodyEnd[i]]
+}
+
+// size is the length of the code emit lays out for rules[lo:hi].
+func (t *seccompTree) size(lo, hi int) int {
+	if hi-lo <= leaf {
+		n := 1 // the final ALLOW
+		for i := lo; i < hi; i++ {
+			n += 1 + len(t.body(i))
+		}
+		return n
 	}
-	if len(body) > 255 {
-		return nil, fmt.Errorf("seccomp: block for %s too long", r.name)
+	mid := (lo + hi) / 2
+	low := t.size(lo, mid)
+	n := 1 + low + t.size(mid, hi)
+	if low > 255 {
+		n++ // the unconditional jump over a far low half
 	}
-	return body, nil
+	return n
+}
+
+// emit lays out code that runs with A = nr and returns on every path:
+// the rule for nr if rules[lo:hi] has one, else ALLOW.
+func (t *seccompTree) emit(lo, hi int) {
+	if hi-lo <= leaf {
+		for i := lo; i < hi; i++ {
+			body := t.body(i)
+			// Skip this rule's body unless nr matches; the body returns.
+			t.prog.add(bpf.JumpIf{Cond: bpf.JumpEqual, Val: t.rules[i].nr, SkipFalse: uint8(len(body))}.Assemble())
+			t.prog.out = append(t.prog.out, body...)
+		}
+		t.prog.add(bpf.RetConstant{Val: retAllow}.Assemble())
+		return
+	}
+	mid := (lo + hi) / 2
+	pivot := t.rules[mid].nr
+	if low := t.size(lo, mid); low <= 255 {
+		// if nr >= pivot skip the low half
+		t.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipTrue: uint8(low)}.Assemble())
+	} else {
+		// Too far for a conditional jump: go through an unconditional one.
+		t.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipFalse: 1}.Assemble())
+		t.prog.add(bpf.Jump{Skip: uint32(low)}.Assemble())
+	}
+	t.emit(lo, mid)
+	t.emit(mid, hi)
 }
 
 // condBlock is the body of one conditional rule: it runs with A = nr and
