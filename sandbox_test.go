@@ -871,7 +871,7 @@ func TestConfineNetwork(t *testing.T) {
 				r := runCommand(t, netCommand(t, u, c, argv))
 				if r.code != 0 || strings.TrimSpace(r.stdout) != "OK" {
 					if c.feature != "" {
-						t.Skipf("this host lacks %s; control: %v", c.feature, r)
+						skipOrFail(t, "this host lacks %s; control: %v", c.feature, r)
 					}
 					t.Fatalf("control without sandbox failed: %v", r)
 				}
@@ -936,7 +936,7 @@ print(asyncio.run(main()))`)
 		t.Run("node child_process", func(t *testing.T) {
 			node := sharedTool("node")
 			if node == "" {
-				t.Skip("node is not installed")
+				skipOrFail(t, "node is not installed")
 			}
 			r := runSandbox(t, u, "--", node, "-e", `process.stdout.write(require("child_process").execSync("echo hi").toString())`)
 			if r.code != 0 || r.stdout != "hi\n" {
