@@ -10,6 +10,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -155,11 +156,19 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 		Weaker:        []string{},
 	}
 	for _, r := range p.WritableRoots {
-		rep.WritableRoots = append(rep.WritableRoots, r.Path)
+		rep.WritableRoots = append(rep.WritableRoots, resolvedPath(r.Path))
 	}
 	pl, err := planLinux(p, k)
 	if err == nil {
 		err = refusal(p, pl, k)
+	}
+	if err == nil {
+		// The fallible half of a real run: open every rule's path, fill
+		// the ruleset, assemble the filter. Nothing irreversible.
+		err = pl.prepare()
+		if pl.ruleset != nil {
+			pl.ruleset.close()
+		}
 	}
 	if err != nil {
 		rep.Refusal = err.Error()
@@ -193,7 +202,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 			}
 			lr.Rules = []ruleReport{}
 			for _, r := range rs.rules {
-				lr.Rules = append(lr.Rules, ruleReport{Path: r.path, Access: fsRightList(r.rights & rs.attr.handledAccessFS)})
+				lr.Rules = append(lr.Rules, ruleReport{Path: resolvedPath(r.path), Access: fsRightList(r.rights & rs.attr.handledAccessFS)})
 			}
 			rep.Landlock = lr
 		}
@@ -244,4 +253,13 @@ func describeRule(r sysRule) string {
 		when = "if the mode has S_ISUID or S_ISGID"
 	}
 	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
+}
+
+// resolvedPath is path with its symlinks resolved, as Landlock resolves a
+// rule's path when it opens it; path itself if that fails.
+func resolvedPath(path string) string {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		return r
+	}
+	return path
 }
