@@ -20,6 +20,9 @@ package main
 //	the control had no effect             N/A: this host has no such vector
 //	otherwise                             BLOCKED
 //
+// A sandbox that did not run a probe is a failure of its own, not a
+// missing vector: the doctor then exits 1 too, and says so.
+//
 // This file holds what is the same on every OS: the report, the verdict
 // and the output. The probes are Linux code (doctor_linux.go,
 // probe_linux.go).
@@ -63,6 +66,7 @@ type vectorResult struct {
 	Promised bool   `json:"promised"`        // the README says it is refused
 	ByDesign bool   `json:"by_design"`       // the README says it stays open
 	Needs    string `json:"needs,omitempty"` // privilege the vector itself needs
+	NotRun   bool   `json:"not_run"`         // the sandbox did not run the probe
 	Result   string `json:"result"`
 	Reason   string `json:"reason"`
 	Control  string `json:"control"` // what the unconfined run did
@@ -75,6 +79,8 @@ type doctorSummary struct {
 	NA           int      `json:"na"`
 	PromisedOpen []string `json:"promised_open"`
 	PromisedNA   []string `json:"promised_na"` // promised, but untestable here
+	NotRun       []string `json:"not_run"`     // the sandbox did not run the probe
+	SetupFailure string   `json:"setup_failure,omitempty"`
 	Seconds      float64  `json:"seconds"`
 }
 
@@ -86,6 +92,10 @@ type runOutcome struct {
 	detail string
 	notRun bool
 }
+
+// notRunReason starts the reason of a vector whose probe the sandbox did
+// not run; what follows is how the sandbox ended.
+const notRunReason = "the sandbox did not run the probe: "
 
 // judge fills in v's verdict from the control run and the sandboxed run.
 // An effect inside the sandbox is OPEN even when the control saw none:
@@ -101,7 +111,8 @@ func judge(v *vectorResult, control, confined runOutcome) {
 	case confined.effect != "":
 		v.Result, v.Reason = verdictOpen, confined.effect
 	case confined.notRun:
-		v.Result, v.Reason = verdictNA, "the sandbox did not run the probe: "+confined.detail
+		v.NotRun = true
+		v.Result, v.Reason = verdictNA, notRunReason+confined.detail
 	case control.effect == "" && v.Needs != "":
 		v.Result, v.Reason = verdictNA, "needs "+v.Needs+"; unconfined: "+control.detail
 	case control.effect == "":
@@ -111,10 +122,16 @@ func judge(v *vectorResult, control, confined runOutcome) {
 	}
 }
 
-// summarize counts the verdicts.
+// summarize counts the verdicts. When the sandbox refused to run a probe
+// and no vector got further than N/A (the others may have failed before
+// the sandbox, at their witness), the sandbox could not start at all, and
+// SetupFailure keeps the first reason it gave.
 func (r *doctorReport) summarize(seconds float64) {
-	s := doctorSummary{PromisedOpen: []string{}, PromisedNA: []string{}, Seconds: seconds}
+	s := doctorSummary{PromisedOpen: []string{}, PromisedNA: []string{}, NotRun: []string{}, Seconds: seconds}
 	for _, v := range r.Vectors {
+		if v.NotRun {
+			s.NotRun = append(s.NotRun, v.Vector)
+		}
 		switch {
 		case v.Result == verdictBlocked:
 			s.Blocked++
@@ -132,15 +149,40 @@ func (r *doctorReport) summarize(seconds float64) {
 			}
 		}
 	}
+	if len(s.NotRun) > 0 && s.NA == len(r.Vectors) {
+		for _, v := range r.Vectors {
+			if v.NotRun {
+				s.SetupFailure = strings.TrimPrefix(v.Reason, notRunReason)
+				break
+			}
+		}
+	}
 	r.Summary = s
 }
 
-// exitStatus is 1 when a vector the README promises to block is open.
+// exitStatus is 1 when a vector the README promises to block is open, or
+// when the sandbox did not run a probe: then what was not run is not
+// known to be blocked, and the sandbox itself is failing.
 func (r *doctorReport) exitStatus() int {
-	if len(r.Summary.PromisedOpen) > 0 {
+	if len(r.Summary.PromisedOpen) > 0 || len(r.Summary.NotRun) > 0 {
 		return 1
 	}
 	return 0
+}
+
+// verdict is the end of the summary line: the worst that was found.
+func (s *doctorSummary) verdict() string {
+	switch {
+	case len(s.PromisedOpen) > 0:
+		return "PROMISED BUT OPEN: " + strings.Join(s.PromisedOpen, ", ")
+	case s.SetupFailure != "":
+		return "THE SANDBOX COULD NOT START, nothing was tested: " + s.SetupFailure
+	case len(s.NotRun) > 0:
+		return "THE SANDBOX DID NOT RUN: " + strings.Join(s.NotRun, ", ")
+	case len(s.PromisedNA) > 0:
+		return "no promised vector is open; untested here: " + strings.Join(s.PromisedNA, ", ")
+	}
+	return "every promised vector is blocked"
 }
 
 func (r *doctorReport) writeJSON(w io.Writer) error {
@@ -178,6 +220,7 @@ func (r *doctorReport) writeJSON(w io.Writer) error {
 			if v.Needs != "" {
 				j.key("needs").str(v.Needs)
 			}
+			j.key("not_run").boolean(v.NotRun)
 			j.key("result").str(v.Result)
 			j.key("reason").str(v.Reason)
 			j.key("control").str(v.Control)
@@ -193,6 +236,10 @@ func (r *doctorReport) writeJSON(w io.Writer) error {
 	j.key("na").integer(int64(s.NA))
 	j.key("promised_open").strings(s.PromisedOpen)
 	j.key("promised_na").strings(s.PromisedNA)
+	j.key("not_run").strings(s.NotRun)
+	if s.SetupFailure != "" {
+		j.key("setup_failure").str(s.SetupFailure)
+	}
 	j.key("seconds").float(s.Seconds)
 	j.closeObject()
 	j.closeObject()
@@ -225,15 +272,8 @@ func (r *doctorReport) writeText(w io.Writer) error {
 		fmt.Fprintf(&b, "%-*s  %-*s  %s\n", vw, v.Vector, rw, v.Result, shorten(v.Reason, 110))
 	}
 	s := r.Summary
-	verdict := "every promised vector is blocked"
-	switch {
-	case len(s.PromisedOpen) > 0:
-		verdict = "PROMISED BUT OPEN: " + strings.Join(s.PromisedOpen, ", ")
-	case len(s.PromisedNA) > 0:
-		verdict = "no promised vector is open; untested here: " + strings.Join(s.PromisedNA, ", ")
-	}
 	fmt.Fprintf(&b, "\nsummary: %d blocked, %d open, %d open by design, %d n/a in %.1fs: %s\n",
-		s.Blocked, s.Open, s.OpenByDesign, s.NA, s.Seconds, verdict)
+		s.Blocked, s.Open, s.OpenByDesign, s.NA, s.Seconds, s.verdict())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -248,7 +288,8 @@ func shorten(s string, n int) string {
 }
 
 // runDoctor runs --doctor: the report on stdout, exit 1 if a promised
-// vector is open.
+// vector is open or the sandbox did not run a probe. The latter is also
+// said on stderr, where a caller that keeps only the status looks.
 func runDoctor(jsonOut bool) int {
 	r, err := examine()
 	if err != nil {
@@ -263,6 +304,11 @@ func runDoctor(jsonOut bool) int {
 	if err != nil {
 		errorf("doctor: %v", err)
 		return exitSetup
+	}
+	if s := r.Summary; s.SetupFailure != "" {
+		errorf("doctor: the sandbox could not start, nothing was tested: %s", s.SetupFailure)
+	} else if len(s.NotRun) > 0 {
+		errorf("doctor: the sandbox did not run the probes of %s", strings.Join(s.NotRun, ", "))
 	}
 	return r.exitStatus()
 }

@@ -31,6 +31,7 @@ type probe struct {
 	byDesign string // why it stays open, when the README says it does
 	needs    string // a privilege without which the vector does not exist
 	arch     string // only on this GOARCH
+	holds    bool   // the probe stays alive after reporting (probeHold)
 	try      func(args []string) probeReport
 }
 
@@ -45,10 +46,13 @@ var probes = []probe{
 	{name: "fs-mknod", tries: "mknod a character and a block device in the writable root", sees: &watchDevices, promised: true, needs: "CAP_MKNOD", try: tryMknod},
 	{name: "fs-file-handle", tries: "open_by_handle_at a file outside for writing", sees: &watchFiles, promised: true, needs: "CAP_DAC_READ_SEARCH", try: tryFileHandle},
 	{name: "fs-chmod", tries: "chmod a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryChmod},
+	{name: "fs-setid", tries: "chmod a file inside and outside the writable root to set-user/group-ID modes (fchmodat, fchmodat2, fchmod, chmod); create such a file inside (openat, openat2, mknodat, creat, open, mknod)", sees: &watchSetID, promised: true, try: trySetID},
 	{name: "fs-utime", tries: "set the times of a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryUtime},
-	{name: "fs-xattr", tries: "set a user.* extended attribute on a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryXattr},
+	{name: "fs-xattr", tries: "set and remove user.* extended attributes inside and outside the writable root (setxattr, lsetxattr, fsetxattr, setxattrat, removexattr)", sees: &watchXattrs, promised: true, try: tryXattr},
+	{name: "fs-chattr", tries: "set the append-only flag (as root, else no-atime) of a file outside opened read-only (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR)", sees: &watchFlags, promised: true, try: tryChattr},
 	{name: "tcp4", tries: "connect to 127.0.0.1 over TCP and MPTCP", sees: &watchTCP4, promised: true, try: tryTCP4},
 	{name: "tcp6", tries: "connect to ::1 over TCP and MPTCP", sees: &watchTCP6, promised: true, try: tryTCP6},
+	{name: "tcp-listen", tries: "listen on 127.0.0.1 over TCP or MPTCP for a connection from outside", sees: &watchListen, promised: true, holds: true, try: tryTCPListen},
 	{name: "udp4", tries: "send a UDP datagram to 127.0.0.1", sees: &watchUDP4, promised: true, try: tryUDP4},
 	{name: "udp6", tries: "send a UDP datagram to ::1", sees: &watchUDP6, promised: true, try: tryUDP6},
 	{name: "raw-socket", tries: "send a hand-made UDP datagram through a raw IP socket", sees: &watchUDP4, promised: true, needs: "CAP_NET_RAW", try: tryRaw},
@@ -63,8 +67,15 @@ var probes = []probe{
 	{name: "signal", tries: "kill and pidfd_send_signal SIGUSR1 to a process outside", sees: &watchProcess, promised: true, try: tryKill},
 	{name: "ptrace", tries: "PTRACE_ATTACH to a process outside and poke its memory", sees: &watchProcess, promised: true, try: tryPtrace},
 	{name: "process_vm_writev", tries: "write a process's memory outside (process_vm_writev, /proc/PID/mem)", sees: &watchProcess, promised: true, try: tryProcessVMWritev},
-	{name: tiocstiProbe, tries: "TIOCSTI a byte into the terminal on stdin (a pty opened outside)", sees: &watchTTY, promised: true, needs: "CAP_SYS_ADMIN or dev.tty.legacy_tiocsti=1", try: tryTIOCSTI},
+	{name: tiocstiProbe, tries: "TIOCSTI a byte into the terminal on stdin (a pty opened outside); paste with TIOCLINUX", sees: &watchTTY, promised: true, needs: "CAP_SYS_ADMIN or dev.tty.legacy_tiocsti=1", holds: true, try: tryTIOCSTI},
 	{name: "userns", tries: "run a child in a new user namespace (clone, unshare)", sees: &watchReport, promised: true, try: tryUserNS},
+	{name: "clone3", tries: "clone3 a child, plainly and in a new user namespace", sees: &watchReport, promised: true, try: tryClone3},
+	{name: "setns", tries: "setns into this process's own network namespace (/proc/self/ns/net, a pidfd)", sees: &watchReport, promised: true, needs: "CAP_SYS_ADMIN", try: trySetns},
+	{name: "mount", tries: "mount a tmpfs on a directory in the writable root; fsopen, fsconfig and fsmount one", sees: &watchMount, promised: true, needs: "CAP_SYS_ADMIN", try: tryMount},
+	{name: "bpf", tries: "bpf(BPF_MAP_CREATE) a one-element array map", sees: &watchReport, promised: true, needs: "CAP_BPF or kernel.unprivileged_bpf_disabled=0", try: tryBPF},
+	{name: "perf_event_open", tries: "perf_event_open a software CPU clock on the calling thread", sees: &watchReport, promised: true, needs: "CAP_PERFMON or kernel.perf_event_paranoid<=2", try: tryPerfEvent},
+	{name: "userfaultfd", tries: "userfaultfd(O_CLOEXEC), with UFFD_USER_MODE_ONLY, and from /dev/userfaultfd", sees: &watchReport, promised: true, try: tryUserfaultfd},
+	{name: "keyring", tries: "add_key a user key to the process keyring; join a new session keyring", sees: &watchReport, promised: true, try: tryKeyring},
 	{name: "setuid", tries: "check that setuid binaries would not elevate (NoNewPrivs)", sees: &watchReport, promised: true, try: tryNoNewPrivs},
 	{name: "memfd-exec", tries: "copy a binary into a memfd and execveat it", sees: &watchReport, byDesign: "exec is unrestricted; Landlock does not see memfds", try: tryMemfdExec},
 }
@@ -88,9 +99,14 @@ type watcher struct {
 
 var (
 	watchFiles        = watcher{"the files outside the writable root are unchanged", arrangeFiles}
+	watchSetID        = watcher{"no file inside or outside the writable root gained a set-user/group-ID bit", arrangeSetID}
+	watchXattrs       = watcher{"the user.* extended attributes inside and outside the writable root are unchanged", arrangeXattrs}
+	watchFlags        = watcher{"the attribute flags of the files outside (FS_IOC_GETFLAGS) are unchanged", arrangeFlags}
+	watchMount        = watcher{"nothing was mounted in the writable root; the probe reports what else it obtained", arrangeMount}
 	watchDevices      = watcher{"no device node appeared in the writable root", arrangeDevices}
 	watchTCP4         = watcher{"a TCP listener on 127.0.0.1 accepted nothing", func(*doctor, string, string) (*witness, error) { return listenTCP(unix.AF_INET) }}
 	watchTCP6         = watcher{"a TCP listener on ::1 accepted nothing", func(*doctor, string, string) (*witness, error) { return listenTCP(unix.AF_INET6) }}
+	watchListen       = watcher{"a connection from outside found no listener at the port the probe was given", arrangeListen}
 	watchUDP4         = watcher{"a UDP socket on 127.0.0.1 received nothing", func(*doctor, string, string) (*witness, error) { return listenUDP(unix.AF_INET) }}
 	watchUDP6         = watcher{"a UDP socket on ::1 received nothing", func(*doctor, string, string) (*witness, error) { return listenUDP(unix.AF_INET6) }}
 	watchPacket       = watcher{"a packet socket outside saw no frame with the probe's token on lo", arrangePacket}
@@ -427,9 +443,10 @@ func (p *pipeReader) drain() {
 
 // File witnesses.
 
-// outsideFile is what the file witness compares.
+// outsideFile is what the file witnesses compare. mode is st_mode, with
+// the set-ID bits where the kernel has them (os.FileMode moves them).
 type outsideFile struct {
-	mode    os.FileMode
+	mode    uint32
 	size    int64
 	nlink   uint64
 	mtime   int64
@@ -460,20 +477,37 @@ func snapshotTree(m map[string]outsideFile, dir, rel string) {
 		if unix.Lstat(path, &st) != nil {
 			continue
 		}
-		s := outsideFile{mode: os.FileMode(st.Mode), size: st.Size, nlink: uint64(st.Nlink), mtime: st.Mtim.Nano()}
+		s := outsideFile{mode: st.Mode, size: st.Size, nlink: uint64(st.Nlink), mtime: st.Mtim.Nano(), xattrs: xattrText(path)}
 		if st.Mode&unix.S_IFMT == unix.S_IFREG {
 			b, _ := os.ReadFile(path)
 			s.content = string(b)
-		}
-		buf := make([]byte, 1024)
-		if n, err := unix.Llistxattr(path, buf); err == nil {
-			s.xattrs = string(buf[:n])
 		}
 		m[rel] = s
 		if st.Mode&unix.S_IFMT == unix.S_IFDIR {
 			snapshotTree(m, dir, rel)
 		}
 	}
+}
+
+// xattrText lists the extended attributes of path, sorted, with the
+// values of the user.* ones: those are the ones a probe may set, and
+// overwriting one changes its value, not the list of names.
+func xattrText(path string) string {
+	buf := make([]byte, 4096)
+	n, err := unix.Llistxattr(path, buf)
+	if err != nil || n == 0 {
+		return ""
+	}
+	names := strings.Split(strings.TrimSuffix(string(buf[:n]), "\x00"), "\x00")
+	sort.Strings(names)
+	for i, name := range names {
+		if strings.HasPrefix(name, "user.") {
+			if v, err := unix.Lgetxattr(path, name, buf); err == nil {
+				names[i] += "=" + strconv.Quote(string(buf[:v]))
+			}
+		}
+	}
+	return strings.Join(names, " ")
 }
 
 // diffFiles describes how after differs from before.
@@ -487,7 +521,7 @@ func diffFiles(before, after map[string]outsideFile) string {
 		case a.content != b.content || a.size != b.size:
 			d = append(d, "out/"+name+" content changed")
 		case a.mode != b.mode:
-			d = append(d, fmt.Sprintf("out/%s mode %o -> %o", name, b.mode.Perm(), a.mode.Perm()))
+			d = append(d, fmt.Sprintf("out/%s mode %04o -> %04o", name, b.mode&0o7777, a.mode&0o7777))
 		case a.nlink != b.nlink:
 			d = append(d, fmt.Sprintf("out/%s link count %d -> %d", name, b.nlink, a.nlink))
 		case a.mtime != b.mtime:
@@ -524,6 +558,185 @@ func arrangeFiles(_ *doctor, root, out string) (*witness, error) {
 		saw:   func() string { return diffFiles(before, snapshotFiles(out)) },
 		close: func() {},
 	}, nil
+}
+
+// makeFiles creates each of names, mode 0644, in each of dirs.
+func makeFiles(dirs, names []string) error {
+	for _, dir := range dirs {
+		for _, name := range names {
+			if err := os.WriteFile(filepath.Join(dir, name), []byte("sandbox doctor\n"), 0o644); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// arrangeSetID makes fs-setid's files in the writable root and outside,
+// and watches the set-ID bits of everything in both: inside the root too,
+// where a set-ID file outlives the sandbox as well.
+func arrangeSetID(_ *doctor, root, out string) (*witness, error) {
+	if err := makeFiles([]string{root, out}, setidFiles); err != nil {
+		return nil, err
+	}
+	return metadataWitness(root, out, setidChange), nil
+}
+
+// arrangeXattrs makes fs-xattr's files in the writable root and outside,
+// each "removexattr" with keptXattr for the probe to remove. A filesystem
+// without user attributes fails here, and the vector is N/A.
+func arrangeXattrs(_ *doctor, root, out string) (*witness, error) {
+	if err := makeFiles([]string{root, out}, xattrFiles); err != nil {
+		return nil, err
+	}
+	for _, dir := range []string{root, out} {
+		if err := unix.Setxattr(filepath.Join(dir, "removexattr"), keptXattr, xattrValue, 0); err != nil {
+			return nil, fmt.Errorf("setxattr(%s/removexattr, %s): %s", filepath.Base(dir), keptXattr, errName(err))
+		}
+	}
+	return metadataWitness(root, out, xattrChange), nil
+}
+
+// metadataChange describes how the file name changed from before (the
+// zero outsideFile when it did not exist) to after, or returns "".
+type metadataChange func(name string, before outsideFile, existed bool, after outsideFile) string
+
+// metadataWitness compares everything in the writable root and outside
+// before and after the run, by change.
+func metadataWitness(root, out string, change metadataChange) *witness {
+	snapshot := func() map[string]outsideFile {
+		m := map[string]outsideFile{}
+		for _, dir := range []string{root, out} {
+			for rel, f := range snapshotFiles(dir) {
+				m[filepath.Join(filepath.Base(dir), rel)] = f
+			}
+		}
+		return m
+	}
+	before := snapshot()
+	saw := func() string {
+		var d []string
+		for name, a := range snapshot() {
+			b, existed := before[name]
+			if c := change(name, b, existed, a); c != "" {
+				d = append(d, c)
+			}
+		}
+		sort.Strings(d)
+		return strings.Join(d, ", ")
+	}
+	return &witness{args: []string{root, out}, saw: saw, close: func() {}}
+}
+
+// setidChange reports set-ID bits gained or lost.
+func setidChange(name string, b outsideFile, existed bool, a outsideFile) string {
+	const setid = unix.S_ISUID | unix.S_ISGID
+	switch {
+	case a.mode&setid == b.mode&setid:
+		return ""
+	case !existed:
+		return fmt.Sprintf("%s created with mode %04o", name, a.mode&0o7777)
+	}
+	return fmt.Sprintf("%s mode %04o -> %04o", name, b.mode&0o7777, a.mode&0o7777)
+}
+
+// xattrChange reports extended attributes changed, or user.* ones on a
+// new file (a new file may carry a security.* label of the system's).
+func xattrChange(name string, b outsideFile, existed bool, a outsideFile) string {
+	switch {
+	case !existed && strings.Contains(a.xattrs, "user."):
+		return fmt.Sprintf("%s created with extended attributes [%s]", name, a.xattrs)
+	case !existed || a.xattrs == b.xattrs:
+		return ""
+	}
+	return fmt.Sprintf("%s extended attributes [%s] -> [%s]", name, b.xattrs, a.xattrs)
+}
+
+// arrangeFlags makes fs-chattr's files outside and records their
+// attribute flags. Its close puts the flags back: an append-only file
+// would not be removed with the fixtures.
+func arrangeFlags(_ *doctor, root, out string) (*witness, error) {
+	if err := makeFiles([]string{out}, flagFiles); err != nil {
+		return nil, err
+	}
+	before := make([]uint32, len(flagFiles))
+	for i, name := range flagFiles {
+		f, err := fileFlags(filepath.Join(out, name))
+		if err != nil {
+			return nil, fmt.Errorf("FS_IOC_GETFLAGS(out/%s): %s", name, errName(err))
+		}
+		before[i] = f
+	}
+	saw := func() string {
+		var d []string
+		for i, name := range flagFiles {
+			if f, err := fileFlags(filepath.Join(out, name)); err == nil && f != before[i] {
+				d = append(d, fmt.Sprintf("out/%s flags %#x -> %#x", name, before[i], f))
+			}
+		}
+		return strings.Join(d, ", ")
+	}
+	restore := func() {
+		for i, name := range flagFiles {
+			path := filepath.Join(out, name)
+			if f, err := fileFlags(path); err == nil && f != before[i] {
+				setFileFlags(path, before[i])
+			}
+		}
+	}
+	return &witness{args: []string{root, out}, saw: saw, close: restore}, nil
+}
+
+// fileFlags reads the attribute flags of path (lsattr).
+func fileFlags(path string) (uint32, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	return unix.IoctlGetUint32(fd, unix.FS_IOC_GETFLAGS)
+}
+
+// setFileFlags sets the attribute flags of path (chattr).
+func setFileFlags(path string, flags uint32) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.IoctlSetPointerInt(fd, unix.FS_IOC_SETFLAGS, int(flags))
+}
+
+// arrangeMount makes the directory "mnt" in the writable root for the
+// mount probe and tells a mount on it by its device number. Its close
+// detaches whatever was mounted there, however many times.
+func arrangeMount(_ *doctor, root, out string) (*witness, error) {
+	mnt := filepath.Join(root, "mnt")
+	if err := os.Mkdir(mnt, 0o755); err != nil {
+		return nil, err
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(root, &st); err != nil {
+		return nil, fmt.Errorf("stat(root): %s", errName(err))
+	}
+	mounted := func() bool {
+		var m unix.Stat_t
+		return unix.Stat(mnt, &m) == nil && m.Dev != st.Dev
+	}
+	saw := func() string {
+		if mounted() {
+			return "a filesystem is mounted on root/mnt"
+		}
+		return ""
+	}
+	unmount := func() {
+		for i := 0; i < 8 && mounted(); i++ {
+			if unix.Unmount(mnt, unix.MNT_DETACH) != nil {
+				return
+			}
+		}
+	}
+	return &witness{args: []string{root, out}, saw: saw, close: unmount}, nil
 }
 
 func arrangeDevices(_ *doctor, root, out string) (*witness, error) {
@@ -604,6 +817,48 @@ func listenTCP(family int) (*witness, error) {
 	return acceptWitness(fd, port)
 }
 
+// arrangeListen picks a free port on 127.0.0.1 for the tcp-listen probe
+// to listen on, then, while the probe holds its listener, connects to it
+// from outside. The port is free again between the pick and the probe's
+// bind; another program taking it in those milliseconds would show as
+// OPEN, with the probe's bind error beside it in the report.
+func arrangeListen(*doctor, string, string) (*witness, error) {
+	fd, port, err := bindLoopback(unix.AF_INET, unix.SOCK_STREAM)
+	if err != nil {
+		return nil, err
+	}
+	unix.Close(fd)
+	saw := func() string {
+		if !connectsTCP4(port, netGrace) {
+			return ""
+		}
+		return "a connection from outside reached a listener on 127.0.0.1:" + port
+	}
+	return &witness{args: []string{port}, saw: saw, close: func() {}}, nil
+}
+
+// connectsTCP4 reports whether a TCP connection to 127.0.0.1:port is
+// established within d.
+func connectsTCP4(port string, d time.Duration) bool {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	sa, _ := loopback(unix.AF_INET, port)
+	err = unix.Connect(fd, sa)
+	if err == unix.EINPROGRESS {
+		if !pollFor(fd, unix.POLLOUT, d) {
+			return false
+		}
+		var soErr int
+		if soErr, err = unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR); err == nil && soErr != 0 {
+			err = syscall.Errno(soErr)
+		}
+	}
+	return err == nil
+}
+
 func listenUnix(d *doctor, out string, abstract bool) (*witness, error) {
 	name := filepath.Join(out, "socket")
 	if abstract {
@@ -670,17 +925,20 @@ func receiveWitness(fd int, arg string) *witness {
 }
 
 // readable waits up to d for fd to have something to read.
-func readable(fd int, d time.Duration) bool {
+func readable(fd int, d time.Duration) bool { return pollFor(fd, unix.POLLIN, d) }
+
+// pollFor waits up to d for one of events on fd.
+func pollFor(fd int, events int16, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for {
 		left := time.Until(deadline)
 		if left <= 0 {
 			return false
 		}
-		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: events}}
 		n, err := unix.Poll(fds, int((left+time.Millisecond-1)/time.Millisecond))
 		if err != unix.EINTR {
-			return n > 0 && fds[0].Revents&unix.POLLIN != 0
+			return n > 0 && fds[0].Revents&events != 0
 		}
 	}
 }
@@ -910,6 +1168,10 @@ func (d *doctor) kernelFacts(release string) []kernelFact {
 	}
 
 	add("kernel.io_uring_disabled", readSysctl("kernel.io_uring_disabled"), "0: io_uring for all, 1: privileged only, 2: off")
+	add("kernel.unprivileged_bpf_disabled", readSysctl("kernel.unprivileged_bpf_disabled"), "0: bpf for all; 1, 2: CAP_BPF only")
+	add("kernel.perf_event_paranoid", readSysctl("kernel.perf_event_paranoid"), "2: own user-space events for all; above 2 (a distribution patch): none")
+	add("vm.unprivileged_userfaultfd", readSysctl("vm.unprivileged_userfaultfd"), "0: user-mode-only userfaultfd for all (Linux 5.11); absent: no userfaultfd")
+	add("kernel.keys.maxkeys", readSysctl("kernel.keys.maxkeys"), "absent: no keyrings")
 	if runtime.GOARCH == "amd64" {
 		add("i386 syscalls (int $0x80)", d.helper("abi-i386"), "tried unconfined in a child")
 		add("x32 syscalls", d.helper("abi-x32"), "tried unconfined in a child")

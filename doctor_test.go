@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +19,10 @@ import (
 )
 
 // excusedNA reports whether a promised vector may be N/A on this host:
-// only when the kernel facts show the feature it abuses is missing, or the
-// vector needs a capability this user lacks.
-func excusedNA(vector, needs string, facts []kernelFact, root bool) bool {
+// only when the kernel facts show the feature it abuses is missing, the
+// unconfined control shows the filesystem lacks it, or the vector needs a
+// capability this user lacks.
+func excusedNA(v vectorResult, facts []kernelFact, root bool) bool {
 	fact := func(name string) string {
 		for _, f := range facts {
 			if f.Name == name {
@@ -29,7 +31,11 @@ func excusedNA(vector, needs string, facts []kernelFact, root bool) bool {
 		}
 		return ""
 	}
-	switch vector {
+	// What a filesystem without the feature answers; the errno of the
+	// control is the evidence, as it is for the kernel facts above.
+	unsupported := strings.Contains(v.Control, "ENOTSUP") || strings.Contains(v.Control, "EOPNOTSUPP") ||
+		strings.Contains(v.Control, "ENOTTY")
+	switch v.Vector {
 	case "i386-int80":
 		return strings.HasPrefix(fact("i386 syscalls (int $0x80)"), "no")
 	case "x32":
@@ -38,8 +44,19 @@ func excusedNA(vector, needs string, facts []kernelFact, root bool) bool {
 		return fact("kernel.io_uring_disabled") != "0"
 	case tiocstiProbe:
 		return !root && fact("dev.tty.legacy_tiocsti") != "1"
+	case "bpf":
+		return !root && fact("kernel.unprivileged_bpf_disabled") != "0"
+	case "perf_event_open":
+		paranoid, err := strconv.Atoi(fact("kernel.perf_event_paranoid"))
+		return err != nil || !root && paranoid > 2
+	case "userfaultfd":
+		return fact("vm.unprivileged_userfaultfd") == "absent"
+	case "keyring":
+		return fact("kernel.keys.maxkeys") == "absent"
+	case "fs-xattr", "fs-chattr":
+		return unsupported
 	}
-	return !root && strings.Contains(needs, "CAP_")
+	return !root && strings.Contains(v.Needs, "CAP_")
 }
 
 // checkVector holds a vector's verdict to the README: a promised vector
@@ -57,7 +74,7 @@ func checkVector(t *testing.T, v vectorResult, facts []kernelFact, root bool) {
 		t.Errorf("%s is OPEN, the README promises to block it: %s", v.Vector, v.Reason)
 	case v.Result == verdictOpen && !v.ByDesign:
 		t.Errorf("%s is OPEN: %s", v.Vector, v.Reason)
-	case v.Result == verdictNA && !excusedNA(v.Vector, v.Needs, facts, root):
+	case v.Result == verdictNA && !excusedNA(v, facts, root):
 		msg := v.Vector + " is N/A on this host: " + v.Reason
 		if os.Getenv("CI") == "true" {
 			t.Error(msg)
@@ -87,19 +104,23 @@ func TestDoctorJudge(t *testing.T) {
 		{"open by design", true, "", hit, hit, verdictOpen},
 		{"by design but blocked", true, "", hit, miss, verdictBlocked},
 		{"sandbox refused", false, "", hit, runOutcome{detail: "exit status 125", notRun: true}, verdictNA},
+		{"sandbox refused, no control", false, "CAP_X", miss, runOutcome{detail: "exit status 125", notRun: true}, verdictNA},
 	} {
 		v := vectorResult{Vector: c.name, Promised: !c.byDesign, ByDesign: c.byDesign, Needs: c.needs, Reason: "why"}
 		judge(&v, c.control, c.confined)
 		if v.Result != c.want || v.Reason == "" {
 			t.Errorf("%s: got %s %q, want %s with a reason", c.name, v.Result, v.Reason, c.want)
 		}
-		if c.needs != "" && !strings.Contains(v.Reason, c.needs) {
+		if c.needs != "" && !c.confined.notRun && !strings.Contains(v.Reason, c.needs) {
 			t.Errorf("%s: reason %q does not say what the vector needs", c.name, v.Reason)
+		}
+		if v.NotRun != c.confined.notRun {
+			t.Errorf("%s: NotRun %v, want %v", c.name, v.NotRun, c.confined.notRun)
 		}
 		r := doctorReport{Vectors: []vectorResult{v}}
 		r.summarize(0)
 		wantExit := 0
-		if v.Result == verdictOpen && !c.byDesign {
+		if v.Result == verdictOpen && !c.byDesign || c.confined.notRun {
 			wantExit = 1
 		}
 		if got := r.exitStatus(); got != wantExit {
@@ -220,5 +241,212 @@ func TestDoctorSigset(t *testing.T) {
 	}
 	if !sigismember(&set, unix.SIGUSR1) || sigismember(&set, unix.SIGUSR2) {
 		t.Errorf("sigismember disagrees with sigaddset: %#x", set.Val)
+	}
+}
+
+// TestDoctorNotRun: a sandbox that refused to run a probe fails the
+// doctor, and one that got no vector past N/A could not start at all,
+// which the summary line says with the sandbox's own reason.
+func TestDoctorNotRun(t *testing.T) {
+	const why = "exit status 125: sandbox: landlock: not supported"
+	blocked := vectorResult{Vector: "a", Promised: true, Result: verdictBlocked, Reason: "EPERM"}
+	refused := vectorResult{Vector: "b", Promised: true, NotRun: true, Result: verdictNA, Reason: notRunReason + why}
+	noWitness := vectorResult{Vector: "c", Promised: true, Result: verdictNA, Reason: "no effect even unconfined: cannot set up the witness: EPERM"}
+	for _, c := range []struct {
+		name    string
+		vectors []vectorResult
+		setup   string // the SetupFailure wanted
+		exit    int
+		verdict string
+	}{
+		{"every probe run", []vectorResult{blocked, noWitness}, "", 0, "no promised vector is open; untested here: c"},
+		{"none run", []vectorResult{refused, noWitness}, why, 1, "THE SANDBOX COULD NOT START, nothing was tested: " + why},
+		{"some not run", []vectorResult{blocked, refused}, "", 1, "THE SANDBOX DID NOT RUN: b"},
+	} {
+		r := doctorReport{Host: "test", Vectors: c.vectors}
+		r.summarize(0)
+		if r.Summary.SetupFailure != c.setup {
+			t.Errorf("%s: setup failure %q, want %q", c.name, r.Summary.SetupFailure, c.setup)
+		}
+		if got := r.exitStatus(); got != c.exit {
+			t.Errorf("%s: exit status %d, want %d", c.name, got, c.exit)
+		}
+		var text, js bytes.Buffer
+		if err := r.writeText(&text); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(text.String(), "s: "+c.verdict+"\n") {
+			t.Errorf("%s: the summary line does not end with %q:\n%s", c.name, c.verdict, text.String())
+		}
+		if err := r.writeJSON(&js); err != nil {
+			t.Fatal(err)
+		}
+		var back doctorReport
+		if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+			t.Fatalf("%s: %v\n%s", c.name, err, js.String())
+		}
+		if strings.Join(back.Summary.NotRun, ",") != strings.Join(r.Summary.NotRun, ",") ||
+			back.Summary.SetupFailure != c.setup || back.Vectors[1].NotRun != c.vectors[1].NotRun {
+			t.Errorf("%s: JSON summary %+v, want %+v", c.name, back.Summary, r.Summary)
+		}
+	}
+}
+
+// TestDoctorSandboxRefused runs a vector through a stand-in for the
+// sandbox that refuses to start, as one on a kernel without Landlock
+// would, and passes the control through to the real binary: the doctor
+// must tell that refusal from a blocked vector, and fail.
+func TestDoctorSandboxRefused(t *testing.T) {
+	bin, _ := binaries(t)
+	standIn := filepath.Join(t.TempDir(), "sandbox")
+	script := "#!/bin/sh\n" +
+		"if [ \"$1\" = -w ]; then echo 'sandbox: landlock: not supported' >&2; exit 125; fi\n" +
+		"exec '" + bin + "' \"$@\"\n"
+	if err := os.WriteFile(standIn, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := newDoctor(standIn, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	var v vectorResult
+	for _, p := range vectors() {
+		if p.name == "fs-write" {
+			v = d.check(p)
+		}
+	}
+	if v.Result != verdictNA || !v.NotRun || !strings.Contains(v.Reason, "exit status 125: sandbox: landlock: not supported") {
+		t.Errorf("through a sandbox that cannot start: %+v, want N/A, not run, with the sandbox's reason", v)
+	}
+	if !strings.HasPrefix(v.Control, "effect: ") {
+		t.Errorf("the control, run by the real binary, had no effect: %q", v.Control)
+	}
+	r := doctorReport{Vectors: []vectorResult{v}}
+	r.summarize(0)
+	if r.exitStatus() != 1 || r.Summary.SetupFailure == "" {
+		t.Errorf("exit status %d, setup failure %q; want 1 and the reason", r.exitStatus(), r.Summary.SetupFailure)
+	}
+}
+
+// TestDoctorMetadataChanges pins what the set-ID and extended attribute
+// witnesses count as an effect.
+func TestDoctorMetadataChanges(t *testing.T) {
+	file := func(mode uint32, xattrs string) outsideFile {
+		return outsideFile{mode: unix.S_IFREG | mode, xattrs: xattrs}
+	}
+	for _, c := range []struct {
+		name          string
+		change        metadataChange
+		before, after outsideFile
+		existed, want bool
+	}{
+		{"setuid gained", setidChange, file(0o644, ""), file(0o4755, ""), true, true},
+		{"setgid gained", setidChange, file(0o644, ""), file(0o2755, ""), true, true},
+		{"plain chmod", setidChange, file(0o644, ""), file(0o755, ""), true, false},
+		{"setuid lost", setidChange, file(0o4755, ""), file(0o755, ""), true, true},
+		{"created setuid", setidChange, outsideFile{}, file(0o4755, ""), false, true},
+		{"created plain", setidChange, outsideFile{}, file(0o755, ""), false, false},
+		{"xattr set", xattrChange, file(0o644, ""), file(0o644, `user.a="1"`), true, true},
+		{"xattr value", xattrChange, file(0o644, `user.a="1"`), file(0o644, `user.a="2"`), true, true},
+		{"xattr removed", xattrChange, file(0o644, `user.a="1"`), file(0o644, ""), true, true},
+		{"xattrs same", xattrChange, file(0o644, `user.a="1"`), file(0o644, `user.a="1"`), true, false},
+		{"created labelled", xattrChange, outsideFile{}, file(0o644, "security.selinux"), false, false},
+		{"created with user xattr", xattrChange, outsideFile{}, file(0o644, `user.a="1"`), false, true},
+	} {
+		got := c.change("root/f", c.before, c.existed, c.after)
+		if (got != "") != c.want {
+			t.Errorf("%s: %q, want an effect: %v", c.name, got, c.want)
+		}
+	}
+}
+
+// TestDoctorWitnesses runs the metadata and mount probes unconfined
+// against their witnesses, in this process: a witness sees nothing before
+// the probe and its effect after, and its close undoes what must not
+// outlive the doctor (flags, mounts).
+func TestDoctorWitnesses(t *testing.T) {
+	for _, c := range []struct {
+		vector string
+		sees   *watcher
+		root   bool // the probe needs root here
+	}{
+		{"fs-setid", &watchSetID, false},
+		{"fs-xattr", &watchXattrs, false},
+		{"fs-chattr", &watchFlags, false},
+		{"mount", &watchMount, true},
+	} {
+		t.Run(c.vector, func(t *testing.T) {
+			if c.root && os.Geteuid() != 0 {
+				t.Skip("needs root")
+			}
+			var try func([]string) probeReport
+			for _, p := range probes {
+				if p.name == c.vector && p.sees == c.sees {
+					try = p.try
+				}
+			}
+			if try == nil {
+				t.Fatalf("no probe %s watched by %q", c.vector, c.sees.check)
+			}
+			dir := t.TempDir()
+			root, out := filepath.Join(dir, "root"), filepath.Join(dir, "out")
+			for _, p := range []string{root, out} {
+				if err := os.Mkdir(p, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w, err := c.sees.arrange(&doctor{}, root, out)
+			if err != nil {
+				t.Skipf("this filesystem cannot host the witness: %v", err)
+			}
+			closed := false
+			defer func() {
+				if !closed {
+					w.close()
+				}
+			}()
+			if seen := w.saw(); seen != "" {
+				t.Fatalf("before the probe: %s", seen)
+			}
+			r := try(w.args)
+			seen := w.saw()
+			if seen == "" {
+				t.Fatalf("the probe, unconfined, had no effect the witness saw; it reported %+v", r)
+			}
+			t.Log(seen)
+			w.close()
+			closed = true
+			if c.sees == &watchFlags || c.sees == &watchMount {
+				if after := w.saw(); after != "" {
+					t.Errorf("after close: %s", after)
+				}
+			}
+		})
+	}
+}
+
+// TestDoctorListenWitness: the tcp-listen witness connects to a listener
+// at the port it picked, and finds none when there is none.
+func TestDoctorListenWitness(t *testing.T) {
+	w, err := watchListen.arrange(&doctor{}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.close()
+	if seen := w.saw(); seen != "" {
+		t.Fatalf("no listener yet, but: %s", seen)
+	}
+	sa, _ := loopback(unix.AF_INET, w.args[0])
+	fd, err := bindSocket(unix.AF_INET, unix.SOCK_STREAM, sa)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	if w.saw() == "" {
+		t.Errorf("a listener on 127.0.0.1:%s, but the witness did not reach it", w.args[0])
 	}
 }

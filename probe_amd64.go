@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"unsafe"
@@ -159,4 +160,48 @@ func tryX32Socket(a []string) (r probeReport) {
 	}
 	r.did("x32 socket+connect connected")
 	return r
+}
+
+// The fs-setid calls of x86-64 alone. One assignment at start-up: the
+// probes table is the same on every architecture, and probe_other.go
+// leaves legacySetID nil.
+func init() { legacySetID = amd64LegacySetID }
+
+// amd64LegacySetID makes the calls that arm64 lacks and libc no longer
+// makes, but a static binary may: chmod(2) on a file inside and outside
+// the writable root, and creat(2), open(2) and mknod(2) with a set-ID mode
+// inside it. The filter has a rule for each of them.
+func amd64LegacySetID(r *probeReport, root, out string) {
+	for _, dir := range []string{root, out} {
+		if _, err := pathCall(unix.SYS_CHMOD, filepath.Join(dir, "chmod-4755"), 0o4755, 0); err != nil {
+			r.fail("chmod("+filepath.Base(dir)+"/chmod-4755, 04755)", err)
+		}
+	}
+	if fd, err := pathCall(unix.SYS_CREAT, filepath.Join(root, "creat"), 0o4755, 0); err != nil {
+		r.fail("creat(root/creat, 04755)", err)
+	} else {
+		unix.Close(int(fd))
+	}
+	if fd, err := pathCall(unix.SYS_OPEN, filepath.Join(root, "open"), unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC, 0o2755); err != nil {
+		r.fail("open(root/open, O_CREAT, 02755)", err)
+	} else {
+		unix.Close(int(fd))
+	}
+	if _, err := pathCall(unix.SYS_MKNOD, filepath.Join(root, "mknod"), unix.S_IFREG|0o4755, 0); err != nil {
+		r.fail("mknod(root/mknod, S_IFREG|04755)", err)
+	}
+}
+
+// pathCall makes the system call trap on path with two more arguments;
+// x/sys routes its wrappers through the *at calls instead.
+func pathCall(trap uintptr, path string, a2, a3 uintptr) (uintptr, error) {
+	p, err := unix.BytePtrFromString(path)
+	if err != nil {
+		return 0, err
+	}
+	r, _, e := unix.Syscall(trap, uintptr(unsafe.Pointer(p)), a2, a3)
+	if e != 0 {
+		return 0, e
+	}
+	return r, nil
 }

@@ -103,10 +103,11 @@ func errName(err error) string {
 	return err.Error()
 }
 
-// The TIOCSTI probe stays alive for probeHold after reporting: its process
-// leads the session of the terminal under test, and its exit would hang
-// the terminal up and flush the input the doctor must inspect. The doctor
-// kills it once it has looked.
+// A probe that holds (probe.holds) stays alive for probeHold after
+// reporting, because what the witness looks at dies with it: the TIOCSTI
+// probe leads the session of the terminal under test, whose hang-up would
+// flush the input the doctor must inspect, and the tcp-listen probe's
+// listener closes when it exits. The doctor kills it once it has looked.
 const (
 	tiocstiProbe = "tiocsti"
 	probeHold    = 3 * time.Second
@@ -118,10 +119,10 @@ func runProbe(name string, args []string) int {
 	if name == "witness" {
 		return runWitness()
 	}
-	try := helperProbe(name)
+	try, hold := helperProbe(name), false
 	for _, p := range probes {
 		if p.name == name {
-			try = p.try
+			try, hold = p.try, p.holds
 		}
 	}
 	if try == nil {
@@ -130,7 +131,7 @@ func runProbe(name string, args []string) int {
 	}
 	r := try(args)
 	os.Stdout.Write(append(r.marshal(), '\n'))
-	if name == tiocstiProbe {
+	if hold {
 		time.Sleep(probeHold)
 	}
 	return 0
@@ -351,11 +352,236 @@ func tryUtime(a []string) (r probeReport) {
 	return r
 }
 
-func tryXattr(a []string) (r probeReport) {
-	if err := unix.Setxattr(filepath.Join(probeArg(a, 1), "target"), "user.sandbox-doctor", []byte("1"), 0); err != nil {
-		r.fail("setxattr(user.*)", err)
+// The metadata probes below plant privilege that outlives the sandbox,
+// which the README says is refused everywhere, the writable root
+// included. Each call tried has a file of its own, named for it, which the
+// doctor makes (mode 0644) in the writable root and outside: the witness
+// then tells which call got through. The witness judges by the files
+// alone, so these probes claim nothing.
+var (
+	setidFiles = []string{"fchmodat-4755", "fchmodat-2755", "fchmodat2-6755", "fchmod-4755", "chmod-4755"}
+	xattrFiles = []string{"setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr"}
+	flagFiles  = []string{"setflags", "setflags-high", "fssetxattr"} // outside only
+)
+
+// The attributes of fs-xattr: the probe sets doctorXattr and removes
+// keptXattr, which the doctor put on every "removexattr" file.
+const (
+	doctorXattr = "user.sandbox-doctor"
+	keptXattr   = "user.sandbox-doctor-kept"
+)
+
+// xattrValue is what fs-xattr writes. A package variable, not a literal:
+// setxattrat takes its address inside a struct, where the garbage
+// collector would not see it, and globals never move.
+var xattrValue = []byte("1")
+
+// legacySetID, on amd64, tries the older calls that arm64 lacks and libc
+// no longer makes, but a static binary may (probe_amd64.go).
+var legacySetID func(r *probeReport, root, out string)
+
+// trySetID sets the set-user-ID and set-group-ID bits of files inside and
+// outside the writable root, and creates files with them inside it.
+func trySetID(a []string) (r probeReport) {
+	root, out := probeArg(a, 0), probeArg(a, 1)
+	chmodSetID(&r, root)
+	chmodSetID(&r, out)
+	createSetID(&r, root)
+	if legacySetID != nil {
+		legacySetID(&r, root, out)
 	}
 	return r
+}
+
+// chmodSetID tries each generic chmod call on its file in dir: fchmodat
+// (what libc's chmod makes) with each bit, fchmodat2 (Linux 6.6, what
+// unix.Fchmodat makes when given a flag) and fchmod, through a descriptor
+// opened read-only, which Landlock does not check.
+func chmodSetID(r *probeReport, dir string) {
+	where := filepath.Base(dir) + "/"
+	for _, c := range []struct {
+		file  string
+		mode  uint32
+		flags int
+	}{
+		{"fchmodat-4755", 0o4755, 0},
+		{"fchmodat-2755", 0o2755, 0},
+		{"fchmodat2-6755", 0o6755, unix.AT_SYMLINK_NOFOLLOW},
+	} {
+		if err := unix.Fchmodat(unix.AT_FDCWD, filepath.Join(dir, c.file), c.mode, c.flags); err != nil {
+			r.fail(fmt.Sprintf("%s(%s%s, %#o)", strings.Split(c.file, "-")[0], where, c.file, c.mode), err)
+		}
+	}
+	fd, err := unix.Open(filepath.Join(dir, "fchmod-4755"), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open("+where+"fchmod-4755, O_RDONLY)", err)
+		return
+	}
+	defer unix.Close(fd)
+	if err := unix.Fchmod(fd, 0o4755); err != nil {
+		r.fail("fchmod("+where+"fchmod-4755, 04755)", err)
+	}
+}
+
+// createSetID creates files with set-ID modes in the writable root, where
+// creating files is allowed: openat, openat2 (whose mode sits behind a
+// pointer) and mknodat of a regular file.
+func createSetID(r *probeReport, root string) {
+	if fd, err := unix.Open(filepath.Join(root, "openat"), unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC, 0o4755); err != nil {
+		r.fail("openat(root/openat, O_CREAT, 04755)", err)
+	} else {
+		unix.Close(fd)
+	}
+	how := unix.OpenHow{Flags: unix.O_CREAT | unix.O_EXCL | unix.O_WRONLY | unix.O_CLOEXEC, Mode: 0o2755}
+	if fd, err := unix.Openat2(unix.AT_FDCWD, filepath.Join(root, "openat2"), &how); err != nil {
+		r.fail("openat2(root/openat2, O_CREAT, 02755)", err)
+	} else {
+		unix.Close(fd)
+	}
+	if err := unix.Mknodat(unix.AT_FDCWD, filepath.Join(root, "mknodat"), unix.S_IFREG|0o4755, 0); err != nil {
+		r.fail("mknodat(root/mknodat, S_IFREG|04755)", err)
+	}
+}
+
+// tryXattr sets a user.* attribute with every setxattr call, and removes
+// one, on files inside and outside the writable root. User attributes
+// are the ones an owner may set; the filter refuses the calls whatever
+// the name, security.capability included.
+func tryXattr(a []string) (r probeReport) {
+	for _, dir := range []string{probeArg(a, 0), probeArg(a, 1)} {
+		where := filepath.Base(dir) + "/"
+		file := func(name string) string { return filepath.Join(dir, name) }
+		if err := unix.Setxattr(file("setxattr"), doctorXattr, xattrValue, 0); err != nil {
+			r.fail("setxattr("+where+"setxattr)", err)
+		}
+		if err := unix.Lsetxattr(file("lsetxattr"), doctorXattr, xattrValue, 0); err != nil {
+			r.fail("lsetxattr("+where+"lsetxattr)", err)
+		}
+		if err := setxattrat(file("setxattrat"), doctorXattr, xattrValue); err != nil {
+			r.fail("setxattrat("+where+"setxattrat)", err)
+		}
+		if err := unix.Removexattr(file("removexattr"), keptXattr); err != nil {
+			r.fail("removexattr("+where+"removexattr)", err)
+		}
+		if fd, err := unix.Open(file("fsetxattr"), unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+			r.fail("open("+where+"fsetxattr, O_RDONLY)", err)
+		} else {
+			if err := unix.Fsetxattr(fd, doctorXattr, xattrValue, 0); err != nil {
+				r.fail("fsetxattr("+where+"fsetxattr)", err)
+			}
+			unix.Close(fd)
+		}
+	}
+	return r
+}
+
+// xattrArgs is struct xattr_args, the value setxattrat (Linux 6.13) takes.
+type xattrArgs struct {
+	value uint64
+	size  uint32
+	flags uint32
+}
+
+// setxattrat sets name on path relative to the current directory.
+// x/sys has no wrapper for it.
+func setxattrat(path, name string, value []byte) error {
+	p, err := unix.BytePtrFromString(path)
+	if err != nil {
+		return err
+	}
+	n, err := unix.BytePtrFromString(name)
+	if err != nil {
+		return err
+	}
+	args := xattrArgs{value: uint64(uintptr(unsafe.Pointer(&value[0]))), size: uint32(len(value))}
+	dirfd := unix.AT_FDCWD
+	_, _, e := unix.Syscall6(unix.SYS_SETXATTRAT, uintptr(dirfd), uintptr(unsafe.Pointer(p)), 0,
+		uintptr(unsafe.Pointer(n)), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// File attribute flags: the ioctls that set them check ownership, not how
+// the file was opened, and Landlock's ioctl right covers devices only. A
+// file made append-only (or immutable) outside stays so after the
+// sandbox; that needs CAP_LINUX_IMMUTABLE, so an unprivileged probe sets
+// the no-atime flag, which its ownership allows, through the same calls.
+const (
+	fsAppendFl      = 0x20       // FS_APPEND_FL
+	fsNoatimeFl     = 0x80       // FS_NOATIME_FL
+	fsXflagAppend   = 0x10       // FS_XFLAG_APPEND
+	fsXflagNoatime  = 0x40       // FS_XFLAG_NOATIME
+	fsIocFSGetXattr = 0x801c581f // FS_IOC_FSGETXATTR: _IOR('X', 31, struct fsxattr)
+	fsIocFSSetXattr = 0x401c5820 // FS_IOC_FSSETXATTR: _IOW('X', 32, struct fsxattr)
+)
+
+// fsxattr is struct fsxattr of include/uapi/linux/fs.h.
+type fsxattr struct {
+	xflags     uint32
+	extsize    uint32
+	nextents   uint32
+	projid     uint32
+	cowextsize uint32
+	pad        [8]byte
+}
+
+// tryChattr sets a flag on files outside, each opened read-only: with
+// FS_IOC_SETFLAGS, again with junk in the upper 32 bits of the request
+// (the kernel ignores them, a careless filter not), and with
+// FS_IOC_FSSETXATTR.
+func tryChattr(a []string) (r probeReport) {
+	out := probeArg(a, 1)
+	flag, xflag := uint32(fsNoatimeFl), uint32(fsXflagNoatime)
+	if unix.Geteuid() == 0 {
+		flag, xflag = fsAppendFl, fsXflagAppend
+	}
+	setFlag(&r, filepath.Join(out, "setflags"), unix.FS_IOC_SETFLAGS, flag)
+	setFlag(&r, filepath.Join(out, "setflags-high"), 0xffffffff<<32|unix.FS_IOC_SETFLAGS, flag)
+	setXflag(&r, filepath.Join(out, "fssetxattr"), xflag)
+	return r
+}
+
+// setFlag adds flag to the flags of path with the ioctl req.
+func setFlag(r *probeReport, path string, req uint64, flag uint32) {
+	step := fmt.Sprintf("ioctl(out/%s, %#x)", filepath.Base(path), req)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open(out/"+filepath.Base(path)+", O_RDONLY)", err)
+		return
+	}
+	defer unix.Close(fd)
+	// Keep the flags the file has: ext4 refuses to clear FS_EXTENT_FL.
+	old, err := unix.IoctlGetUint32(fd, unix.FS_IOC_GETFLAGS)
+	if err != nil {
+		r.fail(step+": FS_IOC_GETFLAGS", err)
+	}
+	flags := int32(old | flag)
+	if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(unsafe.Pointer(&flags))); e != 0 {
+		r.fail(step, e)
+	}
+}
+
+// setXflag adds xflag to the extended flags of path with
+// FS_IOC_FSSETXATTR, the XFS-born interface to the same flags.
+func setXflag(r *probeReport, path string, xflag uint32) {
+	step := "ioctl(out/" + filepath.Base(path) + ", FS_IOC_FSSETXATTR)"
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open(out/"+filepath.Base(path)+", O_RDONLY)", err)
+		return
+	}
+	defer unix.Close(fd)
+	var fa fsxattr
+	if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), fsIocFSGetXattr, uintptr(unsafe.Pointer(&fa))); e != 0 {
+		r.fail(step+": FS_IOC_FSGETXATTR", e)
+		return
+	}
+	fa.xflags |= xflag
+	if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), fsIocFSSetXattr, uintptr(unsafe.Pointer(&fa))); e != 0 {
+		r.fail(step, e)
+	}
 }
 
 // Network probes get the witness's port, socket path or abstract name.
@@ -392,6 +618,35 @@ func tryTCP(family int, a []string) (r probeReport) {
 
 func tryTCP4(a []string) probeReport { return tryTCP(unix.AF_INET, a) }
 func tryTCP6(a []string) probeReport { return tryTCP(unix.AF_INET6, a) }
+
+// tryTCPListen listens on 127.0.0.1 at the port the doctor picked, with
+// TCP and, failing that, with MPTCP, which Landlock's TCP rights do not
+// cover. The listener stays open: the probe holds after reporting, and
+// the witness connects to it from outside.
+func tryTCPListen(a []string) (r probeReport) {
+	sa, _ := loopback(unix.AF_INET, probeArg(a, 0))
+	for _, proto := range []int{0, unix.IPPROTO_MPTCP} {
+		step := fmt.Sprintf("socket(AF_INET, SOCK_STREAM, %d)", proto)
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, proto)
+		if err != nil {
+			r.fail(step, err)
+			continue
+		}
+		if err := unix.Bind(fd, sa); err != nil {
+			r.fail(step+": bind(127.0.0.1:"+probeArg(a, 0)+")", err)
+			unix.Close(fd)
+			continue
+		}
+		if err := unix.Listen(fd, 1); err != nil {
+			r.fail(step+": listen", err)
+			unix.Close(fd)
+			continue
+		}
+		r.did("%s: listening on 127.0.0.1:%s", step, probeArg(a, 0))
+		return r
+	}
+	return r
+}
 
 // tryUDP sends with sendto and with connect+write.
 func tryUDP(family int, a []string) (r probeReport) {
@@ -811,9 +1066,16 @@ func tryProcessVMWritev(a []string) (r probeReport) {
 	return r
 }
 
+// tioclPasteSel is the TIOCLINUX subcode that pastes the console
+// selection into the terminal's input (TIOCL_PASTESEL).
+const tioclPasteSel = 3
+
 // tryTIOCSTI pushes a byte into the input of the terminal on stdin (a pty
 // the doctor opened), once with the plain request and once with junk in
 // the upper 32 bits, which the kernel ignores and a careless filter not.
+// Then it pastes with TIOCLINUX, the other injection the filter refuses;
+// only a virtual console knows that request, so on the pty it fails even
+// unconfined (ENOTTY) and its line in the report shows the filter's answer.
 func tryTIOCSTI([]string) (r probeReport) {
 	c := byte('#')
 	for _, req := range []uint64{unix.TIOCSTI, 0xffffffff<<32 | unix.TIOCSTI} {
@@ -823,6 +1085,12 @@ func tryTIOCSTI([]string) (r probeReport) {
 		} else {
 			r.did("ioctl(TIOCSTI) succeeded")
 		}
+	}
+	sub := byte(tioclPasteSel)
+	if _, _, e := unix.Syscall(unix.SYS_IOCTL, 0, unix.TIOCLINUX, uintptr(unsafe.Pointer(&sub))); e != 0 {
+		r.fail("ioctl(TIOCLINUX, TIOCL_PASTESEL)", e)
+	} else {
+		r.did("ioctl(TIOCLINUX, TIOCL_PASTESEL) succeeded")
 	}
 	return r
 }
@@ -885,6 +1153,230 @@ func userNS() string {
 		return err.Error()
 	}
 	return ns
+}
+
+// Kernel attack surface that no sandboxed tool needs: the prize of each
+// probe below is a kernel object (a map, a counter, a key, a namespace, a
+// child) through a call the filter refuses, so the probe reports it and
+// closes it at once. The mount probe also leaves its mount for the
+// witness to see and remove.
+
+// tryBPF creates the smallest BPF object there is, a one-element array
+// map: every BPF object is reachable kernel code.
+func tryBPF([]string) (r probeReport) {
+	// union bpf_attr for BPF_MAP_CREATE: map_type, key_size, value_size,
+	// max_entries, map_flags; the kernel zeroes the rest.
+	attr := [5]uint32{unix.BPF_MAP_TYPE_ARRAY, 4, 4, 1, 0}
+	fd, _, e := unix.Syscall(unix.SYS_BPF, unix.BPF_MAP_CREATE, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+	if e != 0 {
+		r.fail("bpf(BPF_MAP_CREATE, BPF_MAP_TYPE_ARRAY)", e)
+		return r
+	}
+	unix.Close(int(fd))
+	r.did("bpf(BPF_MAP_CREATE) made an array map")
+	return r
+}
+
+// tryPerfEvent opens a software counter on the calling thread, user time
+// only: what perf_event_paranoid 2, the usual default, lets anyone open.
+func tryPerfEvent([]string) (r probeReport) {
+	attr := unix.PerfEventAttr{
+		Type:   unix.PERF_TYPE_SOFTWARE,
+		Config: unix.PERF_COUNT_SW_CPU_CLOCK,
+		Bits:   unix.PerfBitExcludeKernel | unix.PerfBitExcludeHv,
+	}
+	attr.Size = uint32(unsafe.Sizeof(attr))
+	fd, err := unix.PerfEventOpen(&attr, 0, -1, -1, unix.PERF_FLAG_FD_CLOEXEC)
+	if err != nil {
+		r.fail("perf_event_open(PERF_COUNT_SW_CPU_CLOCK, this thread)", err)
+		return r
+	}
+	unix.Close(fd)
+	r.did("perf_event_open gave a CPU clock counter")
+	return r
+}
+
+// userfaultfd flags and the /dev/userfaultfd request (Linux 6.1), from
+// include/uapi/linux/userfaultfd.h.
+const (
+	uffdUserModeOnly  = 1      // UFFD_USER_MODE_ONLY, Linux 5.11
+	userfaultfdIOCNew = 0xaa00 // USERFAULTFD_IOC_NEW: _IO(0xAA, 0x00)
+)
+
+// tryUserfaultfd gets a userfaultfd, the classic tool for widening kernel
+// race windows: plainly, with UFFD_USER_MODE_ONLY (which
+// vm.unprivileged_userfaultfd=0 still grants anyone) and from
+// /dev/userfaultfd.
+func tryUserfaultfd([]string) (r probeReport) {
+	for _, v := range []struct {
+		step  string
+		flags uintptr
+	}{
+		{"userfaultfd(O_CLOEXEC)", unix.O_CLOEXEC},
+		{"userfaultfd(O_CLOEXEC|UFFD_USER_MODE_ONLY)", unix.O_CLOEXEC | uffdUserModeOnly},
+	} {
+		fd, _, e := unix.Syscall(unix.SYS_USERFAULTFD, v.flags, 0, 0)
+		if e != 0 {
+			r.fail(v.step, e)
+			continue
+		}
+		unix.Close(int(fd))
+		r.did("%s gave a userfaultfd", v.step)
+	}
+	dev, err := unix.Open("/dev/userfaultfd", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		r.fail("open(/dev/userfaultfd)", err)
+		return r
+	}
+	defer unix.Close(dev)
+	fd, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(dev), userfaultfdIOCNew, unix.O_CLOEXEC)
+	if e != 0 {
+		r.fail("ioctl(/dev/userfaultfd, USERFAULTFD_IOC_NEW)", e)
+		return r
+	}
+	unix.Close(int(fd))
+	r.did("/dev/userfaultfd gave a userfaultfd")
+	return r
+}
+
+// tryKeyring adds a key to the process keyring (created on demand, gone
+// with the process) and joins a new session keyring: both are keyrings
+// code the filter keeps out of reach.
+func tryKeyring([]string) (r probeReport) {
+	if id, err := unix.AddKey("user", "sandbox-doctor", probePayload, unix.KEY_SPEC_PROCESS_KEYRING); err != nil {
+		r.fail("add_key(user, KEY_SPEC_PROCESS_KEYRING)", err)
+	} else {
+		r.did("add_key made key %d in the process keyring", id)
+	}
+	if id, err := unix.KeyctlJoinSessionKeyring("sandbox-doctor"); err != nil {
+		r.fail("keyctl(KEYCTL_JOIN_SESSION_KEYRING)", err)
+	} else {
+		r.did("keyctl joined a new session keyring %d", id)
+	}
+	return r
+}
+
+// tryMount mounts a tmpfs on the directory "mnt" the doctor made in the
+// writable root, and leaves it for the witness to see and unmount; then
+// it builds a detached tmpfs with the new mount API, which it closes.
+func tryMount(a []string) (r probeReport) {
+	mnt := filepath.Join(probeArg(a, 0), "mnt")
+	if err := unix.Mount("sandbox-doctor", mnt, "tmpfs", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "size=16k"); err != nil {
+		r.fail("mount(tmpfs, root/mnt)", err)
+	} else {
+		r.did("mount put a tmpfs on root/mnt")
+	}
+	fs, err := unix.Fsopen("tmpfs", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		r.fail("fsopen(tmpfs)", err)
+		return r
+	}
+	defer unix.Close(fs)
+	if err := unix.FsconfigCreate(fs); err != nil {
+		r.fail("fsconfig(FSCONFIG_CMD_CREATE)", err)
+		r.did("fsopen gave a tmpfs context")
+		return r
+	}
+	m, err := unix.Fsmount(fs, unix.FSMOUNT_CLOEXEC, 0)
+	if err != nil {
+		r.fail("fsmount", err)
+		r.did("fsopen and fsconfig made a tmpfs")
+		return r
+	}
+	unix.Close(m)
+	r.did("fsopen, fsconfig and fsmount made a detached tmpfs")
+	return r
+}
+
+// trySetns joins the network namespace the probe is already in, through
+// /proc/self/ns/net and through a pidfd (Linux 5.8): the call is the
+// same that would join any namespace it can name. The thread is the one
+// main locked, and the namespace is unchanged.
+func trySetns([]string) (r probeReport) {
+	if fd, err := unix.Open("/proc/self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+		r.fail("open(/proc/self/ns/net)", err)
+	} else {
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			r.fail("setns(/proc/self/ns/net, CLONE_NEWNET)", err)
+		} else {
+			r.did("setns joined a network namespace through /proc/self/ns/net")
+		}
+		unix.Close(fd)
+	}
+	if fd, err := unix.PidfdOpen(os.Getpid(), 0); err != nil {
+		r.fail("pidfd_open(self)", err)
+	} else {
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			r.fail("setns(pidfd, CLONE_NEWNET)", err)
+		} else {
+			r.did("setns joined a network namespace through a pidfd")
+		}
+		unix.Close(fd)
+	}
+	return r
+}
+
+// cloneArgs is struct clone_args as of Linux 5.3 (CLONE_ARGS_SIZE_VER0).
+type cloneArgs struct {
+	flags      uint64
+	pidfd      uint64
+	childTID   uint64
+	parentTID  uint64
+	exitSignal uint64
+	stack      uint64
+	stackSize  uint64
+	tls        uint64
+}
+
+// clone3ChildExit is how a child of clone3 ends, to tell it from others.
+const clone3ChildExit = 42
+
+// clone3 forks with clone3(2) and returns the child's pid; the child
+// exits at once. The child is a copy of this process with one thread and
+// no runtime to speak of, so until it exits it may only make raw system
+// calls: no stack growth (nosplit, and RawSyscall is nosplit too), no
+// allocation, no race instrumentation. Callers pass CLONE_CLEAR_SIGHAND,
+// so that a stray signal cannot run Go's handler in the child.
+//
+//go:nosplit
+//go:norace
+func clone3(args *cloneArgs) (int, syscall.Errno) {
+	pid, _, e := syscall.RawSyscall(unix.SYS_CLONE3, uintptr(unsafe.Pointer(args)), unsafe.Sizeof(*args), 0)
+	if e == 0 && pid == 0 {
+		syscall.RawSyscall(unix.SYS_EXIT_GROUP, clone3ChildExit, 0, 0)
+	}
+	return int(pid), e
+}
+
+// tryClone3 creates a child with clone3, whose flags the filter cannot
+// read behind their pointer: plainly, and in a new user namespace, the
+// prize of getting past the filter's clone rule.
+func tryClone3([]string) (r probeReport) {
+	for _, v := range []struct {
+		step  string
+		flags uint64
+		what  string
+	}{
+		{"clone3", 0, "a child"},
+		{"clone3(CLONE_NEWUSER)", unix.CLONE_NEWUSER, "a child in a new user namespace"},
+	} {
+		args := cloneArgs{flags: v.flags | unix.CLONE_CLEAR_SIGHAND, exitSignal: uint64(unix.SIGCHLD)}
+		pid, e := clone3(&args)
+		if e != 0 {
+			r.fail(v.step, e)
+			continue
+		}
+		ws, err := reap(pid)
+		switch {
+		case err != nil:
+			r.fail(v.step+": wait4", err)
+		case !ws.Exited() || ws.ExitStatus() != clone3ChildExit:
+			r.Errors = append(r.Errors, v.step+": the child ended with "+exitText(ws))
+		default:
+			r.did("%s created %s", v.step, v.what)
+		}
+	}
+	return r
 }
 
 // tryNoNewPrivs: with no_new_privs unset, a setuid or file-capability
