@@ -6,8 +6,9 @@
 #   bash bench/run.sh            # RUNS=300 by default; RUNS=1000 for tighter figures
 #
 # Floors: a static C program that only execs (what any exec wrapper costs),
-# a Go program that only calls syscall.Exec (what the Go runtime costs), and
-# a static C program that installs a one-instruction seccomp filter and
+# a Go program that only calls syscall.Exec (what the Go runtime costs), the
+# same with its thread locked in init and x/net/bpf and x/sys linked in
+# (what any Go binary of this project's shape costs), and a static C program that installs a one-instruction seccomp filter and
 # execs (what any seccomp filter costs a syscall-bound command). Needs
 # hyperfine (installed with apt-get when missing and root), gcc, go, npm.
 set -euo pipefail
@@ -70,6 +71,35 @@ func main() { syscall.Exec(os.Args[1], os.Args[1:], os.Environ()) }
 GO
 (cd "$work/execgo" && printf 'module execgo\n\ngo 1.22\n' > go.mod && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/exec-go" .)
 
+# The floor for any binary of this project's shape: the thread locked in
+# init (DEVELOPERS.md), golang.org/x/net/bpf and x/sys linked in, exec.
+mkdir "$work/execgo-locked"
+cat > "$work/execgo-locked/main.go" <<'GO'
+package main
+
+import (
+	"os"
+	"runtime"
+	"syscall"
+
+	"golang.org/x/net/bpf"
+	"golang.org/x/sys/unix"
+)
+
+func init() { runtime.LockOSThread() }
+
+func main() {
+	if len(os.Args) > 99 { // never: only links the dependencies in
+		ins, _ := bpf.JumpIf{Cond: bpf.JumpEqual, Val: 1, SkipTrue: 1}.Assemble()
+		unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, uintptr(ins.K), 0, 0, 0)
+	}
+	syscall.Exec(os.Args[1], os.Args[1:], os.Environ())
+}
+GO
+sed -n '/^require/,$p' go.mod > "$work/requires"
+(cd "$work/execgo-locked" && { printf 'module execgolocked\n\ngo 1.26\n\n'; cat "$work/requires"; } > go.mod &&
+  cp "$OLDPWD/go.sum" . && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags='-s -w' -o "$work/exec-go-locked" .)
+
 true_bin=/bin/true
 dd_cmd="dd if=/dev/zero of=/dev/null bs=1 count=1000000 status=none"
 find_cmd="find /usr -name no-such-file-anywhere"
@@ -79,17 +109,21 @@ bench() { # name runs command...
   hyperfine -N --style none --warmup 20 --runs "$n" --export-json "$work/$name.json" "$@" >/dev/null
 }
 bench true "$runs" "$true_bin" "$work/exec-c $true_bin" "$work/exec-go $true_bin" \
-  "$rust -- $true_bin" "$work/sandbox -- $true_bin"
+  "$work/exec-go-locked $true_bin" "$rust -- $true_bin" "$work/sandbox -- $true_bin"
 bench dd $((runs / 10 + 5)) "$dd_cmd" "$work/seccomp1-c /bin/$dd_cmd" "$rust -- $dd_cmd" "$work/sandbox -- $dd_cmd"
 bench find $((runs / 20 + 5)) "$find_cmd" "$rust -- $find_cmd" "$work/sandbox -- $find_cmd"
 
-rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
+rss() { # the smallest peak RSS of 5 runs, in KiB
+  for _ in 1 2 3 4 5; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; done | sort -n | head -n 1
+}
 
 python3 - "$work" "$rust" <<PY
 import json, os, sys
 work, rust = sys.argv[1], sys.argv[2]
 labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
-          "$work/exec-go $true_bin": "floor: Go exec-only", "$rust -- $true_bin": "upstream Rust helper",
+          "$work/exec-go $true_bin": "floor: Go exec-only",
+          "$work/exec-go-locked $true_bin": "floor: Go locked+deps",
+          "$rust -- $true_bin": "upstream Rust helper",
           "$work/sandbox -- $true_bin": "sandbox (ours)",
           "$dd_cmd": "bare", "$work/seccomp1-c /bin/$dd_cmd": "floor: 1-insn seccomp filter",
           "$rust -- $dd_cmd": "upstream Rust helper", "$work/sandbox -- $dd_cmd": "sandbox (ours)",
@@ -105,5 +139,5 @@ for name in ("true", "dd", "find"):
         print(f"{name:<10} {labels.get(r['command'], r['command']):<30} {r['mean']*1e3:8.3f}ms {r['stddev']*1e3:7.3f}ms {r['mean']/base:6.2f}x")
 PY
 echo
-echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
-echo "binary size (bytes, stripped static): ours $(stat -c %s "$work/sandbox"), upstream $(stat -c %s "$rust")"
+echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go locked+deps $(rss "$work/exec-go-locked" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
+echo "binary size (bytes, stripped static): ours $(stat -c %s "$work/sandbox"), Go exec-only $(stat -c %s "$work/exec-go"), Go locked+deps $(stat -c %s "$work/exec-go-locked"), upstream $(stat -c %s "$rust")"
