@@ -262,14 +262,18 @@ type seccompOptions struct {
 	denyTruncate bool // Landlock cannot confine truncate(2) (ABI < 3)
 }
 
+// seccompRuleCap holds every rule at once, so that building the list
+// allocates once: it is built before every command.
+const seccompRuleCap = 96
+
 func seccompRules(o seccompOptions) []sysRule {
-	rules := []sysRule{
+	rules := append(make([]sysRule, 0, seccompRuleCap), []sysRule{
 		{"ioctl", ifIoctlDenied, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection into the terminal; FS_IOC_SETFLAGS/FS_IOC_FSSETXATTR inode flags (chattr)"},
 		{"clone", ifCloneNS, errnoEPERM, "new namespaces"},
 		{"clone3", always, errnoENOSYS, "flags unreadable behind a pointer; libc falls back to clone"},
 		{"unshare", ifUnshareNS, errnoEPERM, "new namespaces"},
 		{"setns", always, errnoEPERM, "joining namespaces"},
-	}
+	}...)
 	for _, n := range []string{
 		"bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
 		"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
@@ -380,7 +384,7 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 
 	// Each rule's body, assembled once: the tree below needs their
 	// lengths before it can lay out its jumps.
-	t := seccompTree{rules: used, bodyEnd: make([]int, len(used))}
+	t := seccompTree{rules: used, bodyEnd: make([]int, len(used)), prog: rawProg{out: make([]bpf.RawInstruction, 0, 2*len(used))}}
 	for i, r := range used {
 		if r.cond == always {
 			t.prog.add(bpf.RetConstant{Val: retErrno | r.errno}.Assemble())
