@@ -9,13 +9,14 @@ package main
 //
 //	era B   [-s|--sandbox-permission PERM]... [--full-auto] [--] CMD...
 //	        (also a bare CMD...: the Node CLI's self-check is `-- true`)
-//	era C   POLICY_CWD POLICY_JSON [--] CMD...
+//	era C   POLICY_CWD POLICY_JSON -- CMD...
 //	eras D-G  --sandbox-policy-cwd DIR with --sandbox-policy JSON,
 //	        --file-system-sandbox-policy JSON + --network-sandbox-policy JSON,
 //	        or --permission-profile JSON, and the other flags of those eras
 //
-// As with clap upstream, options come first, `--` is optional, and the
-// first word that is not an option starts the command.
+// As with clap upstream, options come first, `--` is optional (except
+// after era C's positionals, see parseCodex), and the first word that is
+// not an option starts the command.
 
 import (
 	"errors"
@@ -429,8 +430,8 @@ func parseEraC(args []string) (codexInvocation, error) {
 // by default, --use-legacy-landlock later) left them writable, and so does
 // this program there. The bubblewrap pipeline (--use-bwrap-sandbox in era
 // E, the default with split policies and permission profiles) made them
-// read-only, which Landlock cannot do: those that exist stay in the
-// Policy, and the engine refuses to run.
+// read-only and uncreatable, which Landlock cannot do: they stay in the
+// Policy, existing or not, and the engine refuses to run.
 func parseNamed(opts codexArgs, cmd []string) (codexInvocation, error) {
 	var inv codexInvocation
 	if !opts.has("--sandbox-policy-cwd") {
