@@ -17,7 +17,8 @@ package main
 //     only safe answer is to refuse them whole.
 //  2. x32 (amd64 only): numbers with bit 30 set are the x32 ABI under the
 //     same AUDIT_ARCH_X86_64; all are refused with ENOSYS.
-//  3. the rules below, one block per syscall; all else is allowed.
+//  3. the rules below, found by a search over the syscall number (see
+//     buildSeccomp); all else is allowed.
 //
 // Argument checks read only the low 32 bits of int-typed arguments (socket
 // domain and type, ioctl request, clone and unshare flags): the kernel
@@ -350,13 +351,29 @@ func seccompRules(o seccompOptions) []sysRule {
 }
 
 // buildSeccomp assembles the filter for arch a. Rules naming a syscall the
-// architecture does not have (iopl on arm64) are skipped. After the arch
-// and x32 checks, the syscall number is looked up in a binary search tree
-// over the rules, so a syscall costs about log2(rules) comparisons when the
-// filter runs, and the kernel's action cache, which emulates the filter for
-// every syscall number when it is installed, is computed quickly. Allowed
-// syscalls never read an argument, so the cache answers them without
-// running the filter at all.
+// architecture does not have (iopl on arm64) are skipped.
+//
+// The layout is chosen for what the kernel does with the filter, because
+// the filter is installed before every command and installing it is most
+// of what the sandbox costs a short command: the kernel checks it,
+// translates it to eBPF, JIT-compiles it (every instruction, several
+// passes; a return costs more than a jump) and then fills its action cache
+// by emulating the filter once for every syscall number of every ABI. So:
+//
+//   - after the arch and x32 checks, the number is looked up in a binary
+//     search tree, so each emulation (and each run the cache cannot answer)
+//     takes about log2(rules) comparisons;
+//   - consecutive numbers refused with the same errno (mount through
+//     ioperm on amd64, the new mount API, io_uring) are one range test;
+//   - every rule jumps to one shared return per verdict instead of having
+//     its own, so the filter has a handful of returns in all;
+//   - allowed syscalls never read an argument, so the cache answers them
+//     without running the filter at all.
+//
+// Conditional jumps reach at most 255 instructions ahead. The production
+// filter fits in one "chunk" (tree, rule bodies, shared returns) of that
+// reach; larger rule sets are split into chunks joined by long jumps, each
+// with its own returns.
 func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error) {
 	// Sorted by number through small keys: a rule is 48 bytes to swap.
 	type key struct{ nr, i uint32 }
@@ -369,58 +386,52 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 			}
 			continue
 		}
+		if r.cond != always && condLen(r.cond) == 0 {
+			return nil, fmt.Errorf("seccomp: rule for %s has no condition code", r.name)
+		}
 		keys = append(keys, key{nr, uint32(i)})
 	}
 	slices.SortFunc(keys, func(x, y key) int { return cmp.Compare(x.nr, y.nr) })
-	used := make([]numberedRule, len(keys))
+	b := filterBuilder{items: make([]filterItem, 0, len(keys))}
 	for j, k := range keys {
-		used[j] = numberedRule{k.nr, rules[k.i]}
-	}
-	for i := 1; i < len(used); i++ {
-		if used[i].nr == used[i-1].nr {
-			return nil, fmt.Errorf("seccomp: two rules for %s", used[i].name)
+		r := rules[k.i]
+		if j > 0 && keys[j-1].nr == k.nr {
+			return nil, fmt.Errorf("seccomp: two rules for %s", r.name)
 		}
-	}
-
-	// Each rule's body, assembled once: the tree below needs their
-	// lengths before it can lay out its jumps.
-	t := seccompTree{rules: used, bodyEnd: make([]int, len(used)), prog: rawProg{out: make([]bpf.RawInstruction, 0, 2*len(used))}}
-	for i, r := range used {
-		if r.cond == always {
-			t.prog.add(bpf.RetConstant{Val: retErrno | r.errno}.Assemble())
-		} else {
-			body, err := condBlock(r.sysRule)
-			if err != nil {
-				return nil, err
-			}
-			if len(body) > 255 {
-				return nil, fmt.Errorf("seccomp: block for %s too long", r.name)
-			}
-			for _, ins := range body {
-				t.prog.add(ins.Assemble())
+		if n := len(b.items); n > 0 {
+			if prev := &b.items[n-1]; r.cond == always && prev.cond == always && prev.errno == r.errno && prev.hi+1 == k.nr {
+				prev.hi = k.nr
+				continue
 			}
 		}
-		t.bodyEnd[i] = len(t.prog.out)
+		b.items = append(b.items, filterItem{lo: k.nr, hi: k.nr, cond: r.cond, errno: r.errno})
 	}
-	t.bodies = t.prog.out
-	t.prog.out = make([]bpf.RawInstruction, 0, 6+t.size(0, len(used)))
 
-	t.prog.add(bpf.LoadAbsolute{Off: seccompDataArch, Size: 4}.Assemble()) // A = arch
-	t.prog.add(bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 1}.Assemble())
-	t.prog.add(bpf.RetConstant{Val: retKillProcess}.Assemble())          // foreign ABI
-	t.prog.add(bpf.LoadAbsolute{Off: seccompDataNR, Size: 4}.Assemble()) // A = nr
+	header := 4
 	if a.x32 {
-		t.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipFalse: 1}.Assemble())
-		t.prog.add(bpf.RetConstant{Val: retErrno | errnoENOSYS}.Assemble())
+		header += 2
 	}
-	t.emit(0, len(used))
-	if t.prog.err != nil {
-		return nil, fmt.Errorf("seccomp: %w", t.prog.err)
+	size := header + b.regionLen(0, len(b.items))
+	if size > 4096 { // BPF_MAXINSNS
+		return nil, fmt.Errorf("seccomp: filter of %d instructions is too long", size)
 	}
-	if len(t.prog.out) > 4096 { // BPF_MAXINSNS
-		return nil, fmt.Errorf("seccomp: filter of %d instructions is too long", len(t.prog.out))
+	b.prog.out = make([]bpf.RawInstruction, 0, size)
+	b.prog.add(bpf.LoadAbsolute{Off: seccompDataArch, Size: 4}.Assemble()) // A = arch
+	b.prog.add(bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 1}.Assemble())
+	b.prog.add(bpf.RetConstant{Val: retKillProcess}.Assemble())          // foreign ABI
+	b.prog.add(bpf.LoadAbsolute{Off: seccompDataNR, Size: 4}.Assemble()) // A = nr
+	if a.x32 {
+		b.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipFalse: 1}.Assemble())
+		b.prog.add(bpf.RetConstant{Val: retErrno | errnoENOSYS}.Assemble())
 	}
-	return t.prog.out, nil
+	b.region(0, len(b.items))
+	if b.prog.err == nil && len(b.prog.out) != size {
+		b.prog.err = fmt.Errorf("laid out %d instructions, emitted %d", size, len(b.prog.out))
+	}
+	if b.prog.err != nil {
+		return nil, fmt.Errorf("seccomp: %w", b.prog.err)
+	}
+	return b.prog.out, nil
 }
 
 // rawProg collects assembled instructions, keeping the first error.
@@ -452,129 +463,256 @@ func knownSyscall(name string) bool {
 	return false
 }
 
-// numberedRule is a rule with its syscall number on the target arch.
-type numberedRule struct {
-	nr uint32
-	sysRule
+// filterItem is one test of the search tree: a syscall with its rule, or
+// a run of consecutive numbers lo..hi refused unconditionally with one
+// errno.
+type filterItem struct {
+	lo, hi uint32
+	cond   cond
+	errno  uint32
 }
 
-// seccompTree lays out a binary search over rules, which are sorted by
-// number; rule i's assembled body is bodies[bodyEnd[i-1]:bodyEnd[i]].
-type seccompTree struct {
-	rules   []numberedRule
-	bodies  []bpf.RawInstruction
-	bodyEnd []int
-	prog    rawProg
+// filterBuilder lays out the search tree over items, sorted by number.
+// Positions below are absolute indexes into prog.out.
+type filterBuilder struct {
+	items []filterItem
+	prog  rawProg
+	c     chunk // the chunk being laid out, reused
 }
 
-// leaf is how many rules a leaf tests one after the other.
-const leaf = 3
+// leafItems is how many items a leaf of the tree tests one after another.
+const leafItems = 4
 
-func (t *seccompTree) body(i int) []bpf.RawInstruction {
-	start := 0
-	if i > 0 {
-		start = t.bodyEnd[i-1]
+// maxChunk is the longest chunk whose every jump, from its first
+// instruction to its last return, fits a conditional jump's 8-bit offset.
+const maxChunk = 257
+
+// chunk is where one chunk's shared parts sit while its tree is emitted:
+// one body per distinct condition and errno (chmod, fchmod, creat and
+// mknod share theirs), then RET ALLOW, then one RET ERRNO per errno.
+type chunk struct {
+	bodies []filterItem // cond and errno of each body, in order
+	at     []int        // where each body starts
+	allow  int
+	errnos []uint32 // in order of first use
+}
+
+func (c *chunk) deny(errno uint32) int {
+	return c.allow + 1 + slices.Index(c.errnos, errno)
+}
+
+// target is where the tree sends a number that matched it.
+func (c *chunk) target(it filterItem) int {
+	if it.cond == always {
+		return c.deny(it.errno)
 	}
-	return t.bodies[start:t.bodyEnd[i]]
+	return c.at[c.body(it)]
 }
 
-// size is the length of the code emit lays out for rules[lo:hi].
-func (t *seccompTree) size(lo, hi int) int {
-	if hi-lo <= leaf {
-		n := 1 // the final ALLOW
-		for i := lo; i < hi; i++ {
-			n += 1 + len(t.body(i))
+// body is the index of the body it uses in c.bodies, or -1.
+func (c *chunk) body(it filterItem) int {
+	for i, b := range c.bodies {
+		if b.cond == it.cond && b.errno == it.errno {
+			return i
+		}
+	}
+	return -1
+}
+
+// layout lays out the shared parts of a chunk over items, whose tree
+// starts at start.
+func (c *chunk) layout(items []filterItem, start, tree int) {
+	c.bodies, c.at, c.errnos = c.bodies[:0], c.at[:0], c.errnos[:0]
+	pos := start + tree
+	for _, it := range items {
+		if it.cond != always && c.body(it) < 0 {
+			c.bodies = append(c.bodies, filterItem{cond: it.cond, errno: it.errno})
+			c.at = append(c.at, pos)
+			pos += condLen(it.cond)
+		}
+		if !slices.Contains(c.errnos, it.errno) {
+			c.errnos = append(c.errnos, it.errno)
+		}
+	}
+	c.allow = pos
+}
+
+func itemLen(it filterItem) int {
+	if it.lo == it.hi {
+		return 1 // nr == lo
+	}
+	return 2 // nr > hi, nr >= lo
+}
+
+// treeLen is the length of the tree over items[lo:hi].
+func (b *filterBuilder) treeLen(lo, hi int) int {
+	if hi-lo <= leafItems {
+		n := 0
+		for _, it := range b.items[lo:hi] {
+			n += itemLen(it)
 		}
 		return n
 	}
 	mid := (lo + hi) / 2
-	low := t.size(lo, mid)
-	n := 1 + low + t.size(mid, hi)
-	if low > 255 {
-		n++ // the unconditional jump over a far low half
+	return 1 + b.treeLen(lo, mid) + b.treeLen(mid, hi)
+}
+
+// chunkLen is the length of a chunk over items[lo:hi]: its tree, the
+// bodies of its conditional rules, and its returns.
+func (b *filterBuilder) chunkLen(lo, hi int) int {
+	b.c.layout(b.items[lo:hi], 0, b.treeLen(lo, hi))
+	return b.c.allow + 1 + len(b.c.errnos)
+}
+
+// regionLen is the length region emits for items[lo:hi].
+func (b *filterBuilder) regionLen(lo, hi int) int {
+	if n := b.chunkLen(lo, hi); n <= maxChunk || hi-lo <= 1 {
+		return n
+	}
+	mid := (lo + hi) / 2
+	left := b.regionLen(lo, mid)
+	n := 1 + left + b.regionLen(mid, hi)
+	if left > 255 {
+		n++ // the unconditional jump over a far left half
 	}
 	return n
 }
 
-// emit lays out code that runs with A = nr and returns on every path:
-// the rule for nr if rules[lo:hi] has one, else ALLOW.
-func (t *seccompTree) emit(lo, hi int) {
-	if hi-lo <= leaf {
-		for i := lo; i < hi; i++ {
-			body := t.body(i)
-			// Skip this rule's body unless nr matches; the body returns.
-			t.prog.add(bpf.JumpIf{Cond: bpf.JumpEqual, Val: t.rules[i].nr, SkipFalse: uint8(len(body))}.Assemble())
-			t.prog.out = append(t.prog.out, body...)
-		}
-		t.prog.add(bpf.RetConstant{Val: retAllow}.Assemble())
+// region emits code that runs with A = nr and returns on every path: the
+// verdict of the item holding nr, or ALLOW.
+func (b *filterBuilder) region(lo, hi int) {
+	if b.chunkLen(lo, hi) <= maxChunk || hi-lo <= 1 {
+		b.chunk(lo, hi)
 		return
 	}
 	mid := (lo + hi) / 2
-	pivot := t.rules[mid].nr
-	if low := t.size(lo, mid); low <= 255 {
-		// if nr >= pivot skip the low half
-		t.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipTrue: uint8(low)}.Assemble())
+	left := b.regionLen(lo, mid)
+	pc := len(b.prog.out) + 1
+	if left <= 255 {
+		b.jump(bpf.JumpGreaterOrEqual, b.items[mid].lo, pc+left, pc)
 	} else {
 		// Too far for a conditional jump: go through an unconditional one.
-		t.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: pivot, SkipFalse: 1}.Assemble())
-		t.prog.add(bpf.Jump{Skip: uint32(low)}.Assemble())
+		b.jump(bpf.JumpGreaterOrEqual, b.items[mid].lo, pc, pc+1)
+		b.prog.add(bpf.Jump{Skip: uint32(left)}.Assemble())
 	}
-	t.emit(lo, mid)
-	t.emit(mid, hi)
+	b.region(lo, mid)
+	b.region(mid, hi)
 }
 
-// condBlock is the body of one conditional rule: it runs with A = nr and
-// returns on every path.
-func condBlock(r sysRule) ([]bpf.Instruction, error) {
-	deny := bpf.RetConstant{Val: retErrno | r.errno}
-	allow := bpf.RetConstant{Val: retAllow}
-	switch r.cond {
-	case unlessUnixConn:
-		return []bpf.Instruction{
-			bpf.LoadAbsolute{Off: argLow(0), Size: 4}, // A = domain
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: afUnix, SkipFalse: 4},
-			bpf.LoadAbsolute{Off: argLow(1), Size: 4}, // A = type | SOCK_NONBLOCK | SOCK_CLOEXEC
-			bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: sockTypeMask},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: sockStream, SkipTrue: 2},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: sockSeqpacket, SkipTrue: 1},
-			deny,
-			allow,
-		}, nil
-	case ifDestAddr:
-		return []bpf.Instruction{
-			bpf.LoadAbsolute{Off: argLow(4), Size: 4},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipFalse: 3},
-			bpf.LoadAbsolute{Off: argHigh(4), Size: 4},
-			bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipFalse: 1},
-			allow,
-			deny,
-		}, nil
-	case ifIoctlDenied:
-		denied := []uint32{ioctlTIOCSTI, ioctlTIOCLINUX, ioctlFSSetFlags, ioctlFSSetFlags32, ioctlFSSetXattr}
-		body := []bpf.Instruction{bpf.LoadAbsolute{Off: argLow(1), Size: 4}} // A = request
-		for i, req := range denied {
-			// On a match, skip the rest of the comparisons and the allow.
-			body = append(body, bpf.JumpIf{Cond: bpf.JumpEqual, Val: req, SkipTrue: uint8(len(denied) - i)})
+// chunk emits the tree over items[lo:hi], then the bodies of its
+// conditional rules, then its returns.
+func (b *filterBuilder) chunk(lo, hi int) {
+	c := &b.c
+	c.layout(b.items[lo:hi], len(b.prog.out), b.treeLen(lo, hi))
+	b.tree(c, lo, hi)
+	for _, it := range c.bodies {
+		b.body(it, c.allow, c.deny(it.errno))
+	}
+	b.prog.add(bpf.RetConstant{Val: retAllow}.Assemble())
+	for _, e := range c.errnos {
+		b.prog.add(bpf.RetConstant{Val: retErrno | e}.Assemble())
+	}
+}
+
+// tree emits the binary search over items[lo:hi]. Every path ends in a
+// jump to a body or a return of chunk c; none falls through.
+func (b *filterBuilder) tree(c *chunk, lo, hi int) {
+	if hi-lo > leafItems {
+		mid := (lo + hi) / 2
+		pc := len(b.prog.out) + 1
+		b.jump(bpf.JumpGreaterOrEqual, b.items[mid].lo, pc+b.treeLen(lo, mid), pc)
+		b.tree(c, lo, mid)
+		b.tree(c, mid, hi)
+		return
+	}
+	// A leaf, in ascending order: reaching an item means nr is none of
+	// the ones before, and nr below an item's lo is in no item at all.
+	for i := lo; i < hi; i++ {
+		it := b.items[i]
+		target := c.target(it)
+		pc := len(b.prog.out) + 1
+		miss := pc + itemLen(it) - 1 // the next item
+		if i == hi-1 {
+			miss = c.allow
 		}
-		return append(body, allow, deny), nil
+		if it.lo == it.hi {
+			b.jump(bpf.JumpEqual, it.lo, target, miss)
+		} else {
+			b.jump(bpf.JumpGreaterThan, it.hi, miss, pc)
+			b.jump(bpf.JumpGreaterOrEqual, it.lo, target, c.allow)
+		}
+	}
+}
+
+// jump emits a conditional jump to absolute positions ifTrue and ifFalse.
+func (b *filterBuilder) jump(test bpf.JumpTest, val uint32, ifTrue, ifFalse int) {
+	pc := len(b.prog.out) + 1
+	t, f := ifTrue-pc, ifFalse-pc
+	if t < 0 || t > 255 || f < 0 || f > 255 {
+		b.prog.add(bpf.RawInstruction{}, fmt.Errorf("jump from %d to %d/%d out of reach", pc-1, ifTrue, ifFalse))
+		return
+	}
+	b.prog.add(bpf.JumpIf{Cond: test, Val: val, SkipTrue: uint8(t), SkipFalse: uint8(f)}.Assemble())
+}
+
+func (b *filterBuilder) load(off uint32) {
+	b.prog.add(bpf.LoadAbsolute{Off: off, Size: 4}.Assemble())
+}
+
+// condLen is the length of a conditional rule's body, 0 for always (and
+// for a condition without code).
+func condLen(c cond) int {
+	switch c {
+	case unlessUnixConn, ifIoctlDenied:
+		return 6
+	case ifDestAddr:
+		return 4
+	case ifCloneNS, ifUnshareNS, ifSetidArg1, ifSetidArg2, ifSetidArg3:
+		return 2
+	}
+	return 0
+}
+
+// body emits the body of a conditional rule: it runs with A = nr and
+// jumps to allow or deny on every path.
+func (b *filterBuilder) body(it filterItem, allow, deny int) {
+	start := len(b.prog.out)
+	next := func() int { return len(b.prog.out) + 1 }
+	switch it.cond {
+	case unlessUnixConn:
+		b.load(argLow(0)) // A = domain
+		b.jump(bpf.JumpEqual, afUnix, next(), deny)
+		b.load(argLow(1)) // A = type | SOCK_NONBLOCK | SOCK_CLOEXEC
+		b.prog.add(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: sockTypeMask}.Assemble())
+		b.jump(bpf.JumpEqual, sockStream, allow, next())
+		b.jump(bpf.JumpEqual, sockSeqpacket, allow, deny)
+	case ifDestAddr: // the pointer, all 64 bits, must be NULL
+		b.load(argLow(4))
+		b.jump(bpf.JumpEqual, 0, next(), deny)
+		b.load(argHigh(4))
+		b.jump(bpf.JumpEqual, 0, allow, deny)
+	case ifIoctlDenied:
+		denied := [...]uint32{ioctlTIOCSTI, ioctlTIOCLINUX, ioctlFSSetFlags, ioctlFSSetFlags32, ioctlFSSetXattr}
+		b.load(argLow(1)) // A = request
+		for i, req := range denied {
+			miss := next()
+			if i == len(denied)-1 {
+				miss = allow
+			}
+			b.jump(bpf.JumpEqual, req, deny, miss)
+		}
 	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
-		return []bpf.Instruction{
-			bpf.LoadAbsolute{Off: argLow(int(r.cond-ifSetidArg1) + 1), Size: 4}, // A = mode
-			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: modeSetid, SkipFalse: 1},
-			deny,
-			allow,
-		}, nil
+		b.load(argLow(int(it.cond-ifSetidArg1) + 1)) // A = mode
+		b.jump(bpf.JumpBitsSet, modeSetid, deny, allow)
 	case ifCloneNS, ifUnshareNS:
 		mask := uint32(cloneNamespaces)
-		if r.cond == ifUnshareNS {
+		if it.cond == ifUnshareNS {
 			mask |= cloneNewTime
 		}
-		return []bpf.Instruction{
-			bpf.LoadAbsolute{Off: argLow(0), Size: 4}, // A = flags
-			bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: mask, SkipFalse: 1},
-			deny,
-			allow,
-		}, nil
+		b.load(argLow(0)) // A = flags
+		b.jump(bpf.JumpBitsSet, mask, deny, allow)
 	}
-	return nil, fmt.Errorf("seccomp: rule for %s has no condition code", r.name)
+	if n := len(b.prog.out) - start; n != condLen(it.cond) && b.prog.err == nil {
+		b.prog.err = fmt.Errorf("body of condition %d is %d instructions, laid out as %d", it.cond, n, condLen(it.cond))
+	}
 }

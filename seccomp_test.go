@@ -1035,7 +1035,7 @@ func TestSeccompBuildLongJumps(t *testing.T) {
 	arch := &seccompArch{name: "test", audit: scAuditX86_64, x32: true, nr: map[string]uint32{}}
 	var rules []sysRule
 	model := map[uint32]scSys{}
-	for i := range 300 {
+	for i := range 800 {
 		name := fmt.Sprintf("sys%d", i)
 		nr := uint32(2*i + 1)
 		c := conds[i%len(conds)]
@@ -1069,8 +1069,8 @@ func TestSeccompBuildLongJumps(t *testing.T) {
 	}
 	f := &scFilter{abi: scABI{goarch: "test", native: scAuditX86_64, x32: true}, raw: raw, vm: vm, byNR: model}
 	r := rand.New(rand.NewPCG(5, 6))
-	for nr := uint32(0); nr < 700; nr++ {
-		for range 20 {
+	for nr := uint32(0); nr < 1700; nr++ {
+		for range 10 {
 			args := scRandomArgs(r)
 			want := scExpect(f.abi, model, seccompOptions{}, scAuditX86_64, nr, args)
 			if got := f.run(t, scAuditX86_64, nr, args); got != want {
