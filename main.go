@@ -30,15 +30,32 @@ var (
 	commit  = "unknown"
 )
 
-// init pins the main goroutine to the main OS thread. no_new_privs, the
+// init runs the whole program, on the main OS thread. no_new_privs, the
 // Landlock domain and the seccomp filter are all properties of a thread,
 // and execve carries only the calling thread's into the command: if any
 // of them landed on another thread, the command would run unconfined and
-// nothing would say so. So they are applied, and execve called, from this
-// one thread.
+// nothing would say so. So they are applied, and execve called, from one
+// thread.
+//
+// The runtime runs every init function on the startup thread, with the
+// main goroutine locked to it (see runtime.LockOSThread), so here that
+// holds without asking. Asking, with runtime.LockOSThread, would also
+// start the runtime's template thread, a clone that costs a short command
+// about 3% of its time (bench/run.sh); so the program runs here and exits
+// before main. The test binary initializes this package too: for it
+// (testBinary, set by a variable initializer in sandbox_test.go, which
+// runs before any init function) init only locks the thread, for the
+// tests that call run from the main goroutine.
 func init() {
-	runtime.LockOSThread()
+	if testBinary {
+		runtime.LockOSThread()
+		return
+	}
+	os.Exit(run(os.Args))
 }
+
+// testBinary is true in the test binary; see init.
+var testBinary bool
 
 const usage = `Usage: sandbox [options] [--] command [args...]
 
@@ -67,6 +84,7 @@ usage errors. Nothing runs when the sandbox cannot be set up.
 Invoked as codex-linux-sandbox, it accepts OpenAI Codex's helper arguments.
 `
 
+// main is not reached: init runs the program and exits.
 func main() {
 	os.Exit(run(os.Args))
 }

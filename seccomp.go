@@ -263,89 +263,154 @@ type seccompOptions struct {
 	denyTruncate bool // Landlock cannot confine truncate(2) (ABI < 3)
 }
 
-// seccompRuleCap holds every rule at once, so that building the list
-// allocates once: it is built before every command.
-const seccompRuleCap = 96
+// ruleSet says when a rule of seccompTable applies.
+type ruleSet uint8
 
+const (
+	anyPolicy  ruleSet = iota // whenever the sandbox restricts anything
+	noNetwork                 // unless the network is allowed
+	noTruncate                // when Landlock cannot confine truncate(2) (ABI < 3)
+)
+
+// seccompTable is every rule, with when it applies. It is static data,
+// laid out by the compiler: the rules are picked before every command, and
+// a list built in code would cost a large stack frame and its copying.
+//
+// File metadata is not a Landlock right. Two kinds of it plant privilege
+// that outlives the sandbox, so they are refused anywhere: set-user/group-ID
+// bits (at chmod or at creation) and extended attributes, which include
+// file capabilities (security.capability). Plain permission bits stay
+// allowed: tools chmod +x all the time.
+//
+// io_uring's operations (openat with any mode, setxattr, socket, connect)
+// never pass through this filter, so it would undo the rules here as well
+// as the network ones: it is refused even with the network on.
+var seccompTable = [...]struct {
+	set ruleSet
+	sysRule
+}{
+	{anyPolicy, sysRule{"ioctl", ifIoctlDenied, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection into the terminal; FS_IOC_SETFLAGS/FS_IOC_FSSETXATTR inode flags (chattr)"}},
+	{anyPolicy, sysRule{"clone", ifCloneNS, errnoEPERM, "new namespaces"}},
+	{anyPolicy, sysRule{"clone3", always, errnoENOSYS, "flags unreadable behind a pointer; libc falls back to clone"}},
+	{anyPolicy, sysRule{"unshare", ifUnshareNS, errnoEPERM, "new namespaces"}},
+	{anyPolicy, sysRule{"setns", always, errnoEPERM, "joining namespaces"}},
+
+	{anyPolicy, sysRule{"bpf", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"perf_event_open", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"userfaultfd", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"keyctl", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"add_key", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"request_key", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"kexec_load", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"kexec_file_load", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"init_module", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"finit_module", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"delete_module", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"reboot", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"swapon", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"swapoff", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"acct", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"quotactl", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"quotactl_fd", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"lookup_dcookie", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"uselib", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"iopl", always, errnoEPERM, attackSurface}},
+	{anyPolicy, sysRule{"ioperm", always, errnoEPERM, attackSurface}},
+
+	{anyPolicy, sysRule{"mount", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"umount2", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"pivot_root", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"move_mount", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"fsopen", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"fsconfig", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"fsmount", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"fspick", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"open_tree", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"mount_setattr", always, errnoEPERM, mountTopology}},
+	{anyPolicy, sysRule{"open_tree_attr", always, errnoEPERM, mountTopology}},
+
+	{anyPolicy, sysRule{"sethostname", always, errnoEPERM, hostState}},
+	{anyPolicy, sysRule{"setdomainname", always, errnoEPERM, hostState}},
+	{anyPolicy, sysRule{"settimeofday", always, errnoEPERM, hostState}},
+	{anyPolicy, sysRule{"clock_settime", always, errnoEPERM, hostState}},
+	{anyPolicy, sysRule{"adjtimex", always, errnoEPERM, hostState}},
+	{anyPolicy, sysRule{"clock_adjtime", always, errnoEPERM, hostState}},
+	{anyPolicy, sysRule{"syslog", always, errnoEPERM, hostState}},
+	{anyPolicy, sysRule{"fanotify_init", always, errnoEPERM, hostState}},
+
+	{anyPolicy, sysRule{"name_to_handle_at", always, errnoEPERM, "file handles bypass path checks"}},
+	{anyPolicy, sysRule{"open_by_handle_at", always, errnoEPERM, "file handles bypass path checks"}},
+
+	{anyPolicy, sysRule{"chmod", ifSetidArg1, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"fchmod", ifSetidArg1, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"fchmodat", ifSetidArg2, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"fchmodat2", ifSetidArg2, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"creat", ifSetidArg1, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"open", ifSetidArg2, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"openat", ifSetidArg3, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"mknod", ifSetidArg1, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"mknodat", ifSetidArg2, errnoEPERM, setID}},
+	{anyPolicy, sysRule{"openat2", always, errnoENOSYS, "mode unreadable behind a pointer; libc falls back to openat"}},
+
+	// EOPNOTSUPP: cp -a, tar and rsync treat it as "no xattrs here".
+	{anyPolicy, sysRule{"setxattr", always, errnoEOPNOTSUPP, xattrs}},
+	{anyPolicy, sysRule{"lsetxattr", always, errnoEOPNOTSUPP, xattrs}},
+	{anyPolicy, sysRule{"fsetxattr", always, errnoEOPNOTSUPP, xattrs}},
+	{anyPolicy, sysRule{"removexattr", always, errnoEOPNOTSUPP, xattrs}},
+	{anyPolicy, sysRule{"lremovexattr", always, errnoEOPNOTSUPP, xattrs}},
+	{anyPolicy, sysRule{"fremovexattr", always, errnoEOPNOTSUPP, xattrs}},
+	{anyPolicy, sysRule{"setxattrat", always, errnoEOPNOTSUPP, xattrs}},
+	{anyPolicy, sysRule{"removexattrat", always, errnoEOPNOTSUPP, xattrs}},
+
+	{anyPolicy, sysRule{"io_uring_setup", always, errnoENOSYS, ioURing}},
+	{anyPolicy, sysRule{"io_uring_enter", always, errnoENOSYS, ioURing}},
+	{anyPolicy, sysRule{"io_uring_register", always, errnoENOSYS, ioURing}},
+
+	{noTruncate, sysRule{"truncate", always, errnoEPERM, "Landlock ABI < 3 cannot confine truncate(2)"}},
+
+	{noNetwork, sysRule{"socket", unlessUnixConn, errnoEPERM, "network: only AF_UNIX stream/seqpacket sockets"}},
+	{noNetwork, sysRule{"socketpair", unlessUnixConn, errnoEPERM, "network: only AF_UNIX stream/seqpacket pairs"}},
+	{noNetwork, sysRule{"sendto", ifDestAddr, errnoEPERM, "network: no explicit destination address"}},
+	{noNetwork, sysRule{"connect", always, errnoEPERM, "network"}},
+	{noNetwork, sysRule{"bind", always, errnoEPERM, "network"}},
+	{noNetwork, sysRule{"listen", always, errnoEPERM, "network"}},
+	{noNetwork, sysRule{"accept", always, errnoEPERM, "network"}},
+	{noNetwork, sysRule{"accept4", always, errnoEPERM, "network"}},
+	{noNetwork, sysRule{"sendmmsg", always, errnoEPERM, "network"}},
+	{noNetwork, sysRule{"recvmmsg", always, errnoEPERM, "network"}},
+	{noNetwork, sysRule{"ptrace", always, errnoEPERM, otherProcesses}},
+	{noNetwork, sysRule{"process_vm_readv", always, errnoEPERM, otherProcesses}},
+	{noNetwork, sysRule{"process_vm_writev", always, errnoEPERM, otherProcesses}},
+}
+
+// Reasons shared by several rules of seccompTable.
+const (
+	attackSurface  = "kernel attack surface"
+	mountTopology  = "mount topology"
+	hostState      = "host-wide state (root only)"
+	setID          = "set-user/group-ID bits"
+	xattrs         = "extended attributes (file capabilities)"
+	ioURing        = "io_uring operations bypass seccomp"
+	otherProcesses = "access to other processes' memory"
+)
+
+// seccompRules returns the rules of seccompTable that apply under o, in
+// one allocation.
 func seccompRules(o seccompOptions) []sysRule {
-	rules := append(make([]sysRule, 0, seccompRuleCap), []sysRule{
-		{"ioctl", ifIoctlDenied, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection into the terminal; FS_IOC_SETFLAGS/FS_IOC_FSSETXATTR inode flags (chattr)"},
-		{"clone", ifCloneNS, errnoEPERM, "new namespaces"},
-		{"clone3", always, errnoENOSYS, "flags unreadable behind a pointer; libc falls back to clone"},
-		{"unshare", ifUnshareNS, errnoEPERM, "new namespaces"},
-		{"setns", always, errnoEPERM, "joining namespaces"},
-	}...)
-	for _, n := range []string{
-		"bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
-		"kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
-		"reboot", "swapon", "swapoff", "acct", "quotactl", "quotactl_fd",
-		"lookup_dcookie", "uselib", "iopl", "ioperm",
-	} {
-		rules = append(rules, sysRule{n, always, errnoEPERM, "kernel attack surface"})
+	applies := func(set ruleSet) bool {
+		return set == anyPolicy || set == noNetwork && !o.network || set == noTruncate && o.denyTruncate
 	}
-	for _, n := range []string{
-		"mount", "umount2", "pivot_root", "move_mount", "fsopen", "fsconfig",
-		"fsmount", "fspick", "open_tree", "mount_setattr", "open_tree_attr",
-	} {
-		rules = append(rules, sysRule{n, always, errnoEPERM, "mount topology"})
+	n := 0
+	for i := range seccompTable {
+		if applies(seccompTable[i].set) {
+			n++
+		}
 	}
-	for _, n := range []string{
-		"sethostname", "setdomainname", "settimeofday", "clock_settime", "adjtimex",
-		"clock_adjtime", "syslog", "fanotify_init",
-	} {
-		rules = append(rules, sysRule{n, always, errnoEPERM, "host-wide state (root only)"})
-	}
-	rules = append(rules,
-		sysRule{"name_to_handle_at", always, errnoEPERM, "file handles bypass path checks"},
-		sysRule{"open_by_handle_at", always, errnoEPERM, "file handles bypass path checks"},
-	)
-	// File metadata is not a Landlock right. Two kinds of it plant
-	// privilege that outlives the sandbox, so they are refused anywhere:
-	// set-user/group-ID bits (at chmod or at creation) and extended
-	// attributes, which include file capabilities (security.capability).
-	// Plain permission bits stay allowed: tools chmod +x all the time.
-	for _, r := range []struct {
-		name string
-		c    cond
-	}{
-		{"chmod", ifSetidArg1}, {"fchmod", ifSetidArg1}, {"fchmodat", ifSetidArg2},
-		{"fchmodat2", ifSetidArg2}, {"creat", ifSetidArg1}, {"open", ifSetidArg2},
-		{"openat", ifSetidArg3}, {"mknod", ifSetidArg1}, {"mknodat", ifSetidArg2},
-	} {
-		rules = append(rules, sysRule{r.name, r.c, errnoEPERM, "set-user/group-ID bits"})
-	}
-	rules = append(rules, sysRule{"openat2", always, errnoENOSYS, "mode unreadable behind a pointer; libc falls back to openat"})
-	for _, n := range []string{
-		"setxattr", "lsetxattr", "fsetxattr", "removexattr", "lremovexattr",
-		"fremovexattr", "setxattrat", "removexattrat",
-	} {
-		// EOPNOTSUPP: cp -a, tar and rsync treat it as "no xattrs here".
-		rules = append(rules, sysRule{n, always, errnoEOPNOTSUPP, "extended attributes (file capabilities)"})
-	}
-	// io_uring's operations (openat with any mode, setxattr, socket,
-	// connect) never pass through this filter, so it would undo the rules
-	// above as well as the network ones: refused even with the network on.
-	for _, n := range []string{"io_uring_setup", "io_uring_enter", "io_uring_register"} {
-		rules = append(rules, sysRule{n, always, errnoENOSYS, "io_uring operations bypass seccomp"})
-	}
-	if o.denyTruncate {
-		rules = append(rules, sysRule{"truncate", always, errnoEPERM, "Landlock ABI < 3 cannot confine truncate(2)"})
-	}
-	if o.network {
-		return rules
-	}
-	rules = append(rules,
-		sysRule{"socket", unlessUnixConn, errnoEPERM, "network: only AF_UNIX stream/seqpacket sockets"},
-		sysRule{"socketpair", unlessUnixConn, errnoEPERM, "network: only AF_UNIX stream/seqpacket pairs"},
-		sysRule{"sendto", ifDestAddr, errnoEPERM, "network: no explicit destination address"},
-	)
-	for _, n := range []string{
-		"connect", "bind", "listen", "accept", "accept4", "sendmmsg", "recvmmsg",
-	} {
-		rules = append(rules, sysRule{n, always, errnoEPERM, "network"})
-	}
-	for _, n := range []string{"ptrace", "process_vm_readv", "process_vm_writev"} {
-		rules = append(rules, sysRule{n, always, errnoEPERM, "access to other processes' memory"})
+	rules := make([]sysRule, 0, n)
+	for i := range seccompTable {
+		if applies(seccompTable[i].set) {
+			rules = append(rules, seccompTable[i].sysRule)
+		}
 	}
 	return rules
 }
@@ -393,6 +458,8 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 	}
 	slices.SortFunc(keys, func(x, y key) int { return cmp.Compare(x.nr, y.nr) })
 	b := filterBuilder{items: make([]filterItem, 0, len(keys))}
+	// Room for the production rules' bodies and errnos; more just grows.
+	b.c.bodies, b.c.at, b.c.errnos = make([]filterItem, 0, 8), make([]int, 0, 8), make([]uint32, 0, 4)
 	for j, k := range keys {
 		r := rules[k.i]
 		if j > 0 && keys[j-1].nr == k.nr {
