@@ -25,6 +25,7 @@ import (
 	"time"
 	"unsafe"
 
+	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -706,4 +707,67 @@ func scUnixNumbers() map[string]uint64 {
 		"name_to_handle_at": unix.SYS_NAME_TO_HANDLE_AT, "open_by_handle_at": unix.SYS_OPEN_BY_HANDLE_AT,
 		"truncate": unix.SYS_TRUNCATE,
 	}
+}
+
+// scInstallEnv selects what TestSeccompInstallChild installs: "one" (a
+// filter of a single RET ALLOW, the floor any seccomp filter costs) or
+// "ours" (the default sandbox's filter).
+const scInstallEnv = "SANDBOX_TEST_SECCOMP_INSTALL"
+
+// BenchmarkSeccompInstall measures what the kernel takes to install the
+// filter (check it, translate it to eBPF, JIT-compile it and fill the
+// action cache), next to a one-instruction filter, in one run. The filter
+// is installed before every command, so this is start-up time. Each
+// install happens in a fresh child (a filter cannot be removed), which
+// times only the seccomp(2) call and prints it.
+//
+//	go test -run '^$' -bench SeccompInstall -benchtime 300x
+func BenchmarkSeccompInstall(b *testing.B) {
+	var total [2]time.Duration
+	modes := [2]string{"one", "ours"}
+	for b.Loop() {
+		for i, mode := range modes {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestSeccompInstallChild$")
+			cmd.Env = append(os.Environ(), scInstallEnv+"="+mode)
+			out, err := cmd.Output()
+			if err != nil {
+				b.Fatalf("%s child: %v", mode, err)
+			}
+			var ns int64
+			if _, err := fmt.Sscanf(string(out), "install-ns %d", &ns); err != nil {
+				b.Fatalf("%s child printed %q", mode, out)
+			}
+			total[i] += time.Duration(ns)
+		}
+	}
+	for i, mode := range modes {
+		b.ReportMetric(float64(total[i].Microseconds())/float64(b.N), "us-"+mode)
+	}
+}
+
+// TestSeccompInstallChild is the child of BenchmarkSeccompInstall; it does
+// nothing unless scInstallEnv is set.
+func TestSeccompInstallChild(t *testing.T) {
+	mode := os.Getenv(scInstallEnv)
+	if mode == "" {
+		t.Skip("runs only as the child of BenchmarkSeccompInstall")
+	}
+	runtime.LockOSThread() // never unlocked: the thread exits filtered
+	prog := []bpf.RawInstruction{{Op: 0x06, K: retAllow}}
+	if mode == "ours" {
+		var err error
+		if prog, err = buildSeccomp(archFor(runtime.GOARCH), seccompRules(seccompOptions{})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	err := seccompSetModeFilter(prog)
+	d := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("install-ns %d\n", d.Nanoseconds())
 }
