@@ -43,7 +43,7 @@ var (
 // start the runtime's template thread, a clone that costs a short command
 // about 3% of its time (bench/run.sh); so the program runs here and exits
 // before main. The test binary initializes this package too: for it
-// (testBinary, set by a variable initializer in sandbox_test.go, which
+// (testBinary, set by a variable initializer in testbinary_test.go, which
 // runs before any init function) init only locks the thread, for the
 // tests that call run from the main goroutine.
 func init() {

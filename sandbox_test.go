@@ -52,10 +52,6 @@ const probeEnv = "SANDBOX_TEST_PROBE"
 // nobodyID is the unprivileged identity every confinement test also runs as.
 const nobodyID = 65534
 
-// Package-level variables are initialized before any init function runs,
-// so this tells main.go's init that it is in the test binary.
-var _ = func() bool { testBinary = true; return true }()
-
 // testRoot is a directory every user can reach (/tmp, mode 0755; a checkout
 // under /root is not), holding the built binaries and the tests' trees. The
 // binaries are built on first use, so that tests that need none (the

@@ -7,10 +7,13 @@
 #
 # Floors: a static C program that only execs (what any exec wrapper costs),
 # a Go program that only calls syscall.Exec (what the Go runtime costs), the
-# same with its thread locked in init and x/net/bpf and x/sys linked in
-# (what any Go binary of this project's shape costs), and a static C program that installs a one-instruction seccomp filter and
-# execs (what any seccomp filter costs a syscall-bound command). Needs
-# hyperfine (installed with apt-get when missing and root), gcc, go, npm.
+# same with x/net/bpf and x/sys linked in (what any Go binary of this
+# project's shape costs), and a static C program that installs a
+# one-instruction seccomp filter and execs (what any seccomp filter costs a
+# syscall-bound command). Then the kernel's cost of installing our filter
+# next to a one-instruction one (BenchmarkSeccompInstall), and where the
+# binary's own code goes, by file. Needs hyperfine (installed with apt-get
+# when missing and root), gcc, go, npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-300}
@@ -71,22 +74,19 @@ func main() { syscall.Exec(os.Args[1], os.Args[1:], os.Environ()) }
 GO
 (cd "$work/execgo" && printf 'module execgo\n\ngo 1.22\n' > go.mod && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/exec-go" .)
 
-# The floor for any binary of this project's shape: the thread locked in
-# init (DEVELOPERS.md), golang.org/x/net/bpf and x/sys linked in, exec.
-mkdir "$work/execgo-locked"
-cat > "$work/execgo-locked/main.go" <<'GO'
+# The floor for any binary of this project's shape: golang.org/x/net/bpf
+# and x/sys linked in (x/net/bpf brings fmt and reflect), exec.
+mkdir "$work/execgo-deps"
+cat > "$work/execgo-deps/main.go" <<'GO'
 package main
 
 import (
 	"os"
-	"runtime"
 	"syscall"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
 )
-
-func init() { runtime.LockOSThread() }
 
 func main() {
 	if len(os.Args) > 99 { // never: only links the dependencies in
@@ -97,8 +97,8 @@ func main() {
 }
 GO
 sed -n '/^require/,$p' go.mod > "$work/requires"
-(cd "$work/execgo-locked" && { printf 'module execgolocked\n\ngo 1.26\n\n'; cat "$work/requires"; } > go.mod &&
-  cp "$OLDPWD/go.sum" . && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags='-s -w' -o "$work/exec-go-locked" .)
+(cd "$work/execgo-deps" && { printf 'module execgodeps\n\ngo 1.26\n\n'; cat "$work/requires"; } > go.mod &&
+  cp "$OLDPWD/go.sum" . && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags='-s -w' -o "$work/exec-go-deps" .)
 
 true_bin=/bin/true
 dd_cmd="dd if=/dev/zero of=/dev/null bs=1 count=1000000 status=none"
@@ -109,7 +109,7 @@ bench() { # name runs command...
   hyperfine -N --style none --warmup 20 --runs "$n" --export-json "$work/$name.json" "$@" >/dev/null
 }
 bench true "$runs" "$true_bin" "$work/exec-c $true_bin" "$work/exec-go $true_bin" \
-  "$work/exec-go-locked $true_bin" "$rust -- $true_bin" "$work/sandbox -- $true_bin"
+  "$work/exec-go-deps $true_bin" "$rust -- $true_bin" "$work/sandbox -- $true_bin"
 bench dd $((runs / 10 + 5)) "$dd_cmd" "$work/seccomp1-c /bin/$dd_cmd" "$rust -- $dd_cmd" "$work/sandbox -- $dd_cmd"
 bench find $((runs / 20 + 5)) "$find_cmd" "$rust -- $find_cmd" "$work/sandbox -- $find_cmd"
 
@@ -122,7 +122,7 @@ import json, os, sys
 work, rust = sys.argv[1], sys.argv[2]
 labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
           "$work/exec-go $true_bin": "floor: Go exec-only",
-          "$work/exec-go-locked $true_bin": "floor: Go locked+deps",
+          "$work/exec-go-deps $true_bin": "floor: Go exec-only + deps",
           "$rust -- $true_bin": "upstream Rust helper",
           "$work/sandbox -- $true_bin": "sandbox (ours)",
           "$dd_cmd": "bare", "$work/seccomp1-c /bin/$dd_cmd": "floor: 1-insn seccomp filter",
@@ -139,5 +139,17 @@ for name in ("true", "dd", "find"):
         print(f"{name:<10} {labels.get(r['command'], r['command']):<30} {r['mean']*1e3:8.3f}ms {r['stddev']*1e3:7.3f}ms {r['mean']/base:6.2f}x")
 PY
 echo
-echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go locked+deps $(rss "$work/exec-go-locked" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
-echo "binary size (bytes, stripped static): ours $(stat -c %s "$work/sandbox"), Go exec-only $(stat -c %s "$work/exec-go"), Go locked+deps $(stat -c %s "$work/exec-go-locked"), upstream $(stat -c %s "$rust")"
+echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go + deps $(rss "$work/exec-go-deps" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
+echo "binary size (bytes, stripped static): ours $(stat -c %s "$work/sandbox"), Go exec-only $(stat -c %s "$work/exec-go"), Go + deps $(stat -c %s "$work/exec-go-deps"), upstream $(stat -c %s "$rust")"
+
+echo
+echo "seccomp(2) install, each in a fresh process (go test -bench SeccompInstall):"
+go test -run '^$' -bench SeccompInstall -benchtime "$((runs / 3 + 10))x" . | grep '^BenchmarkSeccompInstall'
+
+echo
+echo "the main package's code (text bytes) by file; the rest of the binary is the runtime and libraries:"
+CGO_ENABLED=0 go build -trimpath -o "$work/sandbox-syms" .
+go tool nm -size "$work/sandbox-syms" | awk '$3 == "T" || $3 == "t" { print $4, $2 }' > "$work/sizes"
+go tool objdump "$work/sandbox-syms" | awk '/^TEXT main\./ { sub(/\(SB\)/, "", $2); n = split($3, p, "/"); print $2, p[n] }' > "$work/files"
+awk 'NR == FNR { size[$1] = $2; next } { total[$2] += size[$1]; all += size[$1] }
+  END { for (f in total) printf "  %8d %s\n", total[f], f; printf "  %8d total\n", all }' "$work/sizes" "$work/files" | sort -rn
