@@ -220,6 +220,13 @@ func engage(p Policy, cmd []string) error {
 	if err := pl.prepare(); err != nil {
 		return &setupError{err}
 	}
+	// The restrictions and execve must all happen on the thread main.go's
+	// init runs on, the startup thread, whose thread ID is the process ID:
+	// checked, not assumed, since a restriction on any other thread would
+	// not reach the command.
+	if tid, pid := unix.Gettid(), unix.Getpid(); tid != pid {
+		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d): the restrictions would not reach the command", tid, pid)}
+	}
 	if err := pl.enforce(k); err != nil {
 		return &setupError{err}
 	}

@@ -104,9 +104,16 @@ true_bin=/bin/true
 dd_cmd="dd if=/dev/zero of=/dev/null bs=1 count=1000000 status=none"
 find_cmd="find /usr -name no-such-file-anywhere"
 
+# Each benchmark runs in $rounds rounds of runs/rounds runs of every
+# command in turn, so that a slow minute of this shared machine lands on
+# all commands alike instead of on whichever hyperfine was timing then.
+rounds=5
 bench() { # name runs command...
-  local name=$1 n=$2; shift 2
-  hyperfine -N --style none --warmup 20 --runs "$n" --export-json "$work/$name.json" "$@" >/dev/null
+  local name=$1 n=$2 r; shift 2
+  for r in $(seq "$rounds"); do
+    hyperfine -N --style none --warmup 10 --runs "$(( (n + rounds - 1) / rounds ))" \
+      --export-json "$work/$name.$r.json" "$@" >/dev/null 2>&1
+  done
 }
 bench true "$runs" "$true_bin" "$work/exec-c $true_bin" "$work/exec-go $true_bin" \
   "$work/exec-go-deps $true_bin" "$rust -- $true_bin" "$work/sandbox -- $true_bin"
@@ -131,12 +138,19 @@ labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
 print("kernel:", os.uname().release, " cpu:", next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), os.uname().machine),
       " cores:", os.cpu_count(), " date:", os.popen("date -u +%FT%TZ").read().strip())
 print()
-print(f"{'benchmark':<10} {'run':<30} {'mean':>10} {'stddev':>9} {'ratio':>7}")
+import statistics
+print(f"{'benchmark':<10} {'run':<30} {'mean':>10} {'stddev':>9} {'median':>10} {'ratio':>7} {'(median)':>8}")
 for name in ("true", "dd", "find"):
-    res = json.load(open(os.path.join(work, name + ".json")))["results"]
-    base = res[0]["mean"]
-    for r in res:
-        print(f"{name:<10} {labels.get(r['command'], r['command']):<30} {r['mean']*1e3:8.3f}ms {r['stddev']*1e3:7.3f}ms {r['mean']/base:6.2f}x")
+    times = {}
+    for r in range(1, $rounds + 1):
+        for res in json.load(open(os.path.join(work, f"{name}.{r}.json")))["results"]:
+            times.setdefault(res["command"], []).extend(res["times"])
+    base = None
+    for cmd, t in times.items():
+        mean, med = statistics.fmean(t), statistics.median(t)
+        if base is None:
+            base = (mean, med)
+        print(f"{name:<10} {labels.get(cmd, cmd):<30} {mean*1e3:8.3f}ms {statistics.stdev(t)*1e3:7.3f}ms {med*1e3:8.3f}ms {mean/base[0]:6.2f}x {med/base[1]:7.2f}x")
 PY
 echo
 echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go + deps $(rss "$work/exec-go-deps" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
