@@ -183,7 +183,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 			lr := &landlockReport{
 				KernelABI:       k.landlockABI,
 				ABI:             rs.abi,
-				Errata:          k.errata,
+				Errata:          landlockErrata(),
 				HandledAccessFS: fsRightList(rs.attr.handledAccessFS),
 			}
 			lr.HandledAccessNet = []string{}

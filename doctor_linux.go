@@ -1143,7 +1143,7 @@ func (d *doctor) kernelFacts(release string) []kernelFact {
 		if abi >= 7 {
 			add("landlock audit", "log_same_exec_off log_new_exec_on log_subdomains_off", "ABI 7 restrict_self flags")
 		}
-		add("landlock errata", landlockErrataText(k.errata), "")
+		add("landlock errata", landlockErrataText(landlockErrata()), "")
 	}
 
 	if !k.seccomp {

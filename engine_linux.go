@@ -35,16 +35,12 @@ import (
 type kernelFeatures struct {
 	landlockABI int   // 0: none
 	landlockErr error // why there is none
-	errata      uint64
 	seccomp     bool
 }
 
 func probeKernel() kernelFeatures {
 	var k kernelFeatures
 	k.landlockABI, k.landlockErr = landlockABI()
-	if k.landlockABI > 0 {
-		k.errata = landlockErrata()
-	}
 	// PR_GET_SECCOMP fails with EINVAL when the kernel has no seccomp.
 	_, err := unix.PrctlRetInt(unix.PR_GET_SECCOMP, 0, 0, 0, 0)
 	k.seccomp = err == nil

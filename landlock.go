@@ -127,8 +127,8 @@ func landlockAddRule(rulesetFD int, attr *pathBeneathAttr) error {
 }
 
 // landlockRestrictSelf wraps landlock_restrict_self(2). It acts on the
-// calling thread only, which is why main locks its goroutine to the thread
-// in init and calls it from there. RawSyscall: nothing may run in between.
+// calling thread only, which is why main.go's init, on the startup thread,
+// runs everything up to execve. RawSyscall: nothing may run in between.
 func landlockRestrictSelf(rulesetFD int, flags uint32) error {
 	_, _, e := unix.RawSyscall(unix.SYS_LANDLOCK_RESTRICT_SELF, uintptr(rulesetFD), uintptr(flags), 0)
 	if e != 0 {
