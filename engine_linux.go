@@ -8,7 +8,7 @@ package main
 // The order is fixed and every step that can fail for a reason the user
 // could fix (a missing path, a kernel without Landlock, a filter that does
 // not assemble) happens in linuxPlan.prepare, before the first irreversible
-// step. Then, on the thread main locked in init:
+// step. Then, on the startup thread, which main.go's init runs on:
 //
 //	prctl(PR_SET_NO_NEW_PRIVS) -> landlock_restrict_self -> seccomp -> execve
 //

@@ -1019,8 +1019,9 @@ func tryKill(a []string) (r probeReport) {
 
 var witnessMarker = []byte("ESCAPED!")
 
-// tryPtrace attaches (main locked this goroutine to its thread, which
-// ptrace requires) and pokes the marker into the witness's memory.
+// tryPtrace attaches (probes run on the startup thread, where main.go's
+// init keeps the goroutine, and ptrace needs one thread throughout) and
+// pokes the marker into the witness's memory.
 func tryPtrace(a []string) (r probeReport) {
 	pid, _ := strconv.Atoi(probeArg(a, 0))
 	addr, _ := strconv.ParseUint(probeArg(a, 1), 0, 64)
@@ -1290,8 +1291,8 @@ func tryMount(a []string) (r probeReport) {
 
 // trySetns joins the network namespace the probe is already in, through
 // /proc/self/ns/net and through a pidfd (Linux 5.8): the call is the
-// same that would join any namespace it can name. The thread is the one
-// main locked, and the namespace is unchanged.
+// same that would join any namespace it can name. The thread is the
+// startup thread, and the namespace is unchanged.
 func trySetns([]string) (r probeReport) {
 	if fd, err := unix.Open("/proc/self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
 		r.fail("open(/proc/self/ns/net)", err)
