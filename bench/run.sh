@@ -4,6 +4,7 @@
 # one run. Prints one table of means and ratios to the bare command.
 #
 #   bash bench/run.sh            # RUNS=300 by default; RUNS=1000 for tighter figures
+#   BASELINE=c0ec095 bash bench/run.sh   # also times sandbox built at that commit
 #
 # Floors: a static C program that only execs (what any exec wrapper costs),
 # a Go program that only calls syscall.Exec (what the Go runtime costs), the
@@ -38,6 +39,12 @@ rust="$(ls -d "$SANDBOX_CI_CACHE"/codex-e2e/codex-*/bin/"$rust_name" | head -n 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/sandbox" .
+# A baseline build, for before/after figures from one run.
+if [ -n "${BASELINE:-}" ]; then
+  mkdir "$work/baseline-src"
+  git archive "$BASELINE" | tar -x -C "$work/baseline-src"
+  (cd "$work/baseline-src" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$work/baseline" .)
+fi
 
 cat > "$work/exec.c" <<'C'
 #include <unistd.h>
@@ -101,13 +108,15 @@ sed -n '/^require/,$p' go.mod > "$work/requires"
   cp "$OLDPWD/go.sum" . && CGO_ENABLED=0 go build -mod=mod -trimpath -ldflags='-s -w' -o "$work/exec-go-deps" .)
 
 true_bin=/bin/true
+base=()
+if [ -n "${BASELINE:-}" ]; then base=("$work/baseline -- $true_bin"); fi
 dd_cmd="dd if=/dev/zero of=/dev/null bs=1 count=1000000 status=none"
 find_cmd="find /usr -name no-such-file-anywhere"
 
 # Each benchmark runs in $rounds rounds of runs/rounds runs of every
 # command in turn, so that a slow minute of this shared machine lands on
 # all commands alike instead of on whichever hyperfine was timing then.
-rounds=5
+rounds=10
 bench() { # name runs command...
   local name=$1 n=$2 r; shift 2
   for r in $(seq "$rounds"); do
@@ -116,7 +125,7 @@ bench() { # name runs command...
   done
 }
 bench true "$runs" "$true_bin" "$work/exec-c $true_bin" "$work/exec-go $true_bin" \
-  "$work/exec-go-deps $true_bin" "$rust -- $true_bin" "$work/sandbox -- $true_bin"
+  "$work/exec-go-deps $true_bin" "$rust -- $true_bin" "$work/sandbox -- $true_bin" ${base[@]+"${base[@]}"}
 bench dd $((runs / 10 + 5)) "$dd_cmd" "$work/seccomp1-c /bin/$dd_cmd" "$rust -- $dd_cmd" "$work/sandbox -- $dd_cmd"
 bench find $((runs / 20 + 5)) "$find_cmd" "$rust -- $find_cmd" "$work/sandbox -- $find_cmd"
 
@@ -132,6 +141,7 @@ labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
           "$work/exec-go-deps $true_bin": "floor: Go exec-only + deps",
           "$rust -- $true_bin": "upstream Rust helper",
           "$work/sandbox -- $true_bin": "sandbox (ours)",
+          "$work/baseline -- $true_bin": "sandbox at ${BASELINE:-}",
           "$dd_cmd": "bare", "$work/seccomp1-c /bin/$dd_cmd": "floor: 1-insn seccomp filter",
           "$rust -- $dd_cmd": "upstream Rust helper", "$work/sandbox -- $dd_cmd": "sandbox (ours)",
           "$find_cmd": "bare", "$rust -- $find_cmd": "upstream Rust helper", "$work/sandbox -- $find_cmd": "sandbox (ours)"}
@@ -146,11 +156,13 @@ for name in ("true", "dd", "find"):
         for res in json.load(open(os.path.join(work, f"{name}.{r}.json")))["results"]:
             times.setdefault(res["command"], []).extend(res["times"])
     base = None
+    goexec = times.get("$work/exec-go $true_bin")
     for cmd, t in times.items():
         mean, med = statistics.fmean(t), statistics.median(t)
         if base is None:
             base = (mean, med)
-        print(f"{name:<10} {labels.get(cmd, cmd):<30} {mean*1e3:8.3f}ms {statistics.stdev(t)*1e3:7.3f}ms {med*1e3:8.3f}ms {mean/base[0]:6.2f}x {med/base[1]:7.2f}x")
+        vsgo = f"  {mean/statistics.fmean(goexec):5.3f}x Go exec-only" if goexec else ""
+        print(f"{name:<10} {labels.get(cmd, cmd):<30} {mean*1e3:8.3f}ms {statistics.stdev(t)*1e3:7.3f}ms {med*1e3:8.3f}ms {mean/base[0]:6.2f}x {med/base[1]:7.2f}x{vsgo}")
 PY
 echo
 echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go + deps $(rss "$work/exec-go-deps" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
