@@ -216,12 +216,13 @@ func engage(p Policy, cmd []string) error {
 	if err := pl.prepare(); err != nil {
 		return &setupError{err}
 	}
-	// The restrictions and execve must all happen on the thread main.go's
-	// init runs on, the startup thread, whose thread ID is the process ID:
-	// checked, not assumed, since a restriction on any other thread would
-	// not reach the command.
+	// The restrictions and execve must all happen on one thread. What
+	// guarantees it is that main.go's init runs on the startup thread (its
+	// thread ID is the process ID), where the runtime keeps the goroutine
+	// for the whole of initialization. Anywhere else that guarantee is not
+	// known to hold: refuse rather than hope.
 	if tid, pid := unix.Gettid(), unix.Getpid(); tid != pid {
-		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d): the restrictions would not reach the command", tid, pid)}
+		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d), the only one known to stay put until execve", tid, pid)}
 	}
 	if err := pl.enforce(k); err != nil {
 		return &setupError{err}

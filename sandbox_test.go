@@ -1242,6 +1242,43 @@ func TestConfineFailClosed(t *testing.T) {
 	})
 }
 
+// TestEngageStartupThreadOnly: the engine refuses, before its first
+// irreversible step, to confine any thread but the startup thread, the
+// one main.go's init runs on and the only one the goroutine is known to
+// stay on until execve; called from the startup thread, the same command
+// runs. Both run in a re-executed test binary.
+func TestEngageStartupThreadOnly(t *testing.T) {
+	requireLandlock(t, 3)
+	forEachUser(t, func(t *testing.T, u runAs) {
+		_, probe := binaries(t)
+		for _, c := range []struct {
+			probe string
+			code  int
+			ran   bool
+		}{
+			{"engage-on-thread", 0, true},
+			{"engage-off-thread", exitSetup, false},
+		} {
+			t.Run(c.probe, func(t *testing.T) {
+				d := u.dir(t)
+				marker := filepath.Join(d, "MARKER")
+				cmd := u.command(probe, "-w", d, "--", "touch", marker)
+				cmd.Env = append(cmd.Env, probeEnv+"="+c.probe)
+				r := runCommand(t, cmd)
+				if r.code != c.code {
+					t.Errorf("want exit %d: %v", c.code, r)
+				}
+				if c.code == exitSetup && !(isOneLine(r.stderr, "sandbox: ") && strings.Contains(r.stderr, "startup thread")) {
+					t.Errorf("want one stderr line naming the startup thread: %v", r)
+				}
+				if lexists(marker) != c.ran {
+					t.Errorf("command ran: %v, want %v: %v", lexists(marker), c.ran, r)
+				}
+			})
+		}
+	})
+}
+
 // ---------------------------------------------------------------------
 // Probes: the test binary re-executed with SANDBOX_TEST_PROBE set.
 
@@ -1331,6 +1368,23 @@ func testProbe(name string, argv []string) int {
 	fail := func(format string, v ...any) int {
 		fmt.Fprintf(os.Stderr, "probe %s: %s\n", name, fmt.Sprintf(format, v...))
 		return 3
+	}
+	if name == "engage-on-thread" || name == "engage-off-thread" {
+		// argv is a generic command line, confined in this process: from
+		// the startup thread, or from a goroutine on another thread.
+		inv, err := parseGeneric(argv)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if name == "engage-on-thread" {
+			return start(inv.policy, inv.cmd)
+		}
+		code := make(chan int)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread exits with it
+			code <- start(inv.policy, inv.cmd)
+		}()
+		return <-code
 	}
 	if rules, ok := probeSimulations[name]; ok {
 		if len(rules) > 0 {
