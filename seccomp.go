@@ -394,22 +394,12 @@ const (
 	otherProcesses = "access to other processes' memory"
 )
 
-// seccompRules returns the rules of seccompTable that apply under o, in
-// one allocation.
+// seccompRules returns the rules of seccompTable that apply under o.
 func seccompRules(o seccompOptions) []sysRule {
-	applies := func(set ruleSet) bool {
-		return set == anyPolicy || set == noNetwork && !o.network || set == noTruncate && o.denyTruncate
-	}
-	n := 0
-	for i := range seccompTable {
-		if applies(seccompTable[i].set) {
-			n++
-		}
-	}
-	rules := make([]sysRule, 0, n)
-	for i := range seccompTable {
-		if applies(seccompTable[i].set) {
-			rules = append(rules, seccompTable[i].sysRule)
+	rules := make([]sysRule, 0, len(seccompTable))
+	for _, r := range seccompTable {
+		if r.set == anyPolicy || r.set == noNetwork && !o.network || r.set == noTruncate && o.denyTruncate {
+			rules = append(rules, r.sysRule)
 		}
 	}
 	return rules

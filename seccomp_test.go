@@ -1025,8 +1025,10 @@ func TestSeccompTableMatchesArches(t *testing.T) {
 
 // TestSeccompBuildLongJumps feeds buildSeccomp a made-up architecture with
 // enough conditional rules that the search tree needs its unconditional
-// long jumps (the production rules are too few to reach them), and checks
-// every number against the same model as the real filter.
+// long jumps (the production rules are too few to reach them), then runs
+// of consecutive unconditional rules broken by another errno or by a gap
+// (range tests), and checks every number against the same model as the
+// real filter.
 func TestSeccompBuildLongJumps(t *testing.T) {
 	conds := []struct {
 		code cond
@@ -1047,6 +1049,19 @@ func TestSeccompBuildLongJumps(t *testing.T) {
 		rules = append(rules, sysRule{name, c.code, errno, "test"})
 		model[nr] = scSys{name: name, when: scAlways, cond: c.sc, errno: 0x00050000 | errno}
 	}
+	for j := range 60 {
+		if j%11 == 5 {
+			continue // a number with no rule inside a run
+		}
+		name, nr := fmt.Sprintf("run%d", j), uint32(1700+j)
+		errno := uint32(errnoEPERM)
+		if j%9 == 0 {
+			errno = errnoENOSYS
+		}
+		arch.nr[name] = nr
+		rules = append(rules, sysRule{name, always, errno, "test"})
+		model[nr] = scSys{name: name, when: scAlways, cond: scAny, errno: 0x00050000 | errno}
+	}
 	rand.New(rand.NewPCG(3, 4)).Shuffle(len(rules), func(i, j int) { rules[i], rules[j] = rules[j], rules[i] })
 	raw, err := buildSeccomp(arch, rules)
 	if err != nil {
@@ -1054,14 +1069,20 @@ func TestSeccompBuildLongJumps(t *testing.T) {
 	}
 	scCheckKernelRules(t, raw)
 	insts, _ := bpf.Disassemble(raw)
-	long := 0
+	long, ranges := 0, 0
 	for _, ins := range insts {
 		if _, ok := ins.(bpf.Jump); ok {
 			long++
 		}
+		if j, ok := ins.(bpf.JumpIf); ok && j.Cond == bpf.JumpGreaterThan {
+			ranges++ // only a range test compares nr > hi
+		}
 	}
 	if long == 0 {
 		t.Fatalf("%d instructions and no unconditional jump: the test no longer reaches the long-jump code", len(raw))
+	}
+	if ranges == 0 {
+		t.Fatalf("%d instructions and no range test: the test no longer reaches the range code", len(raw))
 	}
 	vm, err := bpf.NewVM(insts)
 	if err != nil {
@@ -1069,7 +1090,7 @@ func TestSeccompBuildLongJumps(t *testing.T) {
 	}
 	f := &scFilter{abi: scABI{goarch: "test", native: scAuditX86_64, x32: true}, raw: raw, vm: vm, byNR: model}
 	r := rand.New(rand.NewPCG(5, 6))
-	for nr := uint32(0); nr < 1700; nr++ {
+	for nr := uint32(0); nr < 1800; nr++ {
 		for range 10 {
 			args := scRandomArgs(r)
 			want := scExpect(f.abi, model, seccompOptions{}, scAuditX86_64, nr, args)
@@ -1078,7 +1099,7 @@ func TestSeccompBuildLongJumps(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d instructions, %d long jumps", len(raw), long)
+	t.Logf("%d instructions, %d long jumps, %d range tests", len(raw), long, ranges)
 }
 
 // TestSeccompBuildErrors checks that buildSeccomp refuses what it cannot
