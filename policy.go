@@ -24,17 +24,57 @@ type Policy struct {
 	// was not created inside.
 	Network bool
 
+	// Hidden are paths the command may not read (deny-read): a directory
+	// appears empty and unreadable, a file empty. Paths are absolute and
+	// clean; they may or may not exist. Seatbelt and the namespace engine
+	// enforce them; the exec-only engine cannot (Landlock grants reads of
+	// the whole tree) and refuses a policy that has any.
+	Hidden []string
+
+	// Engine chooses the Linux engine (ignored elsewhere).
+	Engine Engine
+
 	// Enforcement says what to do when the kernel cannot enforce all of it.
 	Enforcement Enforcement
+}
+
+// Engine is which Linux engine confines the command.
+type Engine int
+
+const (
+	// EngineAuto uses the namespace engine where the host allows
+	// unprivileged user namespaces and the exec-only engine otherwise,
+	// saying on stderr in one line what that leaves unenforced.
+	EngineAuto Engine = iota
+	// EngineNamespace requires the namespace engine: where the host
+	// refuses it, nothing runs (125) and stderr names the cause and the fix.
+	EngineNamespace
+	// EngineExecOnly applies Landlock and seccomp to this process and
+	// becomes the command (same PID, no supervisor).
+	EngineExecOnly
+)
+
+func (e Engine) String() string {
+	switch e {
+	case EngineAuto:
+		return "auto"
+	case EngineNamespace:
+		return "namespace"
+	case EngineExecOnly:
+		return "exec-only"
+	}
+	return "unknown"
 }
 
 // WritableRoot is one writable tree.
 type WritableRoot struct {
 	Path string
-	// ReadOnly lists paths beneath Path that stay read-only (Codex protects
-	// .git, .codex and .agents). Seatbelt enforces them; Landlock has no way
-	// to subtract a subtree from a grant, so the Linux engine refuses a
-	// policy that has any unless the front-end cleared them on purpose.
+	// ReadOnly lists paths beneath Path that stay read-only, existing or
+	// not (read-only islands: the generic --read-only flag, Codex's
+	// protected metadata and read entries under a write entry). A missing
+	// one must not be creatable. Seatbelt and the namespace engine enforce
+	// them; Landlock has no way to subtract a subtree from a grant, so the
+	// exec-only engine refuses a policy that has any.
 	ReadOnly []string
 }
 
