@@ -118,6 +118,10 @@ func runCodex(args []string) int {
 		errorf("%v (see codex-linux-sandbox --help)", err)
 		return exitUsage
 	}
+	// Until the Codex dialects are wired to the namespace engine (issue
+	// 11: eras E-G without --use-legacy-landlock), every one of them runs
+	// on the exec-only engine, as it always has.
+	inv.policy.Engine = EngineExecOnly
 	if showPolicy {
 		return printPolicy(os.Stdout, inv.policy, inv.cmd)
 	}

@@ -53,6 +53,9 @@ func fsRightList(r uint64) []string {
 // out. A nil Landlock or Seccomp is null.
 type policyReport struct {
 	Command       []string
+	Engine        string // namespace or exec-only
+	EngineReason  string // why that one
+	Mounts        []string
 	Enforcement   string
 	FullDiskWrite bool
 	WritableRoots []string
@@ -91,6 +94,9 @@ func (rep *policyReport) json() []byte {
 	w := jsonWriter{}
 	w.openObject()
 	w.key("command").strings(rep.Command)
+	w.key("engine").str(rep.Engine)
+	w.key("engine_reason").str(rep.EngineReason)
+	w.key("mounts").strings(rep.Mounts)
 	w.key("enforcement").str(rep.Enforcement)
 	w.key("full_disk_write").boolean(rep.FullDiskWrite)
 	w.key("writable_roots").strings(rep.WritableRoots)
@@ -158,9 +164,26 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	for _, r := range p.WritableRoots {
 		rep.WritableRoots = append(rep.WritableRoots, resolvedPath(r.Path))
 	}
-	pl, err := planLinux(p, k)
+	ns, why, err := chooseEngine(p)
+	rep.Engine, rep.EngineReason = "exec-only", why
+	if ns {
+		rep.Engine = "namespace"
+	}
+	var pl *linuxPlan
+	if err == nil {
+		pl, err = planLinux(p, k, ns)
+	}
 	if err == nil {
 		err = refusal(p, pl, k)
+	}
+	if err == nil && ns {
+		var mp *mountPlan
+		if mp, err = planMounts(p, osHost()); err == nil {
+			rep.Mounts = strings.Split(strings.TrimSuffix(mp.String(), "\n"), "\n")
+		}
+	}
+	if !ns && p.Engine == EngineAuto {
+		rep.Weaker = append(rep.Weaker, execOnlyLacks)
 	}
 	if err == nil {
 		// The fallible half of a real run: open every rule's path, fill
@@ -251,8 +274,35 @@ func describeRule(r sysRule) string {
 		when = "if flags create a namespace"
 	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
 		when = "if the mode has S_ISUID or S_ISGID"
+	case unlessInet:
+		when = "unless AF_INET or AF_INET6"
 	}
 	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
+}
+
+// chooseEngine says which engine a run of p would use, and why; an error
+// when p would be refused for want of the namespace engine. The namespace
+// engine's availability is probed (once per process) by starting its
+// inner stage in the namespaces and letting it exit: a real run needs no
+// probe, its attempt is the probe. A host that lets clone succeed and
+// refuses the mounts later (AppArmor) passes this probe.
+func chooseEngine(p Policy) (ns bool, why string, err error) {
+	if p.Engine == EngineExecOnly {
+		return false, "exec-only asked for (--exec-only, or a Codex dialect that runs on it)", nil
+	}
+	perr := probeNamespaces(p.Network)
+	switch {
+	case perr == nil:
+		return true, "namespace: user namespaces available", nil
+	case p.Engine == EngineNamespace:
+		un := &nsUnavailable{perr}
+		return true, "namespace: required", fmt.Errorf("the namespace engine is unavailable on this host: %v; %s", perr, un.fix())
+	}
+	why = fmt.Sprintf("exec-only: namespace engine unavailable (%v)", perr)
+	if cerr := execOnlyCannot(p); cerr != nil {
+		return false, why, fmt.Errorf("the namespace engine is unavailable on this host (%v), and %v", perr, cerr)
+	}
+	return false, why, nil
 }
 
 // resolvedPath is path with its symlinks resolved, as Landlock resolves a

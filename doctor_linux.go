@@ -244,7 +244,9 @@ func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
 
 	argv := append([]string{d.exe, "--doctor-probe", name}, w.args...)
 	if confined {
-		argv = append([]string{d.exe, "-w", root, "--"}, argv...)
+		// The vectors and their verdicts are the exec-only engine's
+		// (until the doctor runs them on both engines).
+		argv = append([]string{d.exe, "--exec-only", "-w", root, "--"}, argv...)
 	}
 	stdin := -1
 	if w.ctty {

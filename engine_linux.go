@@ -62,28 +62,27 @@ type linuxPlan struct {
 }
 
 // planLinux decides the Landlock ruleset and seccomp rules for p on k. It
-// opens nothing and changes nothing.
-func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
+// opens nothing and changes nothing. ns selects the namespace engine's
+// flavour (see nsengine_linux.go): there the command runs inside the
+// mount plan's read-only view, with a private PID, IPC and (network off)
+// network namespace, so Landlock and seccomp are defence in depth, and
+// what they cannot do (read-only islands, hidden paths) the mounts do.
+func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 	if p.ReadRoots != nil {
 		return nil, errors.New("restricted read access cannot be enforced by Landlock in this design (reads are never restricted on Linux)")
 	}
-	for _, r := range p.WritableRoots {
-		if len(r.ReadOnly) == 0 {
-			continue
+	if !ns {
+		if err := execOnlyCannot(p); err != nil {
+			return nil, err
 		}
-		ro := r.ReadOnly[0]
-		if _, err := os.Lstat(ro); err != nil {
-			return nil, fmt.Errorf("Landlock cannot stop %q being created inside writable root %q; refusing to run rather than leave it writable", ro, r.Path)
-		}
-		return nil, fmt.Errorf("Landlock cannot keep %q read-only inside writable root %q; refusing to run rather than leave it writable", ro, r.Path)
 	}
 	pl := &linuxPlan{restrict: !p.FullDiskWrite || !p.Network}
 	if !pl.restrict {
 		return pl, nil
 	}
-	pl.seccomp = seccompOptions{network: p.Network}
+	pl.seccomp = seccompOptions{network: p.Network, loopbackOnly: ns && !p.Network}
 	if !k.seccomp {
-		if !p.Network {
+		if !p.Network && !ns {
 			pl.unmet = append(pl.unmet, "network isolation (the kernel has no seccomp filter support)")
 		}
 		pl.weaker = append(pl.weaker, "seccomp hardening (TIOCSTI, namespaces, io_uring)")
@@ -92,10 +91,17 @@ func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
 	abi := min(k.landlockABI, landlockMaxABI)
 	pl.abi = abi
 	if abi == 0 {
-		if !p.FullDiskWrite {
+		switch {
+		case ns:
+			// The read-only mounts confine writes and the PID namespace
+			// hides every process outside.
+			pl.weaker = append(pl.weaker, fmt.Sprintf("Landlock under the mounts (%v)", k.landlockErr))
+		case !p.FullDiskWrite:
 			pl.unmet = append(pl.unmet, fmt.Sprintf("filesystem write restrictions (%v)", k.landlockErr))
 		}
-		pl.weaker = append(pl.weaker, "signals to, and ptrace of, processes outside the sandbox (no Landlock)")
+		if !ns {
+			pl.weaker = append(pl.weaker, "signals to, and ptrace of, processes outside the sandbox (no Landlock)")
+		}
 		return pl, nil
 	}
 
@@ -110,10 +116,15 @@ func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
 		for _, r := range p.WritableRoots {
 			rules = append(rules, landlockRule{path: r.Path, rights: landlockFSRights(abi) &^ fsDeviceNodes})
 		}
+		if fi, err := os.Stat("/dev/shm"); ns && err == nil && fi.IsDir() {
+			// The mount plan's /dev/shm is a tmpfs of this sandbox's own
+			// (POSIX semaphores and shared memory), gone with it.
+			rules = append(rules, landlockRule{path: "/dev/shm", rights: landlockFSRights(abi) &^ fsDeviceNodes})
+		}
 		if abi < 2 {
 			pl.weaker = append(pl.weaker, "renames and links across directories (Landlock ABI 1 refuses them all: EXDEV)")
 		}
-		if abi < 3 {
+		if abi < 3 && !ns { // in the namespace engine the read-only mounts refuse truncate(2)
 			pl.unmet = append(pl.unmet, fmt.Sprintf("truncate(2) confinement (needs Landlock ABI 3, Linux 6.2; have ABI %d)", abi))
 			pl.seccomp.denyTruncate = true // best effort: refuse truncate(2) everywhere instead
 		}
@@ -121,15 +132,17 @@ func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
 			pl.weaker = append(pl.weaker, fmt.Sprintf("ioctl on newly opened devices (needs Landlock ABI 5, have %d)", abi))
 		}
 	}
-	if !p.Network && abi >= 4 {
-		attr.handledAccessNet = netTCP // no port rules: no TCP bind or connect
+	if !p.Network && abi >= 4 && !ns {
+		// No port rules: no TCP bind or connect. (In a network namespace
+		// of its own only the private loopback is there to reach.)
+		attr.handledAccessNet = netTCP
 	}
 	if abi >= 6 {
 		attr.scoped = unix.LANDLOCK_SCOPE_SIGNAL
 		if !p.Network {
 			attr.scoped |= unix.LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
 		}
-	} else {
+	} else if !ns { // a PID namespace of its own: nothing outside to signal
 		pl.weaker = append(pl.weaker, fmt.Sprintf("signals to processes outside the sandbox (needs Landlock ABI 6, Linux 6.12; have ABI %d)", abi))
 	}
 	if attr != (rulesetAttr{}) {
@@ -199,18 +212,75 @@ func seccompSetModeFilter(prog []bpf.RawInstruction) error {
 	return nil
 }
 
-// engage confines the process to p and executes cmd. It returns only on
-// failure: a *setupError before the command could run, or an *execError.
+// engage runs cmd confined to p by the engine p.Engine selects. It returns
+// only on failure: a *setupError before the command could run, or an
+// *execError.
+//
+// EngineAuto tries the namespace engine (nsengine_linux.go) and, where the
+// host refuses it before anything irreversible happened, runs the
+// exec-only engine in this same process, saying on stderr in one line
+// what that leaves unenforced. EngineNamespace refuses there instead.
 func engage(p Policy, cmd []string) error {
+	if p.Engine == EngineExecOnly {
+		return engageExecOnly(p, cmd, "")
+	}
+	err := engageNamespace(p, cmd)
+	var un *nsUnavailable
+	if !errors.As(err, &un) {
+		return err
+	}
+	if p.Engine == EngineNamespace {
+		return &setupError{fmt.Errorf("the namespace engine is unavailable on this host: %v; %s", un.err, un.fix())}
+	}
+	if err := execOnlyCannot(p); err != nil {
+		return &setupError{fmt.Errorf("the namespace engine is unavailable on this host (%v), and %v", un.err, err)}
+	}
+	return engageExecOnly(p, cmd, fmt.Sprintf("namespace engine unavailable (%v), running exec-only: %s", un.err, execOnlyLacks))
+}
+
+// execOnlyLacks is what the exec-only engine does not give that the
+// namespace engine does, for the fallback's warning.
+const execOnlyLacks = "chmod, chown and utime outside the writable trees, a private /proc, IPC and loopback"
+
+// execOnlyCannot says why the exec-only engine cannot run p, or nil:
+// Landlock grants reads of the whole tree and cannot take a subtree back
+// from a writable grant.
+func execOnlyCannot(p Policy) error {
+	for _, r := range p.WritableRoots {
+		if len(r.ReadOnly) == 0 {
+			continue
+		}
+		ro := r.ReadOnly[0]
+		if _, err := os.Lstat(ro); err != nil {
+			return fmt.Errorf("Landlock cannot stop %q being created inside writable root %q; refusing to run rather than leave it writable", ro, r.Path)
+		}
+		return fmt.Errorf("Landlock cannot keep %q read-only inside writable root %q; refusing to run rather than leave it writable", ro, r.Path)
+	}
+	if len(p.Hidden) > 0 {
+		return fmt.Errorf("Landlock cannot hide %q (it grants reads of the whole filesystem); refusing to run rather than leave it readable", p.Hidden[0])
+	}
+	return nil
+}
+
+// engageExecOnly confines this process to p and executes cmd: the
+// exec-only engine. fallback, if not empty, is why it runs instead of the
+// namespace engine; it leads the one warning line.
+func engageExecOnly(p Policy, cmd []string, fallback string) error {
 	k := probeKernel()
-	pl, err := planLinux(p, k)
+	pl, err := planLinux(p, k, false)
 	if err != nil {
 		return &setupError{err}
 	}
 	if err := refusal(p, pl, k); err != nil {
 		return &setupError{err}
 	}
-	if notice := append(pl.unmet, pl.weaker...); len(notice) > 0 {
+	notice := append(pl.unmet, pl.weaker...)
+	switch {
+	case fallback != "" && len(notice) > 0:
+		warnf("%s; not enforced on this kernel either: %s", fallback, strings.Join(notice, "; "))
+	case fallback != "":
+		warnf("%s", fallback)
+	case len(notice) > 0:
 		warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
 	}
 	if err := pl.prepare(); err != nil {

@@ -67,6 +67,13 @@ func execCandidates(name string) []string {
 // is reported if nothing else runs; ENOEXEC (a script without #!) is run
 // by /bin/sh; an empty name is not found.
 func execvp(argv []string) error {
+	return searchExec(argv, syscall.Exec)
+}
+
+// searchExec is execvp's search with exec in place of execve: exec
+// returns nil once the command runs (the namespace engine's fork and exec)
+// or the errno execve failed with.
+func searchExec(argv []string, exec func(path string, argv, env []string) error) error {
 	name := argv[0]
 	if name == "" {
 		return &execError{name: `""`, err: syscall.ENOENT}
@@ -74,11 +81,15 @@ func execvp(argv []string) error {
 	env := os.Environ()
 	var sawEACCES bool
 	for _, path := range execCandidates(name) {
-		err := syscall.Exec(path, argv, env)
+		err := exec(path, argv, env)
 		switch {
+		case err == nil:
+			return nil
 		case errors.Is(err, syscall.ENOEXEC):
 			shArgv := append([]string{"/bin/sh", path}, argv[1:]...)
-			err = syscall.Exec("/bin/sh", shArgv, env)
+			if err = exec("/bin/sh", shArgv, env); err == nil {
+				return nil
+			}
 			return &execError{name: name, err: err}
 		case errors.Is(err, syscall.EACCES):
 			sawEACCES = true

@@ -61,12 +61,28 @@ const usage = `Usage: sandbox [options] [--] command [args...]
 
 Runs command confined: the whole filesystem is readable and executable,
 nothing is writable but /dev/null and the --write trees, and there is no
-network. The sandbox then becomes the command (same PID, its own exit
-status). The first argument that is not an option starts the command.
+network. The first argument that is not an option starts the command.
+
+On Linux the command runs in namespaces of its own where the host allows
+unprivileged user namespaces: a read-only view of the filesystem, its own
+/proc, IPC and loopback network, started and waited for by the sandbox,
+which forwards signals and exits with the command's status. Elsewhere the
+sandbox confines itself and becomes the command (same PID), saying on
+stderr what that does not enforce.
 
 Options:
     -w, --write DIR    Allow writing beneath DIR (repeatable).
+    -r, --read-only PATH
+                       Keep PATH, inside a --write tree, read-only; if it
+                       does not exist, it cannot be created (repeatable).
+    --hide PATH        Make PATH unreadable: a directory appears empty, a
+                       file empty (repeatable).
     -n, --network      Allow network access.
+    --require-namespaces
+                       Refuse to run (125) unless the namespace engine can.
+    --exec-only        Use the exec-only engine: Landlock and seccomp on
+                       this process, which becomes the command (same PID,
+                       no supervisor). It cannot enforce -r or --hide.
     --best-effort      Run even if this kernel cannot enforce everything,
                        saying on stderr what is not enforced.
     --print-policy     Print the effective policy on this kernel as JSON
@@ -92,6 +108,10 @@ func main() {
 // run parses args, confines and executes. It returns only when the
 // command could not be started, with the exit status to use.
 func run(args []string) int {
+	// The namespace engine's inner stage, whatever name it was run by.
+	if len(args) > 1 && args[1] == innerStage {
+		return runInner(args[2:])
+	}
 	// Codex's helper names are a Linux interface: on macOS Codex runs
 	// sandbox-exec itself, and a binary of that name is just sandbox.
 	if runtime.GOOS == "linux" && isCodexName(filepath.Base(args[0])) {
@@ -162,8 +182,8 @@ type invocation struct {
 // the flag package costs a tenth of the start-up.)
 func parseGeneric(args []string) (invocation, error) {
 	var inv invocation
-	var writes []string
-	var network, bestEffort, help, showVersion, showPolicy, doctor bool
+	var writes, readOnly, hide []string
+	var network, bestEffort, help, showVersion, showPolicy, doctor, execOnly, requireNS bool
 	i := 0
 	for ; i < len(args); i++ {
 		arg := args[i]
@@ -194,6 +214,20 @@ func parseGeneric(args []string) (invocation, error) {
 			}
 			writes = append(writes, v)
 			continue
+		case "r", "read-only":
+			v, err := takeValue()
+			if err != nil {
+				return inv, err
+			}
+			readOnly = append(readOnly, v)
+			continue
+		case "hide":
+			v, err := takeValue()
+			if err != nil {
+				return inv, err
+			}
+			hide = append(hide, v)
+			continue
 		case "doctor-probe": // internal: one escape attempt, run by --doctor inside the sandbox
 			v, err := takeValue()
 			if err != nil {
@@ -205,6 +239,10 @@ func parseGeneric(args []string) (invocation, error) {
 			flag = &network
 		case "best-effort":
 			flag = &bestEffort
+		case "exec-only":
+			flag = &execOnly
+		case "require-namespaces":
+			flag = &requireNS
 		case "h", "help":
 			flag = &help
 		case "version":
@@ -249,12 +287,46 @@ func parseGeneric(args []string) (invocation, error) {
 	if bestEffort {
 		inv.policy.Enforcement = BestEffort
 	}
+	switch {
+	case execOnly && requireNS:
+		return inv, errors.New("--exec-only and --require-namespaces exclude each other")
+	case execOnly:
+		inv.policy.Engine = EngineExecOnly
+	case requireNS:
+		inv.policy.Engine = EngineNamespace
+	}
 	for _, w := range writes {
 		root, err := writableRoot(w)
 		if err != nil {
 			return inv, fmt.Errorf("--write %q: %v", w, err)
 		}
 		inv.policy.WritableRoots = append(inv.policy.WritableRoots, WritableRoot{Path: root})
+	}
+	for _, ro := range readOnly {
+		path, err := absPath(ro)
+		if err != nil {
+			return inv, fmt.Errorf("--read-only %q: %v", ro, err)
+		}
+		// The deepest --write tree holding it: an island in a nested
+		// root must be one in the root it is bound with.
+		best := -1
+		for i, r := range inv.policy.WritableRoots {
+			if fsPathWithin(path, r.Path) && path != r.Path && (best < 0 || len(r.Path) > len(inv.policy.WritableRoots[best].Path)) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return inv, fmt.Errorf("--read-only %q is not inside any --write tree (everything else is read-only already)", ro)
+		}
+		r := &inv.policy.WritableRoots[best]
+		r.ReadOnly = append(r.ReadOnly, path)
+	}
+	for _, h := range hide {
+		path, err := absPath(h)
+		if err != nil {
+			return inv, fmt.Errorf("--hide %q: %v", h, err)
+		}
+		inv.policy.Hidden = append(inv.policy.Hidden, path)
 	}
 	if showPolicy {
 		inv.action = actPrintPolicy
@@ -279,6 +351,14 @@ func writableRoot(dir string) (string, error) {
 		return "", err
 	}
 	return abs, nil
+}
+
+// absPath makes a path argument absolute and clean; it need not exist.
+func absPath(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("empty path")
+	}
+	return filepath.Abs(path)
 }
 
 // setupError is a failure before the command ran (exit 125).

@@ -246,6 +246,7 @@ const (
 	ifSetidArg1                // deny a mode (argument 1) with S_ISUID or S_ISGID
 	ifSetidArg2                // same, mode in argument 2
 	ifSetidArg3                // same, mode in argument 3
+	unlessInet                 // deny unless AF_INET or AF_INET6 (seccomp_loopback.go)
 )
 
 // sysRule denies one syscall, under a condition, with an errno.
@@ -261,6 +262,10 @@ type sysRule struct {
 type seccompOptions struct {
 	network      bool // network allowed: skip the network rules
 	denyTruncate bool // Landlock cannot confine truncate(2) (ABI < 3)
+	// loopbackOnly: the command has a network namespace of its own with
+	// only a loopback (the namespace engine, network off). IP sockets are
+	// then harmless and opened up; see seccomp_loopback.go.
+	loopbackOnly bool
 }
 
 // ruleSet says when a rule of seccompTable applies.
@@ -398,9 +403,15 @@ const (
 func seccompRules(o seccompOptions) []sysRule {
 	rules := make([]sysRule, 0, len(seccompTable))
 	for _, r := range seccompTable {
+		if r.set == noNetwork && o.loopbackOnly && !o.network && loopbackReplaces(r.name) {
+			continue
+		}
 		if r.set == anyPolicy || r.set == noNetwork && !o.network || r.set == noTruncate && o.denyTruncate {
 			rules = append(rules, r.sysRule)
 		}
+	}
+	if o.loopbackOnly && !o.network {
+		rules = append(rules, loopbackRules[:]...)
 	}
 	return rules
 }
@@ -726,6 +737,8 @@ func condLen(c cond) int {
 		return 4
 	case ifCloneNS, ifUnshareNS, ifSetidArg1, ifSetidArg2, ifSetidArg3:
 		return 2
+	case unlessInet:
+		return 3
 	}
 	return 0
 }
@@ -768,6 +781,10 @@ func (b *filterBuilder) body(it filterItem, allow, deny int) {
 		}
 		b.load(argLow(0)) // A = flags
 		b.jump(bpf.JumpBitsSet, mask, deny, allow)
+	case unlessInet:
+		b.load(argLow(0)) // A = domain
+		b.jump(bpf.JumpEqual, afInet, allow, next())
+		b.jump(bpf.JumpEqual, afInet6, allow, deny)
 	}
 	if n := len(b.prog.out) - start; n != condLen(it.cond) && b.prog.err == nil {
 		b.prog.err = fmt.Errorf("body of condition %d is %d instructions, laid out as %d", it.cond, n, condLen(it.cond))
