@@ -69,10 +69,14 @@ func planMounts(p Policy, _ hostFS) (*mountPlan, error) {
 	var roots []string
 	for _, r := range p.WritableRoots {
 		c, err := filepath.EvalSymlinks(r.Path)
-		if err != nil {
+		if err != nil || slices.Contains(roots, c) {
 			continue // a missing root grants nothing
 		}
 		roots = append(roots, c)
+	}
+	if slices.Contains(roots, "/") { // everything writable: nothing to make read-only
+		mp.ops = append(mp.ops, mountOp{"shm", "/dev/shm"}, mountOp{"proc", "/proc"})
+		return mp, nil
 	}
 	slices.SortFunc(roots, func(a, b string) int { return strings.Count(a, "/") - strings.Count(b, "/") })
 	for _, r := range roots {
@@ -107,17 +111,23 @@ func planMounts(p Policy, _ hostFS) (*mountPlan, error) {
 func (mp *mountPlan) prepareHost() error { return nil }
 func (mp *mountPlan) cleanupHost()       {}
 
-// marshal and unmarshalMountPlan: one op per line.
-func (mp *mountPlan) marshal() []byte { return []byte(mp.String()) }
+// marshal and unmarshalMountPlan: kind NUL path NUL, per op.
+func (mp *mountPlan) marshal() []byte {
+	var b []byte
+	for _, op := range mp.ops {
+		b = append(append(append(append(b, op.kind...), 0), op.path...), 0)
+	}
+	return b
+}
 
 func unmarshalMountPlan(b []byte) (*mountPlan, error) {
 	mp := &mountPlan{}
-	for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
-		kind, path, ok := strings.Cut(line, " ")
-		if !ok {
-			return nil, fmt.Errorf("mount plan: bad line %q", line)
-		}
-		mp.ops = append(mp.ops, mountOp{kind, path})
+	f := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+	if len(f)%2 != 0 {
+		return nil, fmt.Errorf("mount plan: odd field count %d", len(f))
+	}
+	for i := 0; i < len(f); i += 2 {
+		mp.ops = append(mp.ops, mountOp{f[i], f[i+1]})
 	}
 	return mp, nil
 }

@@ -65,6 +65,11 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	// A probe that engages the namespace engine re-executes this binary
+	// as its inner stage.
+	if len(os.Args) > 1 && os.Args[1] == innerStage {
+		os.Exit(run(os.Args))
+	}
 	if name := os.Getenv(probeEnv); name != "" {
 		os.Exit(testProbe(name, os.Args[1:]))
 	}
@@ -952,12 +957,23 @@ print(asyncio.run(main()))`)
 			script := `from multiprocessing import Pool
 with Pool(2) as p:
     print(sum(p.map(abs, [-1, -2, -3])))`
-			r := runSandbox(t, u, "-w", "/dev/shm", "--", py, "-c", script)
+			r := runSandbox(t, u, "--exec-only", "-w", "/dev/shm", "--", py, "-c", script)
 			if r.code != 0 || r.stdout != "6\n" {
-				t.Errorf("multiprocessing.Pool with -w /dev/shm: %v", r)
+				t.Errorf("multiprocessing.Pool with --exec-only -w /dev/shm: %v", r)
 			}
-			if r := runSandbox(t, u, "--", py, "-c", script); r.code == 0 {
-				t.Errorf("multiprocessing.Pool ran without -w /dev/shm; is /dev/shm writable by default? %v", r)
+			if r := runSandbox(t, u, "--exec-only", "--", py, "-c", script); r.code == 0 {
+				t.Errorf("multiprocessing.Pool ran with --exec-only without -w /dev/shm; is /dev/shm writable by default? %v", r)
+			}
+		})
+		// The namespace engine gives the command a /dev/shm of its own,
+		// writable and gone with it.
+		t.Run("multiprocessing pool, namespace engine", func(t *testing.T) {
+			script := `from multiprocessing import Pool
+with Pool(2) as p:
+    print(sum(p.map(abs, [-1, -2, -3])))`
+			r := runSandbox(t, u, "--require-namespaces", "--", py, "-c", script)
+			if r.code != 0 || r.stdout != "6\n" {
+				t.Errorf("multiprocessing.Pool in the namespace engine: %v", r)
 			}
 		})
 	})
@@ -1007,10 +1023,21 @@ func TestConfineExitStatus(t *testing.T) {
 				t.Errorf("want the sandbox process killed by SIGTERM: %v", r)
 			}
 		})
-		t.Run("same pid", func(t *testing.T) {
-			r := runSandbox(t, u, "--", "sh", "-c", "echo $$")
+		t.Run("same pid with --exec-only", func(t *testing.T) {
+			r := runSandbox(t, u, "--exec-only", "--", "sh", "-c", "echo $$")
 			if r.code != 0 || strings.TrimSpace(r.stdout) != strconv.Itoa(r.pid) {
 				t.Errorf("the command's pid is not the sandbox's %d: %v", r.pid, r)
+			}
+		})
+		t.Run("exit 7 with --exec-only", func(t *testing.T) {
+			if r := runSandbox(t, u, "--exec-only", "--", "sh", "-c", "exit 7"); r.code != 7 {
+				t.Errorf("want exit 7: %v", r)
+			}
+		})
+		t.Run("killed by SIGTERM with --exec-only", func(t *testing.T) {
+			r := runSandbox(t, u, "--exec-only", "--", "sh", "-c", "kill -TERM $$")
+			if !r.status.Signaled() || r.status.Signal() != syscall.SIGTERM {
+				t.Errorf("want the sandbox process killed by SIGTERM: %v", r)
 			}
 		})
 	})
@@ -1166,21 +1193,53 @@ func TestConfineFailClosed(t *testing.T) {
 	cases := []struct {
 		probe      string
 		bestEffort bool
-		codex      string // run as codex-linux-sandbox with this -s permission
+		engine     string   // --exec-only, --require-namespaces, or "" (auto)
+		extra      []string // more options
+		codex      string   // run as codex-linux-sandbox with this -s permission
 		code       int
 		stderr     []string // substrings of the one stderr line; none: stderr empty
 		ran        bool
 	}{
-		{probe: "plain", code: 0, ran: true},
-		{probe: "no-landlock-enosys", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "--best-effort"}},
-		{probe: "no-landlock-eopnotsupp", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "not enabled"}},
-		{probe: "no-seccomp", code: exitSetup, stderr: []string{"sandbox: ", "seccomp", "network"}},
-		{probe: "no-landlock-enosys", bestEffort: true, code: 0, ran: true,
+		// The exec-only engine: Landlock and seccomp are the sandbox.
+		{probe: "plain", engine: "--exec-only", code: 0, ran: true},
+		{probe: "no-landlock-enosys", engine: "--exec-only", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "--best-effort"}},
+		{probe: "no-landlock-eopnotsupp", engine: "--exec-only", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "not enabled"}},
+		{probe: "no-seccomp", engine: "--exec-only", code: exitSetup, stderr: []string{"sandbox: ", "seccomp", "network"}},
+		{probe: "no-landlock-enosys", engine: "--exec-only", bestEffort: true, code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "filesystem write", "Landlock"}},
-		{probe: "no-landlock-eopnotsupp", bestEffort: true, code: 0, ran: true,
+		{probe: "no-landlock-eopnotsupp", engine: "--exec-only", bestEffort: true, code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "filesystem write", "not enabled"}},
-		{probe: "no-seccomp", bestEffort: true, code: 0, ran: true,
+		{probe: "no-seccomp", engine: "--exec-only", bestEffort: true, code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "network", "seccomp"}},
+		// The namespace engine: the read-only mounts confine writes and
+		// the network namespace the network, Landlock and seccomp are
+		// defence in depth. Without them it runs, and says so.
+		{probe: "plain", code: 0, ran: true},
+		{probe: "no-landlock-enosys", code: 0, ran: true, stderr: []string{"sandbox: warning: ", "Landlock"}},
+		{probe: "no-landlock-eopnotsupp", code: 0, ran: true, stderr: []string{"sandbox: warning: ", "Landlock", "not enabled"}},
+		{probe: "no-seccomp", code: 0, ran: true, stderr: []string{"sandbox: warning: ", "seccomp"}},
+		{probe: "no-landlock-enosys", engine: "--require-namespaces", code: 0, ran: true, stderr: []string{"sandbox: warning: ", "Landlock"}},
+		// A host that refuses user namespaces: by default the exec-only
+		// engine runs and says what that leaves out; required, nothing
+		// runs and stderr names the cause and the fix.
+		{probe: "no-userns", code: 0, ran: true,
+			stderr: []string{"sandbox: warning: ", "namespace engine unavailable", "operation not permitted", "exec-only", "chmod"}},
+		{probe: "no-userns", engine: "--require-namespaces", code: exitSetup,
+			stderr: []string{"sandbox: ", "namespace engine is unavailable", "operation not permitted", "--exec-only"}},
+		{probe: "apparmor-userns", code: 0, ran: true,
+			stderr: []string{"sandbox: warning: ", "namespace engine unavailable", "mount", "exec-only"}},
+		{probe: "apparmor-userns", engine: "--require-namespaces", code: exitSetup,
+			stderr: []string{"sandbox: ", "namespace engine is unavailable", "mount", "operation not permitted"}},
+		// What only the namespace engine enforces is refused, naming why,
+		// where it is unavailable.
+		{probe: "no-userns", extra: []string{"--hide", "/root"}, code: exitSetup,
+			stderr: []string{"sandbox: ", "namespace engine is unavailable", "Landlock cannot hide"}},
+		{probe: "plain", engine: "--exec-only", extra: []string{"--hide", "/root"}, code: exitSetup,
+			stderr: []string{"sandbox: ", "Landlock cannot hide"}},
+		// Both engines missing their kernel feature: exec-only's own
+		// refusal, after the fallback.
+		{probe: "no-userns-no-landlock", code: exitSetup,
+			stderr: []string{"sandbox: ", "Landlock", "--best-effort"}},
 		// As codex-linux-sandbox: upstream's floor, which refuses without
 		// Landlock and, with the network restricted, without seccomp.
 		{probe: "plain", codex: "disk-write-folder", code: 0, ran: true},
@@ -1188,6 +1247,9 @@ func TestConfineFailClosed(t *testing.T) {
 		{probe: "no-seccomp", codex: "disk-write-folder", code: exitSetup, stderr: []string{"sandbox: ", "seccomp", "network"}},
 		{probe: "no-seccomp", codex: "network-full-access", code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "seccomp"}},
+		// Codex's dialects run on the exec-only engine (for now): a host
+		// without user namespaces changes nothing for them.
+		{probe: "no-userns", codex: "disk-write-folder", code: 0, ran: true},
 	}
 	forEachUser(t, func(t *testing.T, u runAs) {
 		sandbox, probe := binaries(t)
@@ -1197,6 +1259,12 @@ func TestConfineFailClosed(t *testing.T) {
 		}
 		for _, c := range cases {
 			name := c.probe
+			if c.engine != "" {
+				name += " " + c.engine
+			}
+			if len(c.extra) > 0 {
+				name += " " + strings.Join(c.extra, " ")
+			}
 			if c.bestEffort {
 				name += " best-effort"
 			}
@@ -1206,7 +1274,10 @@ func TestConfineFailClosed(t *testing.T) {
 			t.Run(name, func(t *testing.T) {
 				d := u.dir(t)
 				marker := filepath.Join(d, "MARKER")
-				args := []string{probe, sandbox, "-w", d}
+				args := append([]string{probe, sandbox, "-w", d}, c.extra...)
+				if c.engine != "" {
+					args = append(args, c.engine)
+				}
 				if c.bestEffort {
 					args = append(args, "--best-effort")
 				}
@@ -1288,6 +1359,7 @@ type probeDeny struct {
 	nr    uint32
 	arg0  *uint32
 	errno unix.Errno
+	bits  uint32 // if not 0: only when the first argument has any of these bits
 }
 
 // probeSimulations are the kernels the fail-closed probes pretend to be.
@@ -1309,6 +1381,32 @@ var probeSimulations = map[string][]probeDeny{
 	"no-seccomp": {
 		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_GET_SECCOMP)), errno: unix.EINVAL},
 		{nr: unix.SYS_SECCOMP, errno: unix.EINVAL},
+	},
+	// No user namespaces for us (Docker's default seccomp profile,
+	// user.max_user_namespaces=0, kernel.unprivileged_userns_clone=0):
+	// clone and unshare with CLONE_NEWUSER fail with EPERM.
+	"no-userns": {
+		{nr: unix.SYS_CLONE, bits: unix.CLONE_NEWUSER, errno: unix.EPERM},
+		{nr: unix.SYS_UNSHARE, bits: unix.CLONE_NEWUSER, errno: unix.EPERM},
+		{nr: unix.SYS_CLONE3, errno: unix.ENOSYS},
+	},
+	"no-userns-no-landlock": {
+		{nr: unix.SYS_CLONE, bits: unix.CLONE_NEWUSER, errno: unix.EPERM},
+		{nr: unix.SYS_UNSHARE, bits: unix.CLONE_NEWUSER, errno: unix.EPERM},
+		{nr: unix.SYS_CLONE3, errno: unix.ENOSYS},
+		{nr: unix.SYS_LANDLOCK_CREATE_RULESET, errno: unix.ENOSYS},
+		{nr: unix.SYS_LANDLOCK_ADD_RULE, errno: unix.ENOSYS},
+		{nr: unix.SYS_LANDLOCK_RESTRICT_SELF, errno: unix.ENOSYS},
+	},
+	// AppArmor's restriction of unprivileged user namespaces: clone
+	// succeeds, and the new namespace then cannot mount anything.
+	"apparmor-userns": {
+		{nr: unix.SYS_MOUNT, errno: unix.EPERM},
+		{nr: unix.SYS_OPEN_TREE, errno: unix.EPERM},
+		{nr: unix.SYS_MOUNT_SETATTR, errno: unix.EPERM},
+		{nr: unix.SYS_MOVE_MOUNT, errno: unix.EPERM},
+		{nr: unix.SYS_FSOPEN, errno: unix.EPERM},
+		{nr: unix.SYS_FSMOUNT, errno: unix.EPERM},
 	},
 }
 
@@ -1341,6 +1439,15 @@ func probeFilter(rules []probeDeny) ([]bpf.RawInstruction, error) {
 	for _, r := range rules {
 		deny := bpf.RetConstant{Val: unix.SECCOMP_RET_ERRNO | uint32(r.errno)}
 		prog = append(prog, bpf.LoadAbsolute{Off: 0, Size: 4}) // A = seccomp_data.nr
+		if r.bits != 0 {
+			prog = append(prog,
+				bpf.JumpIf{Cond: bpf.JumpEqual, Val: r.nr, SkipFalse: 3},
+				bpf.LoadAbsolute{Off: 16, Size: 4}, // A = low half of seccomp_data.args[0] (little-endian)
+				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: r.bits, SkipFalse: 1},
+				deny,
+			)
+			continue
+		}
 		if r.arg0 == nil {
 			prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: r.nr, SkipFalse: 1}, deny)
 			continue
