@@ -53,6 +53,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -597,6 +598,9 @@ func runInner(args []string) int {
 		return exitUsage
 	}
 	cmd := args[1:]
+	// Named as the caller named us, not "exe" (what /proc/self/exe gives).
+	name, _ := unix.BytePtrFromString(filepath.Base(os.Args[0]))
+	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)
 	for _, fd := range []int{innerCtlFD, innerStatusFD} {
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 			errorf("%s: descriptor %d: %v", innerStage, fd, err)

@@ -1,0 +1,501 @@
+//go:build linux
+
+package main
+
+// The namespace engine's process model, observed from outside through the
+// built binary, as root and as uid 65534: PIDs, signals, exit status,
+// what outlives what, IPC and network isolation, descriptors. The mount
+// plan's own tests are nsmount's (mountplan_*_test.go); the fallback on
+// hosts without user namespaces is in TestConfineFailClosed.
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// requireNamespaces skips (fails under CI=true) unless the namespace
+// engine runs for u on this host.
+func requireNamespaces(t *testing.T, u runAs) {
+	t.Helper()
+	r := runCommand(t, u.sandboxCommand(t, "--require-namespaces", "--", "true"))
+	if r.code != 0 {
+		skipOrFail(t, "the namespace engine does not run here: %v", r)
+	}
+}
+
+// procComms lists the comm of every process /proc shows, as a script.
+const procComms = `for p in /proc/[0-9]*; do cat "$p/comm" 2>/dev/null; done`
+
+func TestNamespacePID(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		script := `echo "pid $$"; grep '^PPid:' /proc/$$/status; ` + procComms
+		ctl := runPlain(t, u, "sh", "-c", script)
+		if !strings.Contains(ctl.stdout, "\nsandbox.test\n") {
+			t.Fatalf("control: /proc without the sandbox does not show the test process: %v", ctl)
+		}
+		r := runSandbox(t, u, "--", "sh", "-c", script)
+		if r.code != 0 {
+			t.Fatalf("%v", r)
+		}
+		lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+		pid, _ := strconv.Atoi(strings.TrimPrefix(lines[0], "pid "))
+		if pid <= 1 {
+			t.Errorf("the command is PID %d in its namespace, want neither 1 nor unknown: %v", pid, r)
+		}
+		if strings.Join(strings.Fields(lines[1]), " ") != "PPid: 1" {
+			t.Errorf("the command's parent is not the namespace's init: %q", lines[1])
+		}
+		// Ours: the inner stage (sandbox), the shell, and its cats.
+		for _, comm := range lines[2:] {
+			if comm != "sandbox" && comm != "sh" && comm != "cat" {
+				t.Errorf("/proc in the sandbox shows a process that is not the sandbox's: %q\n%v", comm, r)
+			}
+		}
+	})
+}
+
+// startSandbox starts `sandbox args...` as u and waits for the command to
+// print "ready".
+func startSandbox(t *testing.T, u runAs, setpgid bool, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := u.sandboxCommand(t, args...)
+	cmd.SysProcAttr.Setpgid = setpgid
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if line != "ready\n" {
+		t.Fatalf("the command did not start: %q %v; stderr %q", line, err, stderr.String())
+	}
+	return cmd, &stderr
+}
+
+func waitStatus(t *testing.T, cmd *exec.Cmd) syscall.WaitStatus {
+	t.Helper()
+	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	defer timer.Stop()
+	cmd.Wait()
+	return cmd.ProcessState.Sys().(syscall.WaitStatus)
+}
+
+func TestNamespaceSignals(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		// SIGINT is forwarded when the sandbox is not in the terminal's
+		// foreground group: a process group of its own guarantees that
+		// wherever go test runs.
+		for _, c := range []struct {
+			sig     syscall.Signal
+			setpgid bool
+		}{{syscall.SIGTERM, false}, {syscall.SIGUSR1, false}, {syscall.SIGINT, true}, {syscall.SIGHUP, true}} {
+			t.Run(c.sig.String(), func(t *testing.T) {
+				d := u.dir(t)
+				marker := filepath.Join(d, "marker")
+				name := strings.TrimPrefix(unix.SignalName(c.sig), "SIG")
+				script := fmt.Sprintf(`trap 'echo %s > "$0"; exit 0' %s; echo ready; sleep 300 & wait`, name, name)
+				cmd, stderr := startSandbox(t, u, c.setpgid, "-w", d, "--", "sh", "-c", script, marker)
+				cmd.Process.Signal(c.sig)
+				ws := waitStatus(t, cmd)
+				got, _ := os.ReadFile(marker)
+				if string(got) != name+"\n" || !ws.Exited() || ws.ExitStatus() != 0 {
+					t.Errorf("%v to the sandbox: marker %q, status %v, stderr %q", c.sig, got, ws, stderr)
+				}
+			})
+		}
+		t.Run("killed by SIGKILL", func(t *testing.T) {
+			r := runCommand(t, u.sandboxCommand(t, "--", "sh", "-c", "kill -KILL $$"))
+			if !r.status.Signaled() || r.status.Signal() != syscall.SIGKILL {
+				t.Errorf("want the sandbox killed by SIGKILL: %v", r)
+			}
+		})
+		t.Run("killed by SIGTERM", func(t *testing.T) {
+			r := runCommand(t, u.sandboxCommand(t, "--", "sh", "-c", "kill -TERM $$"))
+			if !r.status.Signaled() || r.status.Signal() != syscall.SIGTERM || r.stderr != "" {
+				t.Errorf("want the sandbox killed by SIGTERM, quietly: %v", r)
+			}
+		})
+		t.Run("killed by SIGQUIT, no core of ours", func(t *testing.T) {
+			d := u.dir(t)
+			cmd := u.sandboxCommand(t, "--", "sh", "-c", "ulimit -c 0; kill -QUIT $$")
+			cmd.Dir = d
+			r := runCommand(t, cmd)
+			if !r.status.Signaled() || r.status.Signal() != syscall.SIGQUIT || r.status.CoreDump() {
+				t.Errorf("want the sandbox killed by SIGQUIT without a core dump: %v", r)
+			}
+		})
+	})
+}
+
+func TestNamespaceExitStatus(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		d := u.dir(t)
+		noexec := filepath.Join(d, "noexec")
+		if err := os.WriteFile(noexec, []byte("echo no\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		hidden := filepath.Join(d, "hidden")
+		if err := os.MkdirAll(filepath.Join(hidden, "sub"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		u.own(t, d)
+		marker := filepath.Join(d, "marker")
+		for _, c := range []struct {
+			name string
+			args []string
+			dir  string
+			code int
+		}{
+			{"0", []string{"true"}, "", 0},
+			{"3", []string{"sh", "-c", "exit 3"}, "", 3},
+			{"126 not executable", []string{noexec}, "", exitCannotRun},
+			{"127 not found", []string{"sandbox-test-no-such-command"}, "", exitNotFound},
+			// The inner stage cannot enter the working directory, hidden
+			// under an empty unreadable tmpfs: nothing runs.
+			{"125 setup failure", []string{"touch", marker}, filepath.Join(hidden, "sub"), exitSetup},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				cmd := u.sandboxCommand(t, append([]string{"-w", d, "--hide", hidden, "--"}, c.args...)...)
+				if c.dir != "" {
+					cmd.Dir = c.dir
+				}
+				r := runCommand(t, cmd)
+				if r.code != c.code {
+					t.Errorf("want exit %d: %v", c.code, r)
+				}
+				if c.code >= exitSetup && !isOneLine(r.stderr, "sandbox: ") {
+					t.Errorf("want one line on stderr: %v", r)
+				}
+				if lexists(marker) {
+					t.Errorf("the command ran")
+				}
+			})
+		}
+	})
+}
+
+// processesWith lists the PIDs, outside, whose command line holds token.
+func processesWith(token string) []int {
+	var pids []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
+		if bytes.Contains(b, []byte(token)) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// gone waits (at most 10 s) until no process holds token, and says
+// whether none does.
+func gone(token string) bool {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if len(processesWith(token)) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func TestNamespaceNothingOutlives(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		t.Run("the command", func(t *testing.T) {
+			token := fmt.Sprintf("%d.%06d", 700+rand.IntN(99), rand.IntN(1000000))
+			script := "sleep " + token + " >/dev/null 2>&1 & exit 0"
+			ctl := runPlain(t, u, "sh", "-c", script)
+			left := processesWith(token)
+			for _, pid := range left {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+			if ctl.code != 0 || len(left) == 0 {
+				t.Fatalf("control: a background sleep does not outlive its shell without the sandbox: %v", ctl)
+			}
+			r := runSandbox(t, u, "--", "sh", "-c", script)
+			if r.code != 0 {
+				t.Fatalf("%v", r)
+			}
+			if left := processesWith(token); len(left) > 0 {
+				for _, pid := range left {
+					unix.Kill(pid, unix.SIGKILL)
+				}
+				t.Errorf("the command's background sleep outlived it: pids %v", left)
+			}
+		})
+		t.Run("the caller", func(t *testing.T) {
+			token := fmt.Sprintf("%d.%06d", 800+rand.IntN(99), rand.IntN(1000000))
+			cmd, _ := startSandbox(t, u, false, "--", "sh", "-c", "echo ready; sleep "+token)
+			// The inner stage (its argv holds the command's) and the sleep.
+			if n := len(processesWith(token)); n < 2 {
+				t.Fatalf("want the inner stage and the command running, found %d processes", n)
+			}
+			cmd.Process.Kill()
+			cmd.Wait()
+			if !gone(token) {
+				t.Errorf("processes of the sandbox outlived the supervisor: %v", processesWith(token))
+				for _, pid := range processesWith(token) {
+					unix.Kill(pid, unix.SIGKILL)
+				}
+			}
+		})
+	})
+}
+
+func TestNamespaceIPC(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		id, err := unix.SysvShmGet(unix.IPC_PRIVATE, 4096, unix.IPC_CREAT|0o666)
+		if err != nil {
+			skipOrFail(t, "shmget: %v", err)
+		}
+		t.Cleanup(func() { unix.SysvShmCtl(id, unix.IPC_RMID, nil) })
+		attach := pyAttempt(`
+lib = ctypes.CDLL(None, use_errno=True)
+lib.shmat.restype = ctypes.c_void_p
+if lib.shmat(int(sys.argv[1]), None, 0) in (None, ctypes.c_void_p(-1).value):
+    raise OSError(ctypes.get_errno(), "shmat")`)
+		if r := runPlain(t, u, py, "-c", attach, strconv.Itoa(id)); r.code != 0 || strings.TrimSpace(r.stdout) != "OK" {
+			t.Fatalf("control: shmat of the outside segment without the sandbox: %v", r)
+		}
+		if r := runSandbox(t, u, "--", py, "-c", attach, strconv.Itoa(id)); r.code == 0 || !strings.HasPrefix(r.stdout, "ERR E") {
+			t.Errorf("the sandbox attached a SysV segment of a process outside: %v", r)
+		}
+
+		name := fmt.Sprintf("sandbox-test-%d-%d", os.Getpid(), rand.IntN(1000000))
+		cname, _ := unix.BytePtrFromString(name)
+		old := unix.Umask(0) // the queue's mode 0666 as given, for uid 65534 too
+		mq, _, e := unix.Syscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(cname)), unix.O_CREAT|unix.O_RDWR|unix.O_CLOEXEC, 0o666, 0, 0, 0)
+		unix.Umask(old)
+		if e != 0 {
+			skipOrFail(t, "mq_open: %v", e)
+		}
+		unix.Close(int(mq))
+		t.Cleanup(func() { unix.Syscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(cname)), 0, 0) })
+		open := pyAttempt(`
+lib = ctypes.CDLL(None, use_errno=True)
+if lib.syscall(ctypes.c_long(` + strconv.Itoa(unix.SYS_MQ_OPEN) + `), sys.argv[1].encode(), ctypes.c_int(os.O_RDWR), 0, None) < 0:
+    raise OSError(ctypes.get_errno(), "mq_open")`)
+		if r := runPlain(t, u, py, "-c", open, name); r.code != 0 || strings.TrimSpace(r.stdout) != "OK" {
+			t.Fatalf("control: mq_open of the outside queue without the sandbox: %v", r)
+		}
+		if r := runSandbox(t, u, "--", py, "-c", open, name); r.code == 0 || !strings.HasPrefix(r.stdout, "ERR E") {
+			t.Errorf("the sandbox opened a message queue of a process outside: %v", r)
+		}
+	})
+}
+
+func TestNamespaceLoopback(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		outside := listenStream(t, "tcp4", "127.0.0.1:0")
+		port := outside.args[1]
+		// A server inside on the very port the outside listener holds,
+		// and a client inside that talks to it.
+		script := `import socket, sys, threading
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen()
+def serve():
+    c, _ = s.accept()
+    c.sendall(b"hello from inside")
+    c.close()
+threading.Thread(target=serve).start()
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+print(c.recv(64).decode())`
+		ctl := runPlain(t, u, py, "-c", pyAttempt(pyTCP), "127.0.0.1", port)
+		if ctl.code != 0 || !outside.saw(5*time.Second) {
+			t.Fatalf("control: a client without the sandbox does not reach the listener outside: %v", ctl)
+		}
+		r := runSandbox(t, u, "--", py, "-c", script, port)
+		if r.code != 0 || r.stdout != "hello from inside\n" {
+			t.Errorf("a server on 127.0.0.1 inside did not answer a client inside: %v", r)
+		}
+		r = runSandbox(t, u, "--", py, "-c", pyAttempt(pyTCP), "127.0.0.1", port)
+		if r.code == 0 {
+			t.Errorf("a client inside connected to 127.0.0.1:%s, where only the outside listens: %v", port, r)
+		}
+		if outside.saw(200 * time.Millisecond) {
+			t.Errorf("the listener outside heard the sandbox")
+		}
+		// With --network the command shares the host's network.
+		r = runSandbox(t, u, "--network", "--", py, "-c", pyAttempt(pyTCP), "127.0.0.1", port)
+		if r.code != 0 || !outside.saw(5*time.Second) {
+			t.Errorf("with --network the listener outside heard nothing: %v", r)
+		}
+	})
+}
+
+// TestNamespaceUnixSockets: in the namespace engine, IP sockets are free
+// (only the private loopback exists) but pathname UNIX sockets outside
+// stay out of reach, and socketpair keeps working.
+func TestNamespaceUnixSockets(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		target := listenStream(t, "unix", filepath.Join(u.dir(t), "s"))
+		connect := pyAttempt(`
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])`)
+		if r := runPlain(t, u, py, "-c", connect, target.args[0]); r.code != 0 || !target.saw(5*time.Second) {
+			t.Fatalf("control: connect without the sandbox: %v", r)
+		}
+		r := runSandbox(t, u, "--", py, "-c", connect, target.args[0])
+		if !deniedBySandbox(r) || target.saw(200*time.Millisecond) {
+			t.Errorf("a pathname socket outside was reachable: %v", r)
+		}
+		r = runSandbox(t, u, "--", py, "-c", `import socket
+a, b = socket.socketpair()
+a.sendall(b"ping")
+print(b.recv(4).decode())`)
+		if r.code != 0 || r.stdout != "ping\n" {
+			t.Errorf("socketpair: %v", r)
+		}
+	})
+}
+
+func TestNamespaceFDs(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		r := runSandbox(t, u, "--require-namespaces", "--", "ls", "-1", "/proc/self/fd")
+		if got := strings.Fields(r.stdout); r.code != 0 || !slices.Equal(got, []string{"0", "1", "2", "3"}) {
+			t.Errorf("the command inherited %q, want 0-2 and ls's own: %v", got, r)
+		}
+		// A caller that closed stdin: the command's stays closed, and
+		// none of our pipes takes its place.
+		cmd := u.sandboxCommand(t, "--", "sh", "-c", "ls -1 /proc/self/fd; read x; echo read=$?")
+		cmd.Stdin = nil
+		cmd.SysProcAttr.Setsid = false
+		r = runCommand(t, cmd)
+		if r.code != 0 || !strings.Contains(r.stdout, "read=") {
+			t.Errorf("with stdin /dev/null: %v", r)
+		}
+	})
+}
+
+func TestNamespaceIslandsAndHidden(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		d := u.dir(t)
+		w := filepath.Join(d, "w")
+		island := filepath.Join(w, "island")
+		secret := filepath.Join(d, "secret")
+		for _, dir := range []string{island, secret} {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, f := range []string{filepath.Join(island, "f"), filepath.Join(secret, "key")} {
+			if err := os.WriteFile(f, []byte("original\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		u.own(t, d)
+		script := `printf x > "$0/island/f"; echo "island=$?"; printf y > "$0/new"; echo "root=$?"; cat "$1/key"; echo "hidden=$?"`
+		ctl := runPlain(t, u, "sh", "-c", script, w, secret)
+		if !strings.Contains(ctl.stdout, "island=0") || !strings.Contains(ctl.stdout, "hidden=0") {
+			t.Fatalf("control: %v", ctl)
+		}
+		os.WriteFile(filepath.Join(island, "f"), []byte("original\n"), 0o644)
+		r := runSandbox(t, u, "-w", w, "-r", island, "--hide", secret, "--", "sh", "-c", script, w, secret)
+		if strings.Contains(r.stdout, "island=0") || !strings.Contains(r.stdout, "root=0") || strings.Contains(r.stdout, "hidden=0") {
+			t.Errorf("want the island read-only, the root writable, the hidden file unreadable: %v", r)
+		}
+		if b, _ := os.ReadFile(filepath.Join(island, "f")); string(b) != "original\n" || strings.Contains(r.stdout, "original") {
+			t.Errorf("island file %q, or the hidden file was read: %v", b, r)
+		}
+		// -r outside every -w tree is a usage error naming it.
+		r = runCommand(t, u.sandboxCommand(t, "-w", w, "-r", secret, "--", "true"))
+		if r.code != exitUsage || !isOneLine(r.stderr, "sandbox: ") || !strings.Contains(r.stderr, secret) {
+			t.Errorf("-r outside the writable trees: %v", r)
+		}
+	})
+}
+
+// TestNamespacePrintPolicy: --print-policy names the engine and why, and
+// lists the mount plan.
+func TestNamespacePrintPolicy(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		r := runCommand(t, u.sandboxCommand(t, "--print-policy", "--", "true"))
+		if r.code != 0 || !strings.Contains(r.stdout, `"engine": "namespace"`) || !strings.Contains(r.stdout, "user namespaces available") || !strings.Contains(r.stdout, `"mounts": [`) {
+			t.Errorf("--print-policy: %v", r)
+		}
+		r = runCommand(t, u.sandboxCommand(t, "--print-policy", "--exec-only", "--", "true"))
+		if r.code != 0 || !strings.Contains(r.stdout, `"engine": "exec-only"`) || !strings.Contains(r.stdout, `"mounts": null`) {
+			t.Errorf("--print-policy --exec-only: %v", r)
+		}
+		_, probe := binaries(t)
+		sandbox, _ := binaries(t)
+		for _, c := range []struct {
+			engine string
+			code   int
+			want   string
+		}{{"", 0, `"engine": "exec-only"`}, {"--require-namespaces", exitSetup, `namespace engine is unavailable`}} {
+			args := []string{probe, sandbox, "--print-policy"}
+			if c.engine != "" {
+				args = append(args, c.engine)
+			}
+			cmd := u.command(append(args, "--", "true")...)
+			cmd.Env = append(cmd.Env, probeEnv+"=no-userns")
+			r := runCommand(t, cmd)
+			if r.code != c.code || !strings.Contains(r.stdout, c.want) || !strings.Contains(r.stdout, "operation not permitted") {
+				t.Errorf("--print-policy %s without user namespaces: %v", c.engine, r)
+			}
+		}
+	})
+}
+
+// TestNamespaceTiming is not a test: with SANDBOX_TIMING=1 it prints how
+// long /bin/true takes bare, exec-only and in the namespace engine.
+func TestNamespaceTiming(t *testing.T) {
+	if os.Getenv("SANDBOX_TIMING") != "1" {
+		t.Skip("set SANDBOX_TIMING=1")
+	}
+	sandbox, _ := binaries(t)
+	const n = 200
+	for _, c := range []struct {
+		name string
+		argv []string
+	}{
+		{"bare", []string{"/bin/true"}},
+		{"exec-only", []string{sandbox, "--exec-only", "--", "/bin/true"}},
+		{"namespace", []string{sandbox, "--require-namespaces", "--", "/bin/true"}},
+	} {
+		start := time.Now()
+		for range n {
+			if err := exec.Command(c.argv[0], c.argv[1:]...).Run(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t.Logf("%-10s %.2f ms per run (%d runs)", c.name, float64(time.Since(start).Microseconds())/1000/n, n)
+	}
+}
