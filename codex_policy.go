@@ -95,7 +95,7 @@ func (e *codexRefusal) Error() string { return e.msg }
 
 // policy turns the rules into a Policy. legacy selects upstream's legacy
 // Landlock path (eras B-D, and --use-legacy-landlock), which never protected
-// .git, .codex and .agents inside writable roots: their carve-outs are
+// .git, .codex, .agents and .aws inside writable roots: their carve-outs are
 // dropped there, as upstream did. Otherwise they stay in
 // WritableRoot.ReadOnly, existing or not, which the Linux engine refuses
 // rather than pretend to protect them: upstream's bubblewrap path also

@@ -314,11 +314,12 @@ func TestSeatbeltProtectedCarveOuts(t *testing.T) {
 		"-DWRITABLE_ROOT_0_RO_1=" + filepath.Clean(real),
 		"-DWRITABLE_ROOT_0_RO_2=" + filepath.Join(root, ".codex"),
 		"-DWRITABLE_ROOT_0_RO_3=" + filepath.Join(root, ".agents"),
+		"-DWRITABLE_ROOT_0_RO_4=" + filepath.Join(root, ".aws"),
 	}
 	if !reflect.DeepEqual(params, want) {
 		t.Errorf("params:\n got %q\nwant %q", params, want)
 	}
-	for j := range 4 {
+	for j := range 5 {
 		for _, filter := range []string{"literal", "subpath"} {
 			clause := fmt.Sprintf(`(require-not (%s (param "WRITABLE_ROOT_0_RO_%d")))`, filter, j)
 			if !strings.Contains(policy, clause) {
@@ -389,7 +390,7 @@ func TestProtectedSubpaths(t *testing.T) {
 	names := func(root string, extra ...string) []string {
 		out := []string{filepath.Join(root, ".git")}
 		out = append(out, extra...)
-		return append(out, filepath.Join(root, ".codex"), filepath.Join(root, ".agents"))
+		return append(out, filepath.Join(root, ".codex"), filepath.Join(root, ".agents"), filepath.Join(root, ".aws"))
 	}
 	tests := []struct {
 		name  string
