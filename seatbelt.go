@@ -9,7 +9,11 @@ package main
 // says (subpath (param "WRITABLE_ROOT_0")) and the value travels as a
 // separate argv element, -DWRITABLE_ROOT_0=/private/tmp/x, which
 // sandbox-exec binds without parsing. A path containing a quote, a
-// parenthesis or a newline therefore cannot change the profile.
+// parenthesis or a newline therefore cannot change the profile. The
+// case-insensitive matches of islands and hidden paths are regexes built
+// at run time, (regex (string-append "^" (regex-quote (param "A")) ...)),
+// from a quoted parameter and a folded one (_FOLD, which seatbeltFold
+// writes from printable ASCII only); the text stays the same.
 //
 // See sandbox-exec(1) and Apple's SBPL as used by Chromium's mac sandbox
 // (sandbox/policy/mac/common.sb).
@@ -98,12 +102,10 @@ func (m seatbeltMatch) excluded() string {
 func seatbeltFoldedMatch(ps *seatbeltParams, key, p, anchor, anchorExpr string) (seatbeltMatch, error) {
 	expr := ps.add(key, p)
 	m := seatbeltMatch{"(literal " + expr + ")", "(subpath " + expr + ")"}
-	tail := strings.TrimPrefix(p, anchor)
-	tail = strings.TrimPrefix(tail, "/")
-	if tail == "" || tail == p {
-		return m, nil // p is "/" or the anchor itself: nothing to fold
+	if p == anchor || !fsPathWithin(p, anchor) {
+		return m, nil // p is "/" (its own anchor): nothing to fold
 	}
-	folded, err := seatbeltFold(tail)
+	folded, err := seatbeltFold(strings.TrimPrefix(strings.TrimPrefix(p, anchor), "/"))
 	if err != nil {
 		return nil, fmt.Errorf("%q: %v", p, err)
 	}

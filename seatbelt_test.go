@@ -1184,3 +1184,29 @@ func TestSeatbeltReport(t *testing.T) {
 		t.Errorf("refused report: %s", report)
 	}
 }
+
+// TestSeatbeltEdgePaths: the root directory and islands equal to their
+// root give well-formed profiles that deny what they should.
+func TestSeatbeltEdgePaths(t *testing.T) {
+	tests := []struct {
+		p        Policy
+		op, path string
+		allow    bool
+	}{
+		{Policy{Hidden: []string{"/"}}, "file-read-data", "/etc/hosts", false},
+		{Policy{Hidden: []string{"/x"}}, "file-read-data", "/X/y", false},
+		{Policy{Hidden: []string{"/x"}}, "file-read-data", "/xy", true},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w"}}}}, "file-write-create", "/W/a", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w"}}}}, "file-write-create", "/w/a", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/"}}}}, "file-write-create", "/a", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/a/b"}}}}, "file-write-create", "/A/B/c", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/a/b"}}}}, "file-write-create", "/a/c", true},
+	}
+	for _, tt := range tests {
+		policy, params := mustSeatbeltPolicy(t, tt.p, identityResolve)
+		checkSeatbeltOutput(t, policy, params)
+		if got := sbplDecide(t, policy, params, tt.op, tt.path); got != tt.allow {
+			t.Errorf("%+v: %s %s allowed = %v, want %v", tt.p, tt.op, tt.path, got, tt.allow)
+		}
+	}
+}
