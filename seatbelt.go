@@ -150,9 +150,11 @@ func seatbeltFold(rel string) (string, error) {
 //
 //	base + read section + write section + network section + hidden section
 //
-// Parameters come in this order: for each hidden path form HIDDEN_k (and
-// its HIDDEN_k_FOLD), then for each writable root WRITABLE_ROOT_i followed
-// by its islands WRITABLE_ROOT_i_RO_j (and _RO_j_FOLD). resolve maps a path
+// Parameters come in this order: for each canonical form of a hidden path
+// HIDDEN_k_DIR (its parent, unless that is "/"), HIDDEN_k, HIDDEN_k_FOLD;
+// then for each writable root WRITABLE_ROOT_i, followed for each form of
+// its islands by WRITABLE_ROOT_i_RO_j_DIR (only for a form outside the
+// root, such as a symlink's target), _RO_j and _RO_j_FOLD. resolve maps a path
 // to its canonical form (symlinks resolved, so /var becomes /private/var):
 // Seatbelt matches the path the kernel resolved, and a rule on /tmp/x would
 // never match a write that lands in /private/tmp/x.
