@@ -62,8 +62,8 @@ arguments are the June-October 2025 form of the first two):
   --permission-profile JSON       A PermissionProfile.
   --command-cwd DIR               The command's logical working directory.
   --use-legacy-landlock           Upstream's legacy Landlock path, where
-                                  .git, .codex and .agents inside writable
-                                  roots stay writable. Without it, a
+                                  .git, .codex, .agents and .aws inside
+                                  writable roots stay writable. Without it, a
                                   policy with a writable root is refused:
                                   upstream keeps those paths read-only
                                   and uncreatable there, which Landlock
@@ -426,7 +426,7 @@ func parseEraC(args []string) (codexInvocation, error) {
 // parseNamed reads the named-flag dialects.
 //
 // Which pipeline upstream would have used decides what happens to .git,
-// .codex and .agents inside writable roots. Legacy Landlock (eras D and E
+// .codex, .agents and .aws inside writable roots. Legacy Landlock (eras D and E
 // by default, --use-legacy-landlock later) left them writable, and so does
 // this program there. The bubblewrap pipeline (--use-bwrap-sandbox in era
 // E, the default with split policies and permission profiles) made them

@@ -95,7 +95,7 @@ func (e *codexRefusal) Error() string { return e.msg }
 
 // policy turns the rules into a Policy. legacy selects upstream's legacy
 // Landlock path (eras B-D, and --use-legacy-landlock), which never protected
-// .git, .codex and .agents inside writable roots and ran the command in the
+// .git, .codex, .agents and .aws inside writable roots and ran the command in the
 // helper's own process: there the exec-only engine runs it, and the
 // carve-outs are dropped, as upstream did. Otherwise upstream ran
 // bubblewrap, and here the namespace engine runs it: the protected names

@@ -110,7 +110,7 @@ func (f cxFixture) policy(p Policy) Policy {
 }
 
 // cxGuardedMark, first in a wanted ReadOnly list, stands for the
-// protected metadata paths (.git, .codex, .agents, existing or not) of
+// protected metadata paths (protectedMetadataNames, existing or not) of
 // every writable root of the policy that lie beneath this one: what the
 // bubblewrap-path dialects protect.
 const cxGuardedMark = "<guarded>"
@@ -400,8 +400,8 @@ func TestCodexParseSplitPolicies(t *testing.T) {
 		{name: "legacy landlock leaves metadata writable", args: f("$R", ws, `"restricted"`, "--use-legacy-landlock"),
 			want: Policy{WritableRoots: roots("$R", "/tmp", "$T", "$X")}},
 		{name: "explicit write lifts a protection", args: f("$R", cxFS(cxRootRead, cxProjectWrite, cxPath("$R/.git", "write")), `"restricted"`),
-			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.codex", "$R/.agents", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents"),
-				wr("$R/.git", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents")}}},
+			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.codex", "$R/.agents", "$R/.aws", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents", "$R/.git/.aws"),
+				wr("$R/.git", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents", "$R/.git/.aws")}}},
 		{name: "explicit read carve-out kept under legacy", args: f("$W", cxFS(cxRootRead, cxProjectWrite, cxPath("$W/docs", "read")), `"restricted"`, "--use-legacy-landlock"),
 			want: Policy{WritableRoots: []WritableRoot{wr("$W", "$W/docs")}}},
 		{name: "same-path deny beats write", args: f("$W", cxFS(cxRootRead, cxPath("$X", "write"), cxPath("$X", "deny")), `"restricted"`),
@@ -743,7 +743,7 @@ var cxDialects = []cxDialect{
 }
 
 // cxBwrapDialects are eras F and G on upstream's default (bubblewrap)
-// path, which protects .git, .codex and .agents in every writable root,
+// path, which protects .git, .codex and .agents (and 0.171 .aws) in every writable root,
 // existing or not. Landlock cannot, so with a writable root they must be
 // refused; without one they run like the others.
 var cxBwrapDialects = []cxDialect{
