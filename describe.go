@@ -158,7 +158,11 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	for _, r := range p.WritableRoots {
 		rep.WritableRoots = append(rep.WritableRoots, resolvedPath(r.Path))
 	}
-	pl, err := planLinux(p, k)
+	err := checkPolicy(p)
+	var pl *linuxPlan
+	if err == nil {
+		pl, err = planLinux(p, k)
+	}
 	if err == nil {
 		err = refusal(p, pl, k)
 	}

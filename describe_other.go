@@ -10,6 +10,10 @@ import (
 
 // printPolicy prints the Seatbelt invocation a real run would exec.
 func printPolicy(out io.Writer, p Policy, cmd []string) int {
+	if err := checkPolicy(p); err != nil {
+		errorf("%v", err)
+		return exitSetup
+	}
 	resolve := func(path string) string { return seatbeltCanonical(path, filepath.EvalSymlinks) }
 	w := jsonWriter{}
 	w.openObject()

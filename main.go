@@ -119,8 +119,12 @@ func run(args []string) int {
 	return start(inv.policy, inv.cmd)
 }
 
-// start hands a parsed policy to this OS's engine.
+// start checks a parsed policy and hands it to this OS's engine.
 func start(p Policy, cmd []string) int {
+	if err := checkPolicy(p); err != nil {
+		errorf("%v", err)
+		return exitSetup
+	}
 	err := engage(p, cmd)
 	var ee *execError
 	if errors.As(err, &ee) {
