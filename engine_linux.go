@@ -107,6 +107,7 @@ func planLinux(p Policy, k kernelFeatures) (*linuxPlan, error) {
 			landlockRule{path: "/", rights: fsReadExec},
 			landlockRule{path: "/dev/null", rights: fsFileRights},
 		)
+		rules = append(rules, deviceRules...)
 		for _, r := range p.WritableRoots {
 			rules = append(rules, landlockRule{path: r.Path, rights: landlockFSRights(abi) &^ fsDeviceNodes})
 		}

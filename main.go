@@ -60,8 +60,8 @@ var testBinary bool
 const usage = `Usage: sandbox [options] [--] command [args...]
 
 Runs command confined: the whole filesystem is readable and executable,
-nothing is writable but /dev/null and the --write trees, and there is no
-network. The sandbox then becomes the command (same PID, its own exit
+nothing is writable but the --write trees, /dev/null, the terminal and a
+few other devices, and there is no network. The sandbox then becomes the command (same PID, its own exit
 status). The first argument that is not an option starts the command.
 
 Options:

@@ -632,14 +632,23 @@ echo done`
 				t.Errorf("writing /dev/null: %v", r)
 			}
 		})
-		t.Run("dev zero is not writable", func(t *testing.T) {
-			script := "echo started; printf x > /dev/zero"
-			if r := runPlain(t, u, "sh", "-c", script); r.code != 0 {
-				t.Fatalf("control: writing /dev/zero without the sandbox: %v", r)
+		// The devices that are writable (TestConfineDevices) do not make
+		// the rest of /dev writable: /dev/shm, a directory every user may
+		// write outside, stays read-only.
+		t.Run("dev shm is not writable", func(t *testing.T) {
+			if fi, err := os.Stat("/dev/shm"); err != nil || fi.Mode()&0o002 == 0 {
+				t.Skipf("no world-writable /dev/shm here: %v", err)
 			}
-			r := runSandbox(t, u, "--", "sh", "-c", script)
-			if r.code == 0 || r.stdout != "started\n" {
-				t.Errorf("writing /dev/zero in the sandbox: %v", r)
+			name := fmt.Sprintf("/dev/shm/sandbox-test-%d-%s", os.Getpid(), u.name)
+			t.Cleanup(func() { os.Remove(name) })
+			script := `echo started; printf x > "$1"`
+			if r := runPlain(t, u, "sh", "-c", script, "sh", name); r.code != 0 || !lexists(name) {
+				t.Fatalf("control: writing %s without the sandbox: %v", name, r)
+			}
+			os.Remove(name)
+			r := runSandbox(t, u, "--", "sh", "-c", script, "sh", name)
+			if r.code == 0 || r.stdout != "started\n" || lexists(name) {
+				t.Errorf("writing %s in the sandbox: %v", name, r)
 			}
 		})
 	})
