@@ -109,8 +109,7 @@ func runCodex(args []string) int {
 	var re *codexRefusal
 	switch {
 	case errors.Is(err, errCodexHelp):
-		fmt.Print(codexUsage)
-		return 0
+		return writeStdout(codexUsage)
 	case errors.As(err, &re):
 		errorf("%v", err)
 		return exitSetup

@@ -230,7 +230,9 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 			rep.Seccomp = sr
 		}
 	}
-	fmt.Fprintln(w, string(rep.json()))
+	if _, err := fmt.Fprintln(w, string(rep.json())); err != nil {
+		return writeError(err)
+	}
 	if !rep.WouldRun {
 		return exitSetup
 	}

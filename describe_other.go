@@ -26,6 +26,8 @@ func printPolicy(out io.Writer, p Policy, cmd []string) int {
 	w.key("network").boolean(p.Network)
 	w.key("sandbox_exec_argv").strings(seatbeltArgv(p, resolve, cmd))
 	w.closeObject()
-	fmt.Fprintln(out, string(w.buf))
+	if _, err := fmt.Fprintln(out, string(w.buf)); err != nil {
+		return writeError(err)
+	}
 	return 0
 }

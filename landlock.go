@@ -298,11 +298,21 @@ func (rs *landlockRuleset) close() {
 func (rs *landlockRuleset) restrict() error {
 	err := landlockRestrictSelf(rs.fd, 0)
 	rs.close()
+	if errors.Is(err, unix.E2BIG) {
+		// The kernel's LANDLOCK_MAX_NUM_LAYERS: each sandbox inside a
+		// sandbox stacks one more domain.
+		return fmt.Errorf("landlock_restrict_self: Landlock allows at most %d nested domains, and this process is already inside that many sandboxes", landlockMaxLayers)
+	}
 	if err != nil {
 		return fmt.Errorf("landlock_restrict_self: %w", err)
 	}
 	return nil
 }
+
+// landlockMaxLayers is how many Landlock domains may stack on a thread
+// (LANDLOCK_MAX_NUM_LAYERS, security/landlock/limits.h); one more fails
+// with E2BIG.
+const landlockMaxLayers = 16
 
 // Compile-time check that the struct sizes match the C layout.
 var _ = [1]struct{}{}[unsafe.Sizeof(rulesetAttr{})-24]

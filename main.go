@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -104,11 +105,9 @@ func run(args []string) int {
 	}
 	switch inv.action {
 	case actHelp:
-		fmt.Print(usage)
-		return 0
+		return writeStdout(usage)
 	case actVersion:
-		fmt.Printf("sandbox %s (commit %s, %s)\n", version, commit, runtime.Version())
-		return 0
+		return writeStdout(versionLine())
 	case actDoctor:
 		return runDoctor(inv.json)
 	case actProbe:
@@ -117,6 +116,62 @@ func run(args []string) int {
 		return printPolicy(os.Stdout, inv.policy, inv.cmd)
 	}
 	return start(inv.policy, inv.cmd)
+}
+
+// versionLine is what --version prints. A release build sets commit with
+// -ldflags -X; a plain go build of a checkout has it in its build info
+// (vcs.revision, and vcs.modified for uncommitted changes), read here and
+// only here so that a run does not pay for parsing it.
+func versionLine() string {
+	c := commit
+	if c == "unknown" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			c = vcsCommit(bi.Settings)
+		}
+	}
+	return fmt.Sprintf("sandbox %s (commit %s, %s)\n", version, c, runtime.Version())
+}
+
+// vcsCommit is the commit the build settings name: the revision, marked
+// "-modified" when the work tree had changes; "unknown" without one.
+func vcsCommit(settings []debug.BuildSetting) string {
+	rev, modified := "", false
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown"
+	}
+	if modified {
+		rev += "-modified"
+	}
+	return rev
+}
+
+// writeStdout writes s to standard output. A write that fails (a full
+// disk, /dev/full, a closed terminal) is reported in one line and is exit
+// status 1, as cat(1) does: output that silently went nowhere must not
+// look like success to a script.
+func writeStdout(s string) int {
+	if _, err := os.Stdout.WriteString(s); err != nil {
+		return writeError(err)
+	}
+	return 0
+}
+
+// writeError reports a failed write to standard output; it returns 1.
+func writeError(err error) int {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	errorf("write error: %v", err)
+	return 1
 }
 
 // start checks a parsed policy and hands it to this OS's engine.
