@@ -78,6 +78,7 @@ func (f cxFixture) all(list []string) []string {
 
 func (f cxFixture) policy(p Policy) Policy {
 	p.Enforcement = CodexCompat
+	p.Hidden = f.all(p.Hidden)
 	if p.ReadRoots != nil {
 		p.ReadRoots = f.all(p.ReadRoots)
 		if p.ReadRoots == nil {
@@ -214,6 +215,8 @@ func runCxParseCases(t *testing.T, cases []cxParseCase) {
 			case err != nil:
 				t.Fatalf("unexpected error: %v", err)
 			}
+			// Which engine each dialect gets: TestCodexEngine.
+			inv.policy.Engine = EngineAuto
 			if want := f.policy(c.want); !reflect.DeepEqual(inv.policy, want) {
 				t.Errorf("policy\n got %+v\nwant %+v", inv.policy, want)
 			}
@@ -402,6 +405,8 @@ func TestCodexParseSplitPolicies(t *testing.T) {
 		{name: "explicit read carve-out kept under legacy", args: f("$W", cxFS(cxRootRead, cxProjectWrite, cxPath("$W/docs", "read")), `"restricted"`, "--use-legacy-landlock"),
 			want: Policy{WritableRoots: []WritableRoot{wr("$W", "$W/docs")}}},
 		{name: "same-path deny beats write", args: f("$W", cxFS(cxRootRead, cxPath("$X", "write"), cxPath("$X", "deny")), `"restricted"`),
+			want: Policy{Hidden: []string{"$X"}}},
+		{name: "deny under legacy landlock", args: f("$W", cxFS(cxRootRead, cxPath("$X", "write"), cxPath("$X", "deny")), `"restricted"`, "--use-legacy-landlock"),
 			refuse: `"$X" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
 		{name: "agreeing legacy policy", args: f("$W", ws, `"restricted"`, "--sandbox-policy", legacyWS),
 			want: Policy{WritableRoots: guardedRoots("$W", "/tmp", "$T", "$X")}},
@@ -421,9 +426,9 @@ func TestCodexParseSplitPolicies(t *testing.T) {
 			want: Policy{ReadRoots: []string{"$X", "$W"}, WritableRoots: guardedRoots("$W")}},
 		{name: "no entries at all", args: f("$W", `{"kind":"restricted"}`, `"restricted"`), want: Policy{ReadRoots: []string{}}},
 		{name: "deny", args: f("$W", cxFS(cxRootRead, cxProjectWrite, cxPath("$W/secret", "deny")), `"restricted"`),
-			refuse: `"$W/secret" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
+			want: Policy{WritableRoots: guardedRoots("$W"), Hidden: []string{"$W/secret"}}},
 		{name: "none is deny", args: f("$W", cxFS(cxRootRead, cxPath("/etc", "none")), `"restricted"`),
-			refuse: `"/etc" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
+			want: Policy{Hidden: []string{"/etc"}}},
 		{name: "deny glob", args: f("$W", cxFS(cxRootRead, `{"path":{"type":"glob_pattern","pattern":"$W/**/*.env"},"access":"deny"}`), `"restricted"`),
 			refuse: `deny pattern "$W/**/*.env": Landlock cannot take paths matching a pattern away from what the command may read; refusing to run rather than leave them readable`},
 		{name: "deny unknown special", args: f("$W", cxFS(cxRootRead, `{"path":{"type":"special","value":{"kind":"unknown","path":":x"}},"access":"deny"}`), `"restricted"`),
@@ -498,6 +503,36 @@ func TestCodexParsePermissionProfile(t *testing.T) {
 	})
 }
 
+// TestCodexEngine: the dialects upstream ran in its own process (eras B-D,
+// --use-legacy-landlock) get the exec-only engine, same PID; those it ran
+// through bubblewrap get the namespace engine where the host allows it.
+func TestCodexEngine(t *testing.T) {
+	newCxFixture(t)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := cxFS(cxRootRead, cxProjectWrite)
+	for _, c := range []struct {
+		args []string
+		want Engine
+	}{
+		{[]string{"-s", "disk-write-cwd", "--", "true"}, EngineExecOnly},
+		{[]string{wd, `{"mode":"workspace-write"}`, "--", "true"}, EngineExecOnly},
+		{[]string{"--sandbox-policy-cwd", wd, "--sandbox-policy", `{"type":"workspace-write"}`, "true"}, EngineExecOnly},
+		{[]string{"--sandbox-policy-cwd", wd, "--sandbox-policy", `{"type":"workspace-write"}`, "--use-bwrap-sandbox", "true"}, EngineAuto},
+		{[]string{"--sandbox-policy-cwd", wd, "--file-system-sandbox-policy", ws, "--network-sandbox-policy", `"restricted"`, "true"}, EngineAuto},
+		{[]string{"--sandbox-policy-cwd", wd, "--file-system-sandbox-policy", ws, "--network-sandbox-policy", `"restricted"`, "--use-legacy-landlock", "true"}, EngineExecOnly},
+		{[]string{"--sandbox-policy-cwd", wd, "--permission-profile", cxWorkspaceProfile, "--", "true"}, EngineAuto},
+		{[]string{"--sandbox-policy-cwd", wd, "--permission-profile", cxWorkspaceProfile, "--use-legacy-landlock", "--", "true"}, EngineExecOnly},
+	} {
+		inv, err := parseCodex(c.args)
+		if err != nil || inv.policy.Engine != c.want {
+			t.Errorf("%q: engine %v, %v; want %v", c.args, inv.policy.Engine, err, c.want)
+		}
+	}
+}
+
 // TestCodexParseWeirdPaths: spaces, newlines, tabs, non-ASCII, a leading
 // dash, through era B and a permission profile.
 func TestCodexParseWeirdPaths(t *testing.T) {
@@ -510,7 +545,7 @@ func TestCodexParseWeirdPaths(t *testing.T) {
 	if err := os.Mkdir(weird, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	want := Policy{WritableRoots: roots(weird), Enforcement: CodexCompat}
+	want := Policy{WritableRoots: roots(weird), Enforcement: CodexCompat, Engine: EngineExecOnly}
 	for _, args := range [][]string{
 		{"-s", "disk-write-folder=" + weird + "/./", "--", "true"},
 		{"-s", "disk-write-folder=" + filepath.Base(weird), "--", "true"},
@@ -1437,7 +1472,7 @@ func cxRefusals(t *testing.T) {
 	}{
 		{"minimal reads (18)", "restricted read access", []string{"--permission-profile",
 			cxProfile("enabled", minimal, cxPath(filepath.Dir(f.bin), "read"), cxPath(f.ws, "write"), cxPath(blocked, "deny"))}},
-		{"root read carve-out (19)", "is denied", []string{"--permission-profile",
+		{"root read carve-out (19)", "Landlock cannot", []string{"--permission-profile",
 			cxProfile("enabled", cxRootRead, cxPath(f.ws, "write"), cxPath(blocked, "deny"))}},
 		{"re-enabled subpath (21)", "restricted read access", []string{"--file-system-sandbox-policy",
 			cxFS(minimal, cxPath(f.ws, "write"), cxPath(blocked, "deny"), cxPath(filepath.Join(blocked, "allowed"), "write")),

@@ -1430,6 +1430,10 @@ func testProbe(name string, argv []string) int {
 		if err := syscall.Setresuid(uid, uid, uid); err != nil {
 			return fail("setresuid: %v", err)
 		}
+	} else if name == "drop-caps" {
+		if err := dropCapabilities(); err != nil {
+			return fail("%v", err)
+		}
 	} else {
 		return fail("unknown probe")
 	}
