@@ -80,7 +80,8 @@ Options:
 
 Exit status: the command's own; 125 if the sandbox could not be set up,
 126 if the command cannot be executed, 127 if it was not found, 2 for
-usage errors. Nothing runs when the sandbox cannot be set up.
+usage errors, 1 if this help, --version or --print-policy cannot be
+written. Nothing runs when the sandbox cannot be set up.
 
 Invoked as codex-linux-sandbox, it accepts OpenAI Codex's helper arguments.
 `

@@ -1184,6 +1184,8 @@ func TestConfineFailClosed(t *testing.T) {
 		{probe: "no-landlock-enosys", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "--best-effort"}},
 		{probe: "no-landlock-eopnotsupp", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "not enabled"}},
 		{probe: "no-seccomp", code: exitSetup, stderr: []string{"sandbox: ", "seccomp", "network"}},
+		{probe: "no-capdrop", code: exitSetup, stderr: []string{"sandbox: ", "capabilities", "PR_CAP_AMBIENT"}},
+		{probe: "no-capdrop", bestEffort: true, code: exitSetup, stderr: []string{"sandbox: ", "capabilities", "PR_CAP_AMBIENT"}},
 		{probe: "no-landlock-enosys", bestEffort: true, code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "filesystem write", "Landlock"}},
 		{probe: "no-landlock-eopnotsupp", bestEffort: true, code: 0, ran: true,
@@ -1313,6 +1315,12 @@ var probeSimulations = map[string][]probeDeny{
 		{nr: unix.SYS_LANDLOCK_CREATE_RULESET, errno: unix.EOPNOTSUPP},
 		{nr: unix.SYS_LANDLOCK_ADD_RULE, errno: unix.EOPNOTSUPP},
 		{nr: unix.SYS_LANDLOCK_RESTRICT_SELF, errno: unix.EOPNOTSUPP},
+	},
+	// A kernel (or an LSM) that refuses to let capabilities go: the
+	// sandbox must not run the command with them.
+	"no-capdrop": {
+		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_CAP_AMBIENT)), errno: unix.EPERM},
+		{nr: unix.SYS_CAPSET, errno: unix.EPERM},
 	},
 	// CONFIG_SECCOMP=n: prctl(PR_GET_SECCOMP) fails with EINVAL.
 	"no-seccomp": {
