@@ -37,6 +37,19 @@ func TestConfineCapabilities(t *testing.T) {
 					t.Errorf("%s = %#x, want %#x", set, caps[set], v)
 				}
 			}
+			// --print-policy says the same.
+			wantJSON := `"capabilities": []`
+			if u.root() {
+				wantJSON = `"capabilities": [
+    "chown",
+    "dac_override",
+    "dac_read_search",
+    "fowner"
+  ]`
+			}
+			if r := runCommand(t, u.sandboxCommand(t, "--print-policy", "--", "true")); r.code != 0 || !strings.Contains(r.stdout, wantJSON) {
+				t.Errorf("--print-policy: want %s: %v", wantJSON, r)
+			}
 		})
 		if !u.root() {
 			return // what follows needs capabilities to control against

@@ -228,12 +228,16 @@ type landlockRuleset struct {
 	attr  rulesetAttr
 	rules []landlockRule
 	fd    int
+	// added are the rules prepare added: rules without the device rules
+	// whose path is missing or not that device.
+	added []landlockRule
 }
 
 // prepare creates the ruleset and adds every rule. Opening each path with
 // O_PATH follows symlinks, so a rule lands on what the path names now.
 func (rs *landlockRuleset) prepare() error {
 	rs.fd = -1
+	rs.added = nil
 	fd, err := landlockCreateRuleset(&rs.attr, rulesetAttrSize(rs.abi), 0)
 	if err != nil {
 		return fmt.Errorf("landlock_create_ruleset: %w", err)
@@ -269,6 +273,7 @@ func (rs *landlockRuleset) prepare() error {
 			rs.close()
 			return fmt.Errorf("landlock_add_rule %q: %w", r.path, err)
 		}
+		rs.added = append(rs.added, r)
 	}
 	return nil
 }
