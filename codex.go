@@ -82,8 +82,9 @@ arguments are the June-October 2025 form of the first two):
 
 Exit status: the command's own; 2 for a bad command line or policy; 125 if
 the sandbox cannot be set up or the policy cannot be enforced; 126 if the
-command cannot be executed; 127 if it is not found. Nothing runs unless
-the whole policy is enforced.
+command cannot be executed; 127 if it is not found; 1 if this help or
+--print-policy cannot be written. Nothing runs unless the whole policy is
+enforced.
 `
 
 // isCodexName reports whether the binary was invoked under one of the
@@ -109,8 +110,7 @@ func runCodex(args []string) int {
 	var re *codexRefusal
 	switch {
 	case errors.Is(err, errCodexHelp):
-		fmt.Print(codexUsage)
-		return 0
+		return writeStdout(codexUsage)
 	case errors.As(err, &re):
 		errorf("%v", err)
 		return exitSetup

@@ -1006,13 +1006,21 @@ func cxAcceptance(t *testing.T) {
 		}
 	}
 
-	// /dev/null is writable, /dev/zero and /dev/tty are not.
-	if r := f.plain(t, f.ws, "sh", "-c", ": > /dev/zero"); r.code != 0 {
-		t.Fatalf("control: unconfined write to /dev/zero: %v", r)
+	// /dev/null and /dev/zero are writable (deviceRules), the rest of
+	// /dev is not: /dev/shm, which every user may write outside.
+	if r := f.helper(t, f.ws, "-s", "disk-write-cwd", "--", "sh", "-c", ": > /dev/zero && echo ok"); r.code != 0 || r.stdout != "ok\n" {
+		t.Errorf("write to /dev/zero: %v", r)
 	}
-	r := f.helper(t, f.ws, "-s", "disk-write-cwd", "--", "sh", "-c", ": > /dev/zero")
-	if r.code == 0 || !strings.Contains(r.stderr, "Permission denied") {
-		t.Errorf("write to /dev/zero: got %v, want Permission denied", r)
+	shm := fmt.Sprintf("/dev/shm/sandbox-codex-test-%d", os.Getpid())
+	defer os.Remove(shm)
+	exists := func(p string) bool { _, err := os.Lstat(p); return err == nil }
+	if r := f.plain(t, f.ws, "sh", "-c", `: > "$1"`, "sh", shm); r.code != 0 || !exists(shm) {
+		t.Fatalf("control: unconfined write to %s: %v", shm, r)
+	}
+	os.Remove(shm)
+	r := f.helper(t, f.ws, "-s", "disk-write-cwd", "--", "sh", "-c", `: > "$1"`, "sh", shm)
+	if r.code == 0 || !strings.Contains(r.stderr, "Permission denied") || exists(shm) {
+		t.Errorf("write to %s: got %v, want Permission denied", shm, r)
 	}
 
 	// Full write keeps the network filter: NoNewPrivs 1, Seccomp 2. Full

@@ -60,10 +60,13 @@ type policyReport struct {
 	Landlock      *landlockReport
 	Seccomp       *seccompReport
 	NoNewPrivs    bool
-	Unenforced    []string
-	Weaker        []string
-	WouldRun      bool
-	Refusal       string
+	// Capabilities are those the command keeps (caps_linux.go), when
+	// anything is restricted; nil when nothing is.
+	Capabilities []string
+	Unenforced   []string
+	Weaker       []string
+	WouldRun     bool
+	Refusal      string
 }
 
 type landlockReport struct {
@@ -132,6 +135,9 @@ func (rep *policyReport) json() []byte {
 		w.closeObject()
 	}
 	w.key("no_new_privs").boolean(rep.NoNewPrivs)
+	if rep.Capabilities != nil {
+		w.key("capabilities").strings(rep.Capabilities)
+	}
 	w.key("unenforced").strings(rep.Unenforced)
 	w.key("weaker").strings(rep.Weaker)
 	w.key("would_run").boolean(rep.WouldRun)
@@ -158,7 +164,11 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	for _, r := range p.WritableRoots {
 		rep.WritableRoots = append(rep.WritableRoots, resolvedPath(r.Path))
 	}
-	pl, err := planLinux(p, k)
+	err := checkPolicy(p)
+	var pl *linuxPlan
+	if err == nil {
+		pl, err = planLinux(p, k)
+	}
 	if err == nil {
 		err = refusal(p, pl, k)
 	}
@@ -177,6 +187,12 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	}
 	if pl != nil {
 		rep.NoNewPrivs = pl.restrict
+		if pl.restrict {
+			rep.Capabilities = []string{}
+			if have, err := capGet(); err == nil {
+				rep.Capabilities = capNames(keptCaps(unix.Geteuid(), have.permitted))
+			}
+		}
 		rep.Unenforced = append(rep.Unenforced, pl.unmet...)
 		rep.Weaker = append(rep.Weaker, pl.weaker...)
 		if rs := pl.ruleset; rs != nil {
@@ -201,7 +217,11 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 				lr.Scoped = append(lr.Scoped, "signal")
 			}
 			lr.Rules = []ruleReport{}
-			for _, r := range rs.rules {
+			rules := rs.rules
+			if rep.WouldRun {
+				rules = rs.added // without devices this host does not have
+			}
+			for _, r := range rules {
 				lr.Rules = append(lr.Rules, ruleReport{Path: resolvedPath(r.path), Access: fsRightList(r.rights & rs.attr.handledAccessFS)})
 			}
 			rep.Landlock = lr
@@ -226,7 +246,9 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 			rep.Seccomp = sr
 		}
 	}
-	fmt.Fprintln(w, string(rep.json()))
+	if _, err := fmt.Fprintln(w, string(rep.json())); err != nil {
+		return writeError(err)
+	}
 	if !rep.WouldRun {
 		return exitSetup
 	}
@@ -262,4 +284,23 @@ func resolvedPath(path string) string {
 		return r
 	}
 	return path
+}
+
+// capNames names the capabilities in set, as capabilities(7) does, lower
+// case and without the CAP_ prefix.
+func capNames(set uint64) []string {
+	names := map[int]string{unix.CAP_CHOWN: "chown", unix.CAP_DAC_OVERRIDE: "dac_override",
+		unix.CAP_DAC_READ_SEARCH: "dac_read_search", unix.CAP_FOWNER: "fowner"}
+	out := []string{}
+	for c := 0; c < 64; c++ {
+		if set&(1<<c) == 0 {
+			continue
+		}
+		if n, ok := names[c]; ok {
+			out = append(out, n)
+		} else {
+			out = append(out, fmt.Sprintf("%d", c))
+		}
+	}
+	return out
 }

@@ -13,6 +13,10 @@ import (
 // be: the report is about the policy). It exits 125 when a real run would
 // refuse the policy.
 func printPolicy(out io.Writer, p Policy, cmd []string) int {
+	if err := checkPolicy(p); err != nil {
+		errorf("%v", err)
+		return exitSetup
+	}
 	resolve := func(path string) string { return seatbeltCanonical(path, filepath.EvalSymlinks) }
 	run := cmd
 	if len(cmd) > 0 {
@@ -24,7 +28,9 @@ func printPolicy(out io.Writer, p Policy, cmd []string) int {
 		}
 	}
 	report, ok := seatbeltReport(p, resolve, cmd, run)
-	fmt.Fprintln(out, string(report))
+	if _, err := fmt.Fprintln(out, string(report)); err != nil {
+		return writeError(err)
+	}
 	if !ok {
 		return exitSetup
 	}
