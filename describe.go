@@ -217,6 +217,9 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 				if a.x32 {
 					sr.Rules = append(sr.Rules, "x32 syscalls: ENOSYS")
 				}
+				for _, u := range a.unassigned {
+					sr.Rules = append(sr.Rules, fmt.Sprintf("numbers %d-%d, which no syscall of this build has: ENOSYS", u.lo, u.hi))
+				}
 				for _, r := range rules {
 					if _, ok := a.nr[r.name]; ok {
 						sr.Rules = append(sr.Rules, describeRule(r))
