@@ -722,7 +722,7 @@ var scProbes = []scProbe{
 	}},
 	{"ioctl_btrfs_subvol_create_pipe", func(e *scProbeEnv) string {
 		var args [4096]byte // struct btrfs_ioctl_vol_args
-		return scCallIoctl(e.pipe[0], 0x50009418, unsafe.Pointer(&args))
+		return scCallIoctl(e.pipe[0], 0x5000940e, unsafe.Pointer(&args))
 	}},
 	{"ioctl_setfslabel_pipe", func(e *scProbeEnv) string {
 		var label [256]byte

@@ -98,13 +98,13 @@ const (
 	scFSIocAddEncKey     = 0xc0506617
 	scFSIocEnableVerity  = 0x40806685
 	scFSIocMeasureVerity = 0xc0046686
-	scBtrfsSubvolCreate  = 0x50009418
+	scBtrfsSubvolCreate  = 0x5000940e
 	scBtrfsSnapCreateV2  = 0x50009417
 	scBtrfsSnapDestroy   = 0x5000940f
 	scBtrfsSetDefault    = 0x40089413
 	scXFSGoingDown       = 0x8004587d
-	scXFSFDToHandle      = 0xc018586a
-	scXFSAttrMultiByHdl  = 0x4020587b
+	scXFSFDToHandle      = 0xc038586a
+	scXFSAttrMultiByHdl  = 0x4048587b
 	scXFSFSGeometry      = 0x8100587e
 	scExt4SetFSUUID      = 0x4008662c
 	scExt4ResizeFS       = 0x40086610
