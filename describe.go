@@ -247,13 +247,21 @@ func describeRule(r sysRule) string {
 	case ifDestAddr:
 		when = "if a destination address is given"
 	case ifIoctlDenied:
-		when = "for TIOCSTI, TIOCLINUX, FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR"
+		when = "for TIOCSTI, TIOCLINUX, TIOCVHANGUP and filesystem administration"
 	case ifCloneNS:
 		when = "if flags create a namespace"
 	case ifUnshareNS:
 		when = "if flags create a namespace"
 	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
 		when = "if the mode has S_ISUID or S_ISGID"
+	case unlessPid0:
+		when = "unless pid 0"
+	case unlessPrioSelf:
+		when = "unless PRIO_PROCESS and who 0"
+	case unlessIoprioSelf:
+		when = "unless IOPRIO_WHO_PROCESS and who 0"
+	case unlessOwnOrGetter:
+		when = "unless pid 0 or no new limit"
 	}
 	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
 }

@@ -58,9 +58,17 @@ package main
 // Always, whenever the sandbox restricts anything:
 //   - ioctl TIOCSTI and TIOCLINUX: injecting keystrokes into an inherited
 //     terminal would run commands in the user's shell after we exit.
-//   - ioctl FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR (chattr): they change a
-//     file through a read-only descriptor, so Landlock never sees them;
-//     as root, chattr +i or +a on a file outside would outlive us.
+//   - ioctl TIOCVHANGUP and vhangup(2): hanging up the inherited terminal
+//     kills the user's shell.
+//   - filesystem administration by ioctl, by whole request type (chattr's
+//     FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR among them; see
+//     seccomp_ioctl.go), and file_setattr(2): they change a file or a whole
+//     filesystem through a read-only descriptor or a path, so Landlock
+//     never sees them; as root, chattr +i or +a on a file outside would
+//     outlive us.
+//   - other processes' limits and scheduling (only pid 0, the caller), SysV
+//     IPC (unless the command has an IPC namespace of its own) and POSIX
+//     message queues; see seccompTable.
 //   - io_uring, whole (ENOSYS, so libuv and Tokio fall back): its openat,
 //     setxattr, socket and connect operations never pass through seccomp,
 //     so it would undo every rule here, network on or off.
@@ -389,7 +397,7 @@ var seccompTable = [...]struct {
 	set ruleSet
 	sysRule
 }{
-	{anyPolicy, sysRule{"ioctl", ifIoctlDenied, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection, TIOCVHANGUP; filesystem administration by class: 'f' (chattr, ext4, fscrypt, fs-verity), 'X' (XFS, freeze, shutdown, by-handle), 0x94 (btrfs, label), 0xf5 (f2fs), FS_IOC_SETVERSION, FAT attributes"}},
+	{anyPolicy, sysRule{"ioctl", ifIoctlDenied, errnoEPERM, "keystroke injection, terminal hang-up; request types 'f' (chattr, ext4, fscrypt, fs-verity), 'X' (XFS, freeze, shutdown, by-handle), 0x94 (btrfs, label), 0xf5 (f2fs) but for the ones ordinary tools use; FS_IOC_SETVERSION, FAT attributes"}},
 	{anyPolicy, sysRule{"file_setattr", always, errnoEPERM, "inode flags by path (chattr's newest door; its flags sit behind a pointer)"}},
 	{anyPolicy, sysRule{"vhangup", always, errnoEPERM, "hangs up the terminal the command inherited, killing the user's shell"}},
 	{anyPolicy, sysRule{"lsm_set_self_attr", always, errnoEPERM, "writes /proc/self/attr, which Landlock keeps read-only"}},

@@ -1060,3 +1060,14 @@ func TestSeccompInstallChild(t *testing.T) {
 	}
 	fmt.Printf("install-ns %d\n", d.Nanoseconds())
 }
+
+// TestDescribeRuleConditions checks that --print-policy names the
+// condition of every rule of seccompTable.
+func TestDescribeRuleConditions(t *testing.T) {
+	for _, r := range seccompTable {
+		d := describeRule(r.sysRule)
+		if strings.Contains(d, "  ") || !strings.HasPrefix(d, r.name+" ") {
+			t.Errorf("%s: description %q has no condition", r.name, d)
+		}
+	}
+}
