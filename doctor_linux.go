@@ -70,7 +70,7 @@ var probes = []probe{
 	{name: "process_vm_writev", tries: "write a process's memory outside (process_vm_writev, /proc/PID/mem)", sees: &watchProcess, promised: true, try: tryProcessVMWritev},
 	{name: tiocstiProbe, tries: "TIOCSTI a byte into the terminal on stdin (a pty opened outside); paste with TIOCLINUX", sees: &watchTTY, promised: true, needs: "CAP_SYS_ADMIN or dev.tty.legacy_tiocsti=1", holds: true, try: tryTIOCSTI},
 	{name: "process-sched", tries: "change a process outside: its RLIMIT_NOFILE (prlimit64), nice value (setpriority), CPU affinity, scheduling policy (SCHED_BATCH) and I/O class (ioprio_set)", sees: &watchSched, promised: true, try: tryProcessSched},
-	{name: "vhangup", tries: "hang up the terminal on stdin (a pty opened outside) with TIOCVHANGUP and vhangup", sees: &watchHangup, promised: true, needs: "CAP_SYS_ADMIN or CAP_SYS_TTY_CONFIG", holds: true, try: tryVhangup},
+	{name: "vhangup", tries: "hang up the terminal on stdin (a pty opened outside) with TIOCVHANGUP and vhangup", sees: &watchHangup, promised: true, needs: "CAP_SYS_ADMIN or CAP_SYS_TTY_CONFIG", try: tryVhangup},
 	{name: "sysv-ipc", tries: "write a SysV shared memory segment outside, send to a SysV message queue outside, remove both (IPC_RMID); mq_unlink a POSIX message queue outside", sees: &watchIPC, promised: true, try: trySysVIPC},
 	{name: "userns", tries: "run a child in a new user namespace (clone, unshare)", sees: &watchReport, promised: true, try: tryUserNS},
 	{name: "clone3", tries: "clone3 a child, plainly and in a new user namespace", sees: &watchReport, promised: true, try: tryClone3},
