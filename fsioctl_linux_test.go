@@ -27,15 +27,16 @@ var scratchFilesystems = []struct {
 	size       int64
 	rootSees   []string
 	nobodySees []string
+	reflink    bool // FICLONE works here
 }{
 	{"ext4", []string{"mkfs.ext4", "-q", "-F", "-b", "4096", "-O", "verity,encrypt,^metadata_csum"}, 64 << 20,
 		[]string{"generation", "verity", "encrypted", "label", "FIFREEZE"},
-		[]string{"generation", "verity", "encrypted"}},
-	{"xfs", []string{"mkfs.xfs", "-q", "-f"}, 320 << 20,
-		[]string{"root/byhandle", "label", "FIFREEZE"}, nil},
+		[]string{"generation", "verity", "encrypted"}, false},
+	{"xfs", []string{"mkfs.xfs", "-q", "-f", "-m", "reflink=1"}, 320 << 20,
+		[]string{"root/byhandle", "label", "FIFREEZE"}, nil, true},
 	{"btrfs", []string{"mkfs.btrfs", "-q", "-f"}, 128 << 20,
 		[]string{"subvol", "label", "FIFREEZE"},
-		[]string{"subvol"}},
+		[]string{"subvol"}, true},
 }
 
 func TestFSIoctlRealFilesystems(t *testing.T) {
@@ -61,6 +62,7 @@ func TestFSIoctlRealFilesystems(t *testing.T) {
 					}
 				}
 				v := d.check(p)
+				ordinaryFileTools(t, u, mnt, fs.reflink)
 				want := fs.rootSees
 				if u.cred != nil {
 					want = fs.nobodySees
@@ -86,6 +88,50 @@ func TestFSIoctlRealFilesystems(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// ordinaryFileTools runs, in the sandbox with a writable tree on the
+// scratch filesystem, what ordinary tools do with the ioctls the filter
+// keeps: cp --reflink (FICLONE), lsattr (FS_IOC_GETFLAGS), filefrag
+// (FS_IOC_FIEMAP); each must work there as it does unconfined.
+func ordinaryFileTools(t *testing.T, u runAs, mnt string, reflink bool) {
+	t.Helper()
+	w, err := os.MkdirTemp(mnt, "w-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(w)
+	a := filepath.Join(w, "a")
+	if err := os.WriteFile(a, []byte(strings.Repeat("sandbox\n", 4096)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	u.own(t, w)
+	var tools [][]string
+	if reflink {
+		tools = append(tools, []string{"cp", "--reflink=always", a, filepath.Join(w, "b")})
+	}
+	tools = append(tools, []string{"lsattr", a}, []string{"filefrag", a})
+	for _, argv := range tools {
+		path, err := exec.LookPath(argv[0])
+		if err != nil {
+			skipOrFail(t, "%s is not installed", argv[0])
+		}
+		argv[0] = path
+		os.Remove(filepath.Join(w, "b"))
+		if r := runPlain(t, u, argv...); r.code != 0 {
+			t.Errorf("unconfined %q: %v", argv, r)
+			continue
+		}
+		os.Remove(filepath.Join(w, "b"))
+		if r := runSandbox(t, u, append([]string{"-w", w, "--"}, argv...)...); r.code != 0 {
+			t.Errorf("sandboxed %q fails: %v", argv, r)
+		}
+		if filepath.Base(argv[0]) == "cp" {
+			if b, err := os.ReadFile(filepath.Join(w, "b")); err != nil || len(b) != 8*4096 {
+				t.Errorf("sandboxed cp --reflink left no copy: %v", err)
+			}
+		}
 	}
 }
 
