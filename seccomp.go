@@ -576,7 +576,7 @@ func seccompRules(o seccompOptions) []sysRule {
 func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error) {
 	// Sorted by number through small keys: a rule is 48 bytes to swap.
 	type key struct{ nr, i uint32 }
-	keys := make([]key, 0, len(rules))
+	keys := make([]key, 0, len(rules)+len(a.unassigned))
 	for i, r := range rules {
 		nr, ok := a.nr[r.name]
 		if !ok {
@@ -597,7 +597,7 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 	slices.SortFunc(keys, func(x, y key) int { return cmp.Compare(x.nr, y.nr) })
 	b := filterBuilder{items: make([]filterItem, 0, len(keys))}
 	// Room for the production rules' bodies and errnos; more just grows.
-	b.c.bodies, b.c.at, b.c.errnos = make([]filterItem, 0, 8), make([]int, 0, 8), make([]uint32, 0, 4)
+	b.c.bodies, b.c.at, b.c.errnos = make([]filterItem, 0, 16), make([]int, 0, 16), make([]uint32, 0, 4)
 	for _, k := range keys {
 		it, name := filterItem{lo: k.nr, hi: k.nr, cond: always, errno: errnoENOSYS}, "unassigned numbers"
 		if int(k.i) < len(rules) {
