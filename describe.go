@@ -237,6 +237,9 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 				if a.x32 {
 					sr.Rules = append(sr.Rules, "x32 syscalls: ENOSYS")
 				}
+				for _, u := range a.unassigned {
+					sr.Rules = append(sr.Rules, fmt.Sprintf("numbers %d-%d, which no syscall of this build has: ENOSYS", u.lo, u.hi))
+				}
 				for _, r := range rules {
 					if _, ok := a.nr[r.name]; ok {
 						sr.Rules = append(sr.Rules, describeRule(r))
@@ -266,13 +269,21 @@ func describeRule(r sysRule) string {
 	case ifDestAddr:
 		when = "if a destination address is given"
 	case ifIoctlDenied:
-		when = "for TIOCSTI, TIOCLINUX, FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR"
+		when = "for TIOCSTI, TIOCLINUX, TIOCVHANGUP and filesystem administration"
 	case ifCloneNS:
 		when = "if flags create a namespace"
 	case ifUnshareNS:
 		when = "if flags create a namespace"
 	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
 		when = "if the mode has S_ISUID or S_ISGID"
+	case unlessPid0:
+		when = "unless pid 0"
+	case unlessPrioSelf:
+		when = "unless PRIO_PROCESS and who 0"
+	case unlessIoprioSelf:
+		when = "unless IOPRIO_WHO_PROCESS and who 0"
+	case unlessOwnOrGetter:
+		when = "unless pid 0 or no new limit"
 	}
 	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
 }
