@@ -62,8 +62,8 @@ arguments are the June-October 2025 form of the first two):
   --permission-profile JSON       A PermissionProfile.
   --command-cwd DIR               The command's logical working directory.
   --use-legacy-landlock           Upstream's legacy Landlock path, where
-                                  .git, .codex and .agents inside writable
-                                  roots stay writable. Without it, a
+                                  .git, .codex, .agents and .aws inside
+                                  writable roots stay writable. Without it, a
                                   policy with a writable root is refused:
                                   upstream keeps those paths read-only
                                   and uncreatable there, which Landlock
@@ -82,8 +82,9 @@ arguments are the June-October 2025 form of the first two):
 
 Exit status: the command's own; 2 for a bad command line or policy; 125 if
 the sandbox cannot be set up or the policy cannot be enforced; 126 if the
-command cannot be executed; 127 if it is not found. Nothing runs unless
-the whole policy is enforced.
+command cannot be executed; 127 if it is not found; 1 if this help or
+--print-policy cannot be written. Nothing runs unless the whole policy is
+enforced.
 `
 
 // isCodexName reports whether the binary was invoked under one of the
@@ -109,8 +110,7 @@ func runCodex(args []string) int {
 	var re *codexRefusal
 	switch {
 	case errors.Is(err, errCodexHelp):
-		fmt.Print(codexUsage)
-		return 0
+		return writeStdout(codexUsage)
 	case errors.As(err, &re):
 		errorf("%v", err)
 		return exitSetup
@@ -118,10 +118,6 @@ func runCodex(args []string) int {
 		errorf("%v (see codex-linux-sandbox --help)", err)
 		return exitUsage
 	}
-	// Until the Codex dialects are wired to the namespace engine (issue
-	// 11: eras E-G without --use-legacy-landlock), every one of them runs
-	// on the exec-only engine, as it always has.
-	inv.policy.Engine = EngineExecOnly
 	if showPolicy {
 		return printPolicy(os.Stdout, inv.policy, inv.cmd)
 	}
@@ -430,7 +426,7 @@ func parseEraC(args []string) (codexInvocation, error) {
 // parseNamed reads the named-flag dialects.
 //
 // Which pipeline upstream would have used decides what happens to .git,
-// .codex and .agents inside writable roots. Legacy Landlock (eras D and E
+// .codex, .agents and .aws inside writable roots. Legacy Landlock (eras D and E
 // by default, --use-legacy-landlock later) left them writable, and so does
 // this program there. The bubblewrap pipeline (--use-bwrap-sandbox in era
 // E, the default with split policies and permission profiles) made them

@@ -95,17 +95,21 @@ func (e *codexRefusal) Error() string { return e.msg }
 
 // policy turns the rules into a Policy. legacy selects upstream's legacy
 // Landlock path (eras B-D, and --use-legacy-landlock), which never protected
-// .git, .codex and .agents inside writable roots: their carve-outs are
-// dropped there, as upstream did. Otherwise they stay in
-// WritableRoot.ReadOnly, existing or not, which the Linux engine refuses
-// rather than pretend to protect them: upstream's bubblewrap path also
-// stops a missing one being created, and a command that could create
-// .codex/config.toml would choose the sandbox of the agent's next run.
+// .git, .codex, .agents and .aws inside writable roots and ran the command in the
+// helper's own process: there the exec-only engine runs it, and the
+// carve-outs are dropped, as upstream did. Otherwise upstream ran
+// bubblewrap, and here the namespace engine runs it: the protected names
+// stay in WritableRoot.ReadOnly, existing or not (a missing one must not be
+// created: a command that could create .codex/config.toml would choose the
+// sandbox of the agent's next run), and denied paths are hidden.
 //
 // Missing writable roots grant nothing and are left out, as upstream's
 // Landlock rules skip paths they cannot open.
 func (r *fsRules) policy(network, legacy bool) (Policy, error) {
 	p := Policy{Network: network, Enforcement: CodexCompat}
+	if legacy {
+		p.Engine = EngineExecOnly
+	}
 	if r.unenforceable != "" {
 		return Policy{}, &codexRefusal{r.unenforceable}
 	}
@@ -131,8 +135,15 @@ func (r *fsRules) policy(network, legacy bool) (Policy, error) {
 		}
 	} else {
 		for _, e := range r.entries {
-			if e.access == fsDeny {
+			if e.access != fsDeny {
+				continue
+			}
+			// Only the namespace engine can take a path away from reads.
+			if legacy {
 				return Policy{}, codexDenyRefusal(e.path)
+			}
+			if !slices.Contains(p.Hidden, e.path) {
+				p.Hidden = append(p.Hidden, e.path)
 			}
 		}
 	}

@@ -78,6 +78,7 @@ func (f cxFixture) all(list []string) []string {
 
 func (f cxFixture) policy(p Policy) Policy {
 	p.Enforcement = CodexCompat
+	p.Hidden = f.all(p.Hidden)
 	if p.ReadRoots != nil {
 		p.ReadRoots = f.all(p.ReadRoots)
 		if p.ReadRoots == nil {
@@ -109,7 +110,7 @@ func (f cxFixture) policy(p Policy) Policy {
 }
 
 // cxGuardedMark, first in a wanted ReadOnly list, stands for the
-// protected metadata paths (.git, .codex, .agents, existing or not) of
+// protected metadata paths (protectedMetadataNames, existing or not) of
 // every writable root of the policy that lie beneath this one: what the
 // bubblewrap-path dialects protect.
 const cxGuardedMark = "<guarded>"
@@ -214,6 +215,8 @@ func runCxParseCases(t *testing.T, cases []cxParseCase) {
 			case err != nil:
 				t.Fatalf("unexpected error: %v", err)
 			}
+			// Which engine each dialect gets: TestCodexEngine.
+			inv.policy.Engine = EngineAuto
 			if want := f.policy(c.want); !reflect.DeepEqual(inv.policy, want) {
 				t.Errorf("policy\n got %+v\nwant %+v", inv.policy, want)
 			}
@@ -397,11 +400,13 @@ func TestCodexParseSplitPolicies(t *testing.T) {
 		{name: "legacy landlock leaves metadata writable", args: f("$R", ws, `"restricted"`, "--use-legacy-landlock"),
 			want: Policy{WritableRoots: roots("$R", "/tmp", "$T", "$X")}},
 		{name: "explicit write lifts a protection", args: f("$R", cxFS(cxRootRead, cxProjectWrite, cxPath("$R/.git", "write")), `"restricted"`),
-			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.codex", "$R/.agents", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents"),
-				wr("$R/.git", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents")}}},
+			want: Policy{WritableRoots: []WritableRoot{wr("$R", "$R/.codex", "$R/.agents", "$R/.aws", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents", "$R/.git/.aws"),
+				wr("$R/.git", "$R/.git/.git", "$R/.git/.codex", "$R/.git/.agents", "$R/.git/.aws")}}},
 		{name: "explicit read carve-out kept under legacy", args: f("$W", cxFS(cxRootRead, cxProjectWrite, cxPath("$W/docs", "read")), `"restricted"`, "--use-legacy-landlock"),
 			want: Policy{WritableRoots: []WritableRoot{wr("$W", "$W/docs")}}},
 		{name: "same-path deny beats write", args: f("$W", cxFS(cxRootRead, cxPath("$X", "write"), cxPath("$X", "deny")), `"restricted"`),
+			want: Policy{Hidden: []string{"$X"}}},
+		{name: "deny under legacy landlock", args: f("$W", cxFS(cxRootRead, cxPath("$X", "write"), cxPath("$X", "deny")), `"restricted"`, "--use-legacy-landlock"),
 			refuse: `"$X" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
 		{name: "agreeing legacy policy", args: f("$W", ws, `"restricted"`, "--sandbox-policy", legacyWS),
 			want: Policy{WritableRoots: guardedRoots("$W", "/tmp", "$T", "$X")}},
@@ -421,9 +426,9 @@ func TestCodexParseSplitPolicies(t *testing.T) {
 			want: Policy{ReadRoots: []string{"$X", "$W"}, WritableRoots: guardedRoots("$W")}},
 		{name: "no entries at all", args: f("$W", `{"kind":"restricted"}`, `"restricted"`), want: Policy{ReadRoots: []string{}}},
 		{name: "deny", args: f("$W", cxFS(cxRootRead, cxProjectWrite, cxPath("$W/secret", "deny")), `"restricted"`),
-			refuse: `"$W/secret" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
+			want: Policy{WritableRoots: guardedRoots("$W"), Hidden: []string{"$W/secret"}}},
 		{name: "none is deny", args: f("$W", cxFS(cxRootRead, cxPath("/etc", "none")), `"restricted"`),
-			refuse: `"/etc" is denied, but Landlock cannot take a path away from what the command may read; refusing to run rather than leave it readable`},
+			want: Policy{Hidden: []string{"/etc"}}},
 		{name: "deny glob", args: f("$W", cxFS(cxRootRead, `{"path":{"type":"glob_pattern","pattern":"$W/**/*.env"},"access":"deny"}`), `"restricted"`),
 			refuse: `deny pattern "$W/**/*.env": Landlock cannot take paths matching a pattern away from what the command may read; refusing to run rather than leave them readable`},
 		{name: "deny unknown special", args: f("$W", cxFS(cxRootRead, `{"path":{"type":"special","value":{"kind":"unknown","path":":x"}},"access":"deny"}`), `"restricted"`),
@@ -498,6 +503,36 @@ func TestCodexParsePermissionProfile(t *testing.T) {
 	})
 }
 
+// TestCodexEngine: the dialects upstream ran in its own process (eras B-D,
+// --use-legacy-landlock) get the exec-only engine, same PID; those it ran
+// through bubblewrap get the namespace engine where the host allows it.
+func TestCodexEngine(t *testing.T) {
+	newCxFixture(t)
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws := cxFS(cxRootRead, cxProjectWrite)
+	for _, c := range []struct {
+		args []string
+		want Engine
+	}{
+		{[]string{"-s", "disk-write-cwd", "--", "true"}, EngineExecOnly},
+		{[]string{wd, `{"mode":"workspace-write"}`, "--", "true"}, EngineExecOnly},
+		{[]string{"--sandbox-policy-cwd", wd, "--sandbox-policy", `{"type":"workspace-write"}`, "true"}, EngineExecOnly},
+		{[]string{"--sandbox-policy-cwd", wd, "--sandbox-policy", `{"type":"workspace-write"}`, "--use-bwrap-sandbox", "true"}, EngineAuto},
+		{[]string{"--sandbox-policy-cwd", wd, "--file-system-sandbox-policy", ws, "--network-sandbox-policy", `"restricted"`, "true"}, EngineAuto},
+		{[]string{"--sandbox-policy-cwd", wd, "--file-system-sandbox-policy", ws, "--network-sandbox-policy", `"restricted"`, "--use-legacy-landlock", "true"}, EngineExecOnly},
+		{[]string{"--sandbox-policy-cwd", wd, "--permission-profile", cxWorkspaceProfile, "--", "true"}, EngineAuto},
+		{[]string{"--sandbox-policy-cwd", wd, "--permission-profile", cxWorkspaceProfile, "--use-legacy-landlock", "--", "true"}, EngineExecOnly},
+	} {
+		inv, err := parseCodex(c.args)
+		if err != nil || inv.policy.Engine != c.want {
+			t.Errorf("%q: engine %v, %v; want %v", c.args, inv.policy.Engine, err, c.want)
+		}
+	}
+}
+
 // TestCodexParseWeirdPaths: spaces, newlines, tabs, non-ASCII, a leading
 // dash, through era B and a permission profile.
 func TestCodexParseWeirdPaths(t *testing.T) {
@@ -510,7 +545,7 @@ func TestCodexParseWeirdPaths(t *testing.T) {
 	if err := os.Mkdir(weird, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	want := Policy{WritableRoots: roots(weird), Enforcement: CodexCompat}
+	want := Policy{WritableRoots: roots(weird), Enforcement: CodexCompat, Engine: EngineExecOnly}
 	for _, args := range [][]string{
 		{"-s", "disk-write-folder=" + weird + "/./", "--", "true"},
 		{"-s", "disk-write-folder=" + filepath.Base(weird), "--", "true"},
@@ -708,7 +743,7 @@ var cxDialects = []cxDialect{
 }
 
 // cxBwrapDialects are eras F and G on upstream's default (bubblewrap)
-// path, which protects .git, .codex and .agents in every writable root,
+// path, which protects .git, .codex and .agents (and 0.171 .aws) in every writable root,
 // existing or not. Landlock cannot, so with a writable root they must be
 // refused; without one they run like the others.
 var cxBwrapDialects = []cxDialect{
@@ -971,13 +1006,21 @@ func cxAcceptance(t *testing.T) {
 		}
 	}
 
-	// /dev/null is writable, /dev/zero and /dev/tty are not.
-	if r := f.plain(t, f.ws, "sh", "-c", ": > /dev/zero"); r.code != 0 {
-		t.Fatalf("control: unconfined write to /dev/zero: %v", r)
+	// /dev/null and /dev/zero are writable (deviceRules), the rest of
+	// /dev is not: /dev/shm, which every user may write outside.
+	if r := f.helper(t, f.ws, "-s", "disk-write-cwd", "--", "sh", "-c", ": > /dev/zero && echo ok"); r.code != 0 || r.stdout != "ok\n" {
+		t.Errorf("write to /dev/zero: %v", r)
 	}
-	r := f.helper(t, f.ws, "-s", "disk-write-cwd", "--", "sh", "-c", ": > /dev/zero")
-	if r.code == 0 || !strings.Contains(r.stderr, "Permission denied") {
-		t.Errorf("write to /dev/zero: got %v, want Permission denied", r)
+	shm := fmt.Sprintf("/dev/shm/sandbox-codex-test-%d", os.Getpid())
+	defer os.Remove(shm)
+	exists := func(p string) bool { _, err := os.Lstat(p); return err == nil }
+	if r := f.plain(t, f.ws, "sh", "-c", `: > "$1"`, "sh", shm); r.code != 0 || !exists(shm) {
+		t.Fatalf("control: unconfined write to %s: %v", shm, r)
+	}
+	os.Remove(shm)
+	r := f.helper(t, f.ws, "-s", "disk-write-cwd", "--", "sh", "-c", `: > "$1"`, "sh", shm)
+	if r.code == 0 || !strings.Contains(r.stderr, "Permission denied") || exists(shm) {
+		t.Errorf("write to %s: got %v, want Permission denied", shm, r)
 	}
 
 	// Full write keeps the network filter: NoNewPrivs 1, Seccomp 2. Full
@@ -1429,7 +1472,7 @@ func cxRefusals(t *testing.T) {
 	}{
 		{"minimal reads (18)", "restricted read access", []string{"--permission-profile",
 			cxProfile("enabled", minimal, cxPath(filepath.Dir(f.bin), "read"), cxPath(f.ws, "write"), cxPath(blocked, "deny"))}},
-		{"root read carve-out (19)", "is denied", []string{"--permission-profile",
+		{"root read carve-out (19)", "Landlock cannot", []string{"--permission-profile",
 			cxProfile("enabled", cxRootRead, cxPath(f.ws, "write"), cxPath(blocked, "deny"))}},
 		{"re-enabled subpath (21)", "restricted read access", []string{"--file-system-sandbox-policy",
 			cxFS(minimal, cxPath(f.ws, "write"), cxPath(blocked, "deny"), cxPath(filepath.Join(blocked, "allowed"), "write")),

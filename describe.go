@@ -63,10 +63,13 @@ type policyReport struct {
 	Landlock      *landlockReport
 	Seccomp       *seccompReport
 	NoNewPrivs    bool
-	Unenforced    []string
-	Weaker        []string
-	WouldRun      bool
-	Refusal       string
+	// Capabilities are those the command keeps (caps_linux.go), when
+	// anything is restricted; nil when nothing is.
+	Capabilities []string
+	Unenforced   []string
+	Weaker       []string
+	WouldRun     bool
+	Refusal      string
 }
 
 type landlockReport struct {
@@ -138,6 +141,9 @@ func (rep *policyReport) json() []byte {
 		w.closeObject()
 	}
 	w.key("no_new_privs").boolean(rep.NoNewPrivs)
+	if rep.Capabilities != nil {
+		w.key("capabilities").strings(rep.Capabilities)
+	}
 	w.key("unenforced").strings(rep.Unenforced)
 	w.key("weaker").strings(rep.Weaker)
 	w.key("would_run").boolean(rep.WouldRun)
@@ -168,6 +174,9 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	rep.Engine, rep.EngineReason = "exec-only", why
 	if ns {
 		rep.Engine = "namespace"
+	}
+	if err == nil {
+		err = checkPolicy(p)
 	}
 	var pl *linuxPlan
 	if err == nil {
@@ -200,6 +209,12 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	}
 	if pl != nil {
 		rep.NoNewPrivs = pl.restrict
+		if pl.restrict {
+			rep.Capabilities = []string{}
+			if have, err := capGet(); err == nil {
+				rep.Capabilities = capNames(keptCaps(unix.Geteuid(), have.permitted))
+			}
+		}
 		rep.Unenforced = append(rep.Unenforced, pl.unmet...)
 		rep.Weaker = append(rep.Weaker, pl.weaker...)
 		if rs := pl.ruleset; rs != nil {
@@ -224,7 +239,11 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 				lr.Scoped = append(lr.Scoped, "signal")
 			}
 			lr.Rules = []ruleReport{}
-			for _, r := range rs.rules {
+			rules := rs.rules
+			if rep.WouldRun {
+				rules = rs.added // without devices this host does not have
+			}
+			for _, r := range rules {
 				lr.Rules = append(lr.Rules, ruleReport{Path: resolvedPath(r.path), Access: fsRightList(r.rights & rs.attr.handledAccessFS)})
 			}
 			rep.Landlock = lr
@@ -240,6 +259,9 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 				if a.x32 {
 					sr.Rules = append(sr.Rules, "x32 syscalls: ENOSYS")
 				}
+				for _, u := range a.unassigned {
+					sr.Rules = append(sr.Rules, fmt.Sprintf("numbers %d-%d, which no syscall of this build has: ENOSYS", u.lo, u.hi))
+				}
 				for _, r := range rules {
 					if _, ok := a.nr[r.name]; ok {
 						sr.Rules = append(sr.Rules, describeRule(r))
@@ -249,7 +271,9 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 			rep.Seccomp = sr
 		}
 	}
-	fmt.Fprintln(w, string(rep.json()))
+	if _, err := fmt.Fprintln(w, string(rep.json())); err != nil {
+		return writeError(err)
+	}
 	if !rep.WouldRun {
 		return exitSetup
 	}
@@ -267,13 +291,21 @@ func describeRule(r sysRule) string {
 	case ifDestAddr:
 		when = "if a destination address is given"
 	case ifIoctlDenied:
-		when = "for TIOCSTI, TIOCLINUX, FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR"
+		when = "for TIOCSTI, TIOCLINUX, TIOCVHANGUP and filesystem administration"
 	case ifCloneNS:
 		when = "if flags create a namespace"
 	case ifUnshareNS:
 		when = "if flags create a namespace"
 	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
 		when = "if the mode has S_ISUID or S_ISGID"
+	case unlessPid0:
+		when = "unless pid 0"
+	case unlessPrioSelf:
+		when = "unless PRIO_PROCESS and who 0"
+	case unlessIoprioSelf:
+		when = "unless IOPRIO_WHO_PROCESS and who 0"
+	case unlessOwnOrGetter:
+		when = "unless pid 0 or no new limit"
 	case unlessInet:
 		when = "unless AF_INET or AF_INET6"
 	}
@@ -312,4 +344,23 @@ func resolvedPath(path string) string {
 		return r
 	}
 	return path
+}
+
+// capNames names the capabilities in set, as capabilities(7) does, lower
+// case and without the CAP_ prefix.
+func capNames(set uint64) []string {
+	names := map[int]string{unix.CAP_CHOWN: "chown", unix.CAP_DAC_OVERRIDE: "dac_override",
+		unix.CAP_DAC_READ_SEARCH: "dac_read_search", unix.CAP_FOWNER: "fowner"}
+	out := []string{}
+	for c := 0; c < 64; c++ {
+		if set&(1<<c) == 0 {
+			continue
+		}
+		if n, ok := names[c]; ok {
+			out = append(out, n)
+		} else {
+			out = append(out, fmt.Sprintf("%d", c))
+		}
+	}
+	return out
 }

@@ -49,7 +49,8 @@ var probes = []probe{
 	{name: "fs-setid", tries: "chmod a file inside and outside the writable root to set-user/group-ID modes (fchmodat, fchmodat2, fchmod, chmod); create such a file inside (openat, openat2, mknodat, creat, open, mknod)", sees: &watchSetID, promised: true, try: trySetID},
 	{name: "fs-utime", tries: "set the times of a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryUtime},
 	{name: "fs-xattr", tries: "set and remove user.* extended attributes inside and outside the writable root (setxattr, lsetxattr, fsetxattr, setxattrat, removexattr)", sees: &watchXattrs, promised: true, try: tryXattr},
-	{name: "fs-chattr", tries: "set the append-only flag (as root, else no-atime) of a file outside opened read-only (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR)", sees: &watchFlags, promised: true, try: tryChattr},
+	{name: "fs-chattr", tries: "set the append-only flag (as root, else no-atime) of a file outside opened read-only (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR), and of one by path (file_setattr)", sees: &watchFlags, promised: true, try: tryChattr},
+	{name: "fs-ioctl", tries: "filesystem administration through read-only descriptors outside: btrfs subvolume create, FS_IOC_SETVERSION, FS_IOC_ENABLE_VERITY, FS_IOC_SET_ENCRYPTION_POLICY; an XFS attribute set by handle in the writable root; on a scratch filesystem also FS_IOC_SETFSLABEL and FIFREEZE", sees: &watchFSIoctl, promised: true, try: tryFSIoctl},
 	{name: "tcp4", tries: "connect to 127.0.0.1 over TCP and MPTCP", sees: &watchTCP4, promised: true, try: tryTCP4},
 	{name: "tcp6", tries: "connect to ::1 over TCP and MPTCP", sees: &watchTCP6, promised: true, try: tryTCP6},
 	{name: "tcp-listen", tries: "listen on 127.0.0.1 over TCP or MPTCP for a connection from outside", sees: &watchListen, promised: true, holds: true, try: tryTCPListen},
@@ -68,6 +69,9 @@ var probes = []probe{
 	{name: "ptrace", tries: "PTRACE_ATTACH to a process outside and poke its memory", sees: &watchProcess, promised: true, try: tryPtrace},
 	{name: "process_vm_writev", tries: "write a process's memory outside (process_vm_writev, /proc/PID/mem)", sees: &watchProcess, promised: true, try: tryProcessVMWritev},
 	{name: tiocstiProbe, tries: "TIOCSTI a byte into the terminal on stdin (a pty opened outside); paste with TIOCLINUX", sees: &watchTTY, promised: true, needs: "CAP_SYS_ADMIN or dev.tty.legacy_tiocsti=1", holds: true, try: tryTIOCSTI},
+	{name: "process-sched", tries: "change a process outside: its RLIMIT_NOFILE (prlimit64), nice value (setpriority), CPU affinity, scheduling policy (SCHED_BATCH) and I/O class (ioprio_set)", sees: &watchSched, promised: true, try: tryProcessSched},
+	{name: "vhangup", tries: "hang up the terminal on stdin (a pty opened outside) with TIOCVHANGUP and vhangup", sees: &watchHangup, promised: true, needs: "CAP_SYS_ADMIN or CAP_SYS_TTY_CONFIG", try: tryVhangup},
+	{name: "sysv-ipc", tries: "write a SysV shared memory segment outside, send to a SysV message queue outside, remove both (IPC_RMID); mq_unlink a POSIX message queue outside", sees: &watchIPC, promised: true, try: trySysVIPC},
 	{name: "userns", tries: "run a child in a new user namespace (clone, unshare)", sees: &watchReport, promised: true, try: tryUserNS},
 	{name: "clone3", tries: "clone3 a child, plainly and in a new user namespace", sees: &watchReport, promised: true, try: tryClone3},
 	{name: "setns", tries: "setns into this process's own network namespace (/proc/self/ns/net, a pidfd)", sees: &watchReport, promised: true, needs: "CAP_SYS_ADMIN", try: trySetns},
@@ -115,6 +119,10 @@ var (
 	watchUnixDgram    = watcher{"an AF_UNIX datagram socket received nothing", arrangeUnixDgram}
 	watchProcess      = watcher{"a process outside got no SIGUSR1, kept its memory and was not stopped", arrangeProcess}
 	watchTTY          = watcher{"the terminal's input queue stayed empty", arrangeTTY}
+	watchFSIoctl      = watcher{"nothing appeared outside, its files kept their generation, verity and encryption flags, the root's file its attributes, the filesystem its label", arrangeFSIoctl}
+	watchHangup       = watcher{"the terminal outside was not hung up", arrangeHangup}
+	watchSched        = watcher{"the process outside kept its limits, nice value, CPU affinity, policy and I/O priority", arrangeSched}
+	watchIPC          = watcher{"the SysV segment and queue and the POSIX queue outside were neither written nor removed", arrangeIPC}
 	watchReport       = watcher{"the probe reports what it obtained", func(*doctor, string, string) (*witness, error) {
 		return &witness{saw: func() string { return "" }, close: func() {}}, nil
 	}}
@@ -135,12 +143,20 @@ type doctor struct {
 	cred *syscall.Credential
 	base string
 	seq  int
+	// scratch: base is on a filesystem made for the run (the tests' loop
+	// mounts), which a vector may relabel or freeze.
+	scratch bool
 }
 
 // newDoctor prepares to run vectors with the sandbox at exe as cred. The
 // binary must be one cred can execute; the fixtures are given to cred.
 func newDoctor(exe string, cred *syscall.Credential) (*doctor, error) {
-	base, err := os.MkdirTemp("", "sandbox-doctor-")
+	return newDoctorIn("", exe, cred)
+}
+
+// newDoctorIn is newDoctor with the fixtures beneath dir ("": $TMPDIR).
+func newDoctorIn(dir, exe string, cred *syscall.Credential) (*doctor, error) {
+	base, err := os.MkdirTemp(dir, "sandbox-doctor-")
 	if err != nil {
 		return nil, err
 	}

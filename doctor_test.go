@@ -53,7 +53,7 @@ func excusedNA(v vectorResult, facts []kernelFact, root bool) bool {
 		return fact("vm.unprivileged_userfaultfd") == "absent"
 	case "keyring":
 		return fact("kernel.keys.maxkeys") == "absent"
-	case "fs-xattr", "fs-chattr":
+	case "fs-xattr", "fs-chattr", "fs-ioctl":
 		return unsupported
 	}
 	return !root && strings.Contains(v.Needs, "CAP_")

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,18 +11,40 @@ import (
 )
 
 // engage replaces this process with /usr/bin/sandbox-exec, which compiles
-// the profile, applies it to itself and execs cmd (looking cmd up in PATH
-// already confined). The pid, stdio and exit status become the command's.
-// It returns only when the profile cannot be built or execve fails; nothing
-// irreversible has happened by then.
+// the profile, applies it to itself and execs the command. The pid, stdio
+// and exit status become the command's. It returns only when the profile
+// cannot be built, the command cannot be found or run (an *execError: 127
+// or 126, as on Linux) or execve fails; nothing irreversible has happened
+// by then.
+//
+// The command is looked up here, with execvp's rules (execCandidates), and
+// sandbox-exec gets its absolute path: left to itself, sandbox-exec
+// searches PATH and reports a missing command as its own failure (exit 71,
+// "execvp() of 'x' failed"), which a caller cannot tell from a profile
+// error. Given a path with a slash, its execvp runs that file and, for a
+// script without #! (ENOEXEC), runs it with /bin/sh, as the Linux engine
+// does.
 func engage(p Policy, cmd []string) error {
-	if err := seatbeltValidate(p, cmd); err != nil {
-		return err
+	if len(cmd) == 0 {
+		return errors.New("no command to run")
 	}
 	resolve := func(path string) string {
 		return seatbeltCanonical(path, filepath.EvalSymlinks)
 	}
-	argv := seatbeltArgv(p, resolve, cmd)
-	err := syscall.Exec(seatbeltExecutable, argv, os.Environ())
+	// The profile first: a policy that cannot be expressed is a setup
+	// error (125) whether or not the command exists, as on Linux.
+	policy, params, err := seatbeltPolicy(p, resolve)
+	if err != nil {
+		return err
+	}
+	path, err := lookExecutable(cmd[0])
+	if err != nil {
+		return err
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	argv := seatbeltCommand(policy, params, append([]string{path}, cmd[1:]...))
+	err = syscall.Exec(seatbeltExecutable, argv, os.Environ())
 	return fmt.Errorf("exec %s: %w", seatbeltExecutable, err)
 }

@@ -2,22 +2,28 @@
 
 package main
 
-// The Linux engine: turns a Policy into no_new_privs, a Landlock domain and
-// a seccomp filter on the calling thread, then becomes the command.
+// The Linux engine: turns a Policy into no_new_privs, reduced capabilities,
+// a Landlock domain and a seccomp filter on the calling thread, then becomes
+// the command.
 //
 // The order is fixed and every step that can fail for a reason the user
 // could fix (a missing path, a kernel without Landlock, a filter that does
 // not assemble) happens in linuxPlan.prepare, before the first irreversible
 // step. Then, on the startup thread, which main.go's init runs on:
 //
-//	prctl(PR_SET_NO_NEW_PRIVS) -> landlock_restrict_self -> seccomp -> execve
+//	prctl(PR_SET_NO_NEW_PRIVS) -> drop capabilities -> landlock_restrict_self
+//	-> seccomp -> execve
 //
-// no_new_privs comes first because both later steps require it of an
-// unprivileged caller, and it must be set explicitly even as root, which
-// could skip it, so that setuid binaries cannot regain privilege. Landlock
-// comes before seccomp so that the filter may refuse landlock_* for good
-// one day without breaking us. execve last: the three restrictions are
-// properties of this thread, which execve turns into the command's process.
+// no_new_privs comes first because Landlock and seccomp require it of an
+// unprivileged caller (which root is once its capabilities are dropped),
+// and it must be set explicitly even as root, which could skip it, so that
+// setuid binaries cannot regain privilege. The capabilities go next
+// (caps_linux.go), before the filter, which must not have to allow the
+// prctl and capset calls that drop them. Landlock comes before seccomp so
+// that the filter may refuse landlock_* for good one day without breaking
+// us. execve last: all of these are properties of this thread, which
+// execve turns into the command's process. A step that fails stops
+// everything: nothing runs (exit 125).
 
 import (
 	"errors"
@@ -80,7 +86,7 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 	if !pl.restrict {
 		return pl, nil
 	}
-	pl.seccomp = seccompOptions{network: p.Network, loopbackOnly: ns && !p.Network}
+	pl.seccomp = seccompOptions{network: p.Network, loopbackOnly: ns && !p.Network, ipcNamespace: ns}
 	if !k.seccomp {
 		if !p.Network && !ns {
 			pl.unmet = append(pl.unmet, "network isolation (the kernel has no seccomp filter support)")
@@ -113,6 +119,7 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 			landlockRule{path: "/", rights: fsReadExec},
 			landlockRule{path: "/dev/null", rights: fsFileRights},
 		)
+		rules = append(rules, deviceRules...)
 		for _, r := range p.WritableRoots {
 			rules = append(rules, landlockRule{path: r.Path, rights: landlockFSRights(abi) &^ fsDeviceNodes})
 		}
@@ -181,6 +188,9 @@ func (pl *linuxPlan) enforce(k kernelFeatures) error {
 	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
+	}
+	if err := dropCapabilities(); err != nil {
+		return fmt.Errorf("dropping capabilities: %w", err)
 	}
 	if pl.ruleset != nil {
 		if err := pl.ruleset.restrict(); err != nil {
@@ -274,15 +284,6 @@ func engageExecOnly(p Policy, cmd []string, fallback string) error {
 	if err := refusal(p, pl, k); err != nil {
 		return &setupError{err}
 	}
-	notice := append(pl.unmet, pl.weaker...)
-	switch {
-	case fallback != "" && len(notice) > 0:
-		warnf("%s; not enforced on this kernel either: %s", fallback, strings.Join(notice, "; "))
-	case fallback != "":
-		warnf("%s", fallback)
-	case len(notice) > 0:
-		warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
-	}
 	if err := pl.prepare(); err != nil {
 		return &setupError{err}
 	}
@@ -296,6 +297,17 @@ func engageExecOnly(p Policy, cmd []string, fallback string) error {
 	}
 	if err := pl.enforce(k); err != nil {
 		return &setupError{err}
+	}
+	// Said once the sandbox is in place, so that a run that fails says
+	// only why.
+	notice := append(pl.unmet, pl.weaker...)
+	switch {
+	case fallback != "" && len(notice) > 0:
+		warnf("%s; not enforced on this kernel either: %s", fallback, strings.Join(notice, "; "))
+	case fallback != "":
+		warnf("%s", fallback)
+	case len(notice) > 0:
+		warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
 	}
 	return execvp(cmd)
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // defaultPath is glibc's confstr(_CS_PATH), which execvp uses when PATH is
@@ -104,4 +106,49 @@ func searchExec(argv []string, exec func(path string, argv, env []string) error)
 		return &execError{name: name, err: syscall.EACCES}
 	}
 	return &execError{name: name, err: syscall.ENOENT}
+}
+
+// lookExecutable returns the file execvp would run for name, without
+// running it, or the *execError execvp would end with: the same
+// candidates, the same errors skipped, EACCES remembered. The macOS
+// engine uses it because sandbox-exec, left to search PATH itself, turns
+// "not found" into its own exit status 71. What execve alone can tell (a
+// script without #!, a binary for another CPU) is left to it.
+func lookExecutable(name string) (string, error) {
+	if name == "" {
+		return "", &execError{name: `""`, err: syscall.ENOENT}
+	}
+	var sawEACCES bool
+	for _, path := range execCandidates(name) {
+		err := executable(path)
+		switch {
+		case err == nil:
+			return path, nil
+		case errors.Is(err, syscall.EACCES):
+			sawEACCES = true
+		case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ENOTDIR),
+			errors.Is(err, syscall.ESTALE), errors.Is(err, syscall.ENODEV),
+			errors.Is(err, syscall.ETIMEDOUT):
+		default:
+			return "", &execError{name: name, err: err}
+		}
+	}
+	if sawEACCES {
+		return "", &execError{name: name, err: syscall.EACCES}
+	}
+	return "", &execError{name: name, err: syscall.ENOENT}
+}
+
+// executable answers as execve(2) would before loading path: the errno of
+// resolving it, EACCES for anything but a regular file, and EACCES when
+// the effective user may not execute it (root needs one execute bit).
+func executable(path string) error {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return err
+	}
+	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return syscall.EACCES
+	}
+	return unix.Faccessat(unix.AT_FDCWD, path, unix.X_OK, unix.AT_EACCESS)
 }

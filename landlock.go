@@ -56,6 +56,57 @@ const (
 		unix.LANDLOCK_ACCESS_FS_MAKE_BLOCK
 
 	netTCP = unix.LANDLOCK_ACCESS_NET_BIND_TCP | unix.LANDLOCK_ACCESS_NET_CONNECT_TCP
+
+	// fsDeviceWrite opens a character device for writing.
+	fsDeviceWrite = unix.LANDLOCK_ACCESS_FS_READ_FILE |
+		unix.LANDLOCK_ACCESS_FS_WRITE_FILE |
+		unix.LANDLOCK_ACCESS_FS_TRUNCATE
+
+	// fsTerminal also allows ioctl on a terminal opened in the sandbox
+	// (ABI 5): tcgetattr, tcsetattr, the window size, and on /dev/ptmx
+	// unlocking and naming the new pseudo-terminal.
+	fsTerminal = fsDeviceWrite | unix.LANDLOCK_ACCESS_FS_IOCTL_DEV
+)
+
+// deviceRules are the devices every command may open for writing besides
+// /dev/null, because ordinary tools do: the data sinks and sources, the
+// controlling terminal (/dev/tty: the prompts of ssh, git, gpg, sudo) and
+// pseudo-terminals of the command's own (/dev/ptmx, then /dev/pts/N:
+// script, expect, Python's pty, node-pty).
+//
+// What the terminal grants cost: /dev/tty is always the caller's own
+// controlling terminal, but a rule on /dev/pts covers every
+// pseudo-terminal on the host, so a command can also open and write to
+// another terminal of the same user (root: of anyone), which it could
+// already open for reading. The ioctls that would make that more than
+// output stay refused whatever Landlock allows: keystroke injection
+// (TIOCSTI, TIOCLINUX) by the seccomp filter on every descriptor, and
+// console redirection, hang-up and stealing another session's terminal
+// (TIOCCONS, TIOCVHANGUP, TIOCSCTTY) need CAP_SYS_ADMIN, which the command
+// does not have. Nothing in the seccomp filter relies on Landlock's
+// ioctl right; it only keeps ioctl on devices the command opens from
+// reaching drivers it has no business with.
+//
+// A missing device, or one that is not what its name says (a regular file
+// or a directory where a container put one, a /dev/pts that is not a
+// devpts mount), gets no rule: it is skipped, not an error.
+var deviceRules = []landlockRule{
+	{path: "/dev/zero", rights: fsDeviceWrite, device: devChar},
+	{path: "/dev/full", rights: fsDeviceWrite, device: devChar},
+	{path: "/dev/random", rights: fsDeviceWrite, device: devChar},
+	{path: "/dev/urandom", rights: fsDeviceWrite, device: devChar},
+	{path: "/dev/tty", rights: fsTerminal, device: devChar},
+	{path: "/dev/ptmx", rights: fsTerminal, device: devChar},
+	{path: "/dev/pts", rights: fsTerminal, device: devPts},
+}
+
+// deviceKind is what a device rule's path must be for the rule to apply.
+type deviceKind int
+
+const (
+	devNone deviceKind = iota // not a device rule: the path must open
+	devChar                   // a character device
+	devPts                    // the root of a devpts mount
 )
 
 // landlockFSRights returns every filesystem right ABI abi knows.
@@ -166,6 +217,7 @@ func landlockErrata() uint64 {
 type landlockRule struct {
 	path   string
 	rights uint64
+	device deviceKind // a device rule, skipped unless path is that kind
 }
 
 // landlockRuleset is the domain to enter, with the rule paths already open,
@@ -176,12 +228,16 @@ type landlockRuleset struct {
 	attr  rulesetAttr
 	rules []landlockRule
 	fd    int
+	// added are the rules prepare added: rules without the device rules
+	// whose path is missing or not that device.
+	added []landlockRule
 }
 
 // prepare creates the ruleset and adds every rule. Opening each path with
 // O_PATH follows symlinks, so a rule lands on what the path names now.
 func (rs *landlockRuleset) prepare() error {
 	rs.fd = -1
+	rs.added = nil
 	fd, err := landlockCreateRuleset(&rs.attr, rulesetAttrSize(rs.abi), 0)
 	if err != nil {
 		return fmt.Errorf("landlock_create_ruleset: %w", err)
@@ -189,13 +245,25 @@ func (rs *landlockRuleset) prepare() error {
 	rs.fd = fd
 	for _, r := range rs.rules {
 		pfd, err := unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil && r.device != devNone && errors.Is(err, unix.ENOENT) {
+			continue
+		}
 		if err != nil {
 			rs.close()
 			return fmt.Errorf("open %q: %w", r.path, err)
 		}
 		rights := r.rights & rs.attr.handledAccessFS
 		var st unix.Stat_t
-		if err := unix.Fstat(pfd, &st); err == nil && st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		if err := unix.Fstat(pfd, &st); err != nil {
+			unix.Close(pfd)
+			rs.close()
+			return fmt.Errorf("fstat %q: %w", r.path, err)
+		}
+		if !isDeviceKind(pfd, &st, r.device) {
+			unix.Close(pfd)
+			continue
+		}
+		if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			rights &= fsFileRights
 		}
 		attr := pathBeneathAttr{allowedAccess: rights, parentFD: int32(pfd)}
@@ -205,8 +273,22 @@ func (rs *landlockRuleset) prepare() error {
 			rs.close()
 			return fmt.Errorf("landlock_add_rule %q: %w", r.path, err)
 		}
+		rs.added = append(rs.added, r)
 	}
 	return nil
+}
+
+// isDeviceKind reports whether the file open as fd, with status st, is
+// what a rule of kind k must name.
+func isDeviceKind(fd int, st *unix.Stat_t, k deviceKind) bool {
+	switch k {
+	case devChar:
+		return st.Mode&unix.S_IFMT == unix.S_IFCHR
+	case devPts:
+		var fs unix.Statfs_t
+		return st.Mode&unix.S_IFMT == unix.S_IFDIR && unix.Fstatfs(fd, &fs) == nil && fs.Type == unix.DEVPTS_SUPER_MAGIC
+	}
+	return true
 }
 
 func (rs *landlockRuleset) close() {
@@ -221,11 +303,21 @@ func (rs *landlockRuleset) close() {
 func (rs *landlockRuleset) restrict() error {
 	err := landlockRestrictSelf(rs.fd, 0)
 	rs.close()
+	if errors.Is(err, unix.E2BIG) {
+		// The kernel's LANDLOCK_MAX_NUM_LAYERS: each sandbox inside a
+		// sandbox stacks one more domain.
+		return fmt.Errorf("landlock_restrict_self: Landlock allows at most %d nested domains, and this process is already inside that many sandboxes", landlockMaxLayers)
+	}
 	if err != nil {
 		return fmt.Errorf("landlock_restrict_self: %w", err)
 	}
 	return nil
 }
+
+// landlockMaxLayers is how many Landlock domains may stack on a thread
+// (LANDLOCK_MAX_NUM_LAYERS, security/landlock/limits.h); one more fails
+// with E2BIG.
+const landlockMaxLayers = 16
 
 // Compile-time check that the struct sizes match the C layout.
 var _ = [1]struct{}{}[unsafe.Sizeof(rulesetAttr{})-24]

@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 )
@@ -60,8 +61,9 @@ var testBinary bool
 const usage = `Usage: sandbox [options] [--] command [args...]
 
 Runs command confined: the whole filesystem is readable and executable,
-nothing is writable but /dev/null and the --write trees, and there is no
-network. The first argument that is not an option starts the command.
+nothing is writable but the --write trees, /dev/null, the terminal and a
+few other devices, and there is no network. The first argument that is
+not an option starts the command.
 
 On Linux the command runs in namespaces of its own where the host allows
 unprivileged user namespaces: a read-only view of the filesystem, its own
@@ -95,7 +97,8 @@ Options:
 
 Exit status: the command's own; 125 if the sandbox could not be set up,
 126 if the command cannot be executed, 127 if it was not found, 2 for
-usage errors. Nothing runs when the sandbox cannot be set up.
+usage errors, 1 if this help, --version or --print-policy cannot be
+written. Nothing runs when the sandbox cannot be set up.
 
 Invoked as codex-linux-sandbox, it accepts OpenAI Codex's helper arguments.
 `
@@ -124,11 +127,9 @@ func run(args []string) int {
 	}
 	switch inv.action {
 	case actHelp:
-		fmt.Print(usage)
-		return 0
+		return writeStdout(usage)
 	case actVersion:
-		fmt.Printf("sandbox %s (commit %s, %s)\n", version, commit, runtime.Version())
-		return 0
+		return writeStdout(versionLine())
 	case actDoctor:
 		return runDoctor(inv.json)
 	case actProbe:
@@ -139,8 +140,68 @@ func run(args []string) int {
 	return start(inv.policy, inv.cmd)
 }
 
-// start hands a parsed policy to this OS's engine.
+// versionLine is what --version prints. A release build sets commit with
+// -ldflags -X; a plain go build of a checkout has it in its build info
+// (vcs.revision, and vcs.modified for uncommitted changes), read here and
+// only here so that a run does not pay for parsing it.
+func versionLine() string {
+	c := commit
+	if c == "unknown" {
+		if bi, ok := debug.ReadBuildInfo(); ok {
+			c = vcsCommit(bi.Settings)
+		}
+	}
+	return fmt.Sprintf("sandbox %s (commit %s, %s)\n", version, c, runtime.Version())
+}
+
+// vcsCommit is the commit the build settings name: the revision, marked
+// "-modified" when the work tree had changes; "unknown" without one.
+func vcsCommit(settings []debug.BuildSetting) string {
+	rev, modified := "", false
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "unknown"
+	}
+	if modified {
+		rev += "-modified"
+	}
+	return rev
+}
+
+// writeStdout writes s to standard output. A write that fails (a full
+// disk, /dev/full, a closed terminal) is reported in one line and is exit
+// status 1, as cat(1) does: output that silently went nowhere must not
+// look like success to a script.
+func writeStdout(s string) int {
+	if _, err := os.Stdout.WriteString(s); err != nil {
+		return writeError(err)
+	}
+	return 0
+}
+
+// writeError reports a failed write to standard output; it returns 1.
+func writeError(err error) int {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	errorf("write error: %v", err)
+	return 1
+}
+
+// start checks a parsed policy and hands it to this OS's engine.
 func start(p Policy, cmd []string) int {
+	if err := checkPolicy(p); err != nil {
+		errorf("%v", err)
+		return exitSetup
+	}
 	err := engage(p, cmd)
 	var ee *execError
 	if errors.As(err, &ee) {

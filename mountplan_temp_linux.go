@@ -17,7 +17,6 @@ package main
 // The process model uses, besides the interface above, only:
 // mountPlan.marshal / unmarshalMountPlan (the real plan's serialization,
 // whatever its name) and mountPlan.lines (its String split in lines).
-// dropCapabilities is a TEMP stub too, until caps_linux.go lands on main.
 
 import (
 	"errors"
@@ -184,26 +183,6 @@ func applyMounts(mp *mountPlan) error {
 		if err != nil {
 			return fmt.Errorf("mount plan: %s: %w", op, err)
 		}
-	}
-	return nil
-}
-
-// dropCapabilities (TEMP stub until caps_linux.go lands on main) empties
-// the bounding, ambient, inheritable, permitted and effective sets of the
-// calling thread.
-func dropCapabilities() error {
-	for c := 0; c <= 63; c++ {
-		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && !errors.Is(err, unix.EINVAL) {
-			return fmt.Errorf("prctl(PR_CAPBSET_DROP, %d): %w", c, err)
-		}
-	}
-	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
-		return fmt.Errorf("prctl(PR_CAP_AMBIENT_CLEAR_ALL): %w", err)
-	}
-	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
-	var data [2]unix.CapUserData
-	if err := unix.Capset(&hdr, &data[0]); err != nil {
-		return fmt.Errorf("capset: %w", err)
 	}
 	return nil
 }

@@ -361,7 +361,7 @@ func tryUtime(a []string) (r probeReport) {
 var (
 	setidFiles = []string{"fchmodat-4755", "fchmodat-2755", "fchmodat2-6755", "fchmod-4755", "chmod-4755"}
 	xattrFiles = []string{"setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr"}
-	flagFiles  = []string{"setflags", "setflags-high", "fssetxattr"} // outside only
+	flagFiles  = []string{"setflags", "setflags-high", "fssetxattr", "file_setattr"} // outside only
 )
 
 // The attributes of fs-xattr: the probe sets doctorXattr and removes
@@ -530,7 +530,7 @@ type fsxattr struct {
 // tryChattr sets a flag on files outside, each opened read-only: with
 // FS_IOC_SETFLAGS, again with junk in the upper 32 bits of the request
 // (the kernel ignores them, a careless filter not), and with
-// FS_IOC_FSSETXATTR.
+// FS_IOC_FSSETXATTR; and on one more by path with file_setattr.
 func tryChattr(a []string) (r probeReport) {
 	out := probeArg(a, 1)
 	flag, xflag := uint32(fsNoatimeFl), uint32(fsXflagNoatime)
@@ -540,7 +540,37 @@ func tryChattr(a []string) (r probeReport) {
 	setFlag(&r, filepath.Join(out, "setflags"), unix.FS_IOC_SETFLAGS, flag)
 	setFlag(&r, filepath.Join(out, "setflags-high"), 0xffffffff<<32|unix.FS_IOC_SETFLAGS, flag)
 	setXflag(&r, filepath.Join(out, "fssetxattr"), xflag)
+	fileSetattr(&r, filepath.Join(out, "file_setattr"), xflag)
 	return r
+}
+
+// fileAttr is struct file_attr (include/uapi/linux/fs.h, Linux 6.17),
+// FILE_ATTR_SIZE_VER0 bytes: the fsxattr fields file_getattr(2) and
+// file_setattr(2) take by path.
+type fileAttr struct {
+	xflags                                uint64
+	extsize, nextents, projid, cowextsize uint32
+}
+
+// fileSetattr adds xflag to the extended flags of path by path, with
+// file_getattr and file_setattr: no descriptor at all.
+func fileSetattr(r *probeReport, path string, xflag uint32) {
+	p, err := unix.BytePtrFromString(path)
+	if err != nil {
+		r.fail("file_setattr", err)
+		return
+	}
+	var fa fileAttr
+	const atFDCWD = uintptr(0xffffff9c) // AT_FDCWD as an int
+	if _, _, e := unix.Syscall6(unix.SYS_FILE_GETATTR, atFDCWD, uintptr(unsafe.Pointer(p)), uintptr(unsafe.Pointer(&fa)), unsafe.Sizeof(fa), 0, 0); e != 0 {
+		r.fail("file_getattr(out/"+filepath.Base(path)+")", e)
+		return
+	}
+	fa.xflags |= uint64(xflag)
+	fa.nextents = 0 // read-only; file_setattr refuses anything else
+	if _, _, e := unix.Syscall6(unix.SYS_FILE_SETATTR, atFDCWD, uintptr(unsafe.Pointer(p)), uintptr(unsafe.Pointer(&fa)), unsafe.Sizeof(fa), 0, 0); e != 0 {
+		r.fail("file_setattr(out/"+filepath.Base(path)+")", e)
+	}
 }
 
 // setFlag adds flag to the flags of path with the ioctl req.

@@ -10,21 +10,29 @@ import (
 
 // protectedMetadataNames are the entries at the top of every writable root
 // that stay read-only, existing or not: a command that may edit a project
-// must not plant git hooks (.git) or rewrite the agent's own configuration
-// and instructions (.codex, .agents). Only the top level of each root is
-// covered; a nested repository's .git is as writable as its parent.
-var protectedMetadataNames = []string{".git", ".codex", ".agents"}
+// must not plant git hooks (.git), rewrite the agent's own configuration
+// and instructions (.codex, .agents) or swap the AWS credentials and
+// config that tools in the project pick up (.aws: Codex 0.171 lists it in
+// every writable root of its workspace-write profile). Only the top level
+// of each root is covered; a nested repository's .git is as writable as
+// its parent.
+//
+// This is the one list: the Codex front-end turns it into read-only
+// islands for every engine (Seatbelt, the namespace engine), and the
+// Seatbelt engine matches every island case-insensitively, so a missing
+// .git cannot be created as .GIT on a case-insensitive volume.
+var protectedMetadataNames = []string{".git", ".codex", ".agents", ".aws"}
 
 // protectedSubpaths returns the paths beneath root that must stay read-only,
-// following Codex (2026-04 and later), which protects the three metadata
-// names under every writable root even when they are missing, so that the
+// following Codex (2026-04 and later), which protects its metadata names
+// under every writable root even when they are missing, so that the
 // command cannot create them either. When root/.git is a file of the form
 // "gitdir: X" (worktrees, submodules), the directory X it points to is
 // protected as well, provided it exists; a relative X is taken relative to
 // root, as git does.
 //
-// The result is root/.git, the gitdir target if any, root/.codex,
-// root/.agents. Engines that can only protect paths that exist (Landlock
+// The result is root/.git, the gitdir target if any, then root/NAME for the
+// other names in protectedMetadataNames' order. Engines that can only protect paths that exist (Landlock
 // cannot subtract a subtree at all) must filter or refuse; Seatbelt
 // enforces every entry. Explicit write grants that override a protection
 // are the front-end's business: it drops the entry.

@@ -41,6 +41,9 @@ build_into() {
 	done
 	cp "$out/sandbox-linux-amd64" "$out/codex-linux-sandbox-x64"
 	cp "$out/sandbox-linux-arm64" "$out/codex-linux-sandbox-arm64"
+	# The AppArmor profile that lets the namespace engine run on Ubuntu
+	# 23.10+ (README: "Hosts and engines").
+	cp apparmor/sandbox "$out/apparmor-sandbox"
 	(
 		cd "$out"
 		rm -f SHA256SUMS

@@ -637,14 +637,23 @@ echo done`
 				t.Errorf("writing /dev/null: %v", r)
 			}
 		})
-		t.Run("dev zero is not writable", func(t *testing.T) {
-			script := "echo started; printf x > /dev/zero"
-			if r := runPlain(t, u, "sh", "-c", script); r.code != 0 {
-				t.Fatalf("control: writing /dev/zero without the sandbox: %v", r)
+		// The devices that are writable (TestConfineDevices) do not make
+		// the rest of /dev writable: /dev/shm, a directory every user may
+		// write outside, stays read-only.
+		t.Run("dev shm is not writable", func(t *testing.T) {
+			if fi, err := os.Stat("/dev/shm"); err != nil || fi.Mode()&0o002 == 0 {
+				t.Skipf("no world-writable /dev/shm here: %v", err)
 			}
-			r := runSandbox(t, u, "--", "sh", "-c", script)
-			if r.code == 0 || r.stdout != "started\n" {
-				t.Errorf("writing /dev/zero in the sandbox: %v", r)
+			name := fmt.Sprintf("/dev/shm/sandbox-test-%d-%s", os.Getpid(), u.name)
+			t.Cleanup(func() { os.Remove(name) })
+			script := `echo started; printf x > "$1"`
+			if r := runPlain(t, u, "sh", "-c", script, "sh", name); r.code != 0 || !lexists(name) {
+				t.Fatalf("control: writing %s without the sandbox: %v", name, r)
+			}
+			os.Remove(name)
+			r := runSandbox(t, u, "--", "sh", "-c", script, "sh", name)
+			if r.code == 0 || r.stdout != "started\n" || lexists(name) {
+				t.Errorf("writing %s in the sandbox: %v", name, r)
 			}
 		})
 	})
@@ -1205,6 +1214,8 @@ func TestConfineFailClosed(t *testing.T) {
 		{probe: "no-landlock-enosys", engine: "--exec-only", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "--best-effort"}},
 		{probe: "no-landlock-eopnotsupp", engine: "--exec-only", code: exitSetup, stderr: []string{"sandbox: ", "Landlock", "not enabled"}},
 		{probe: "no-seccomp", engine: "--exec-only", code: exitSetup, stderr: []string{"sandbox: ", "seccomp", "network"}},
+		{probe: "no-capdrop", engine: "--exec-only", code: exitSetup, stderr: []string{"sandbox: ", "capabilities", "PR_CAP_AMBIENT"}},
+		{probe: "no-capdrop", engine: "--exec-only", bestEffort: true, code: exitSetup, stderr: []string{"sandbox: ", "capabilities", "PR_CAP_AMBIENT"}},
 		{probe: "no-landlock-enosys", engine: "--exec-only", bestEffort: true, code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "filesystem write", "Landlock"}},
 		{probe: "no-landlock-eopnotsupp", engine: "--exec-only", bestEffort: true, code: 0, ran: true,
@@ -1219,6 +1230,10 @@ func TestConfineFailClosed(t *testing.T) {
 		{probe: "no-landlock-eopnotsupp", code: 0, ran: true, stderr: []string{"sandbox: warning: ", "Landlock", "not enabled"}},
 		{probe: "no-seccomp", code: 0, ran: true, stderr: []string{"sandbox: warning: ", "seccomp"}},
 		{probe: "no-landlock-enosys", engine: "--require-namespaces", code: 0, ran: true, stderr: []string{"sandbox: warning: ", "Landlock"}},
+		// Capabilities that cannot be dropped: nothing runs, on either
+		// engine (here the inner stage cannot even be given the ambient
+		// capabilities it needs, so auto falls back and refuses there).
+		{probe: "no-capdrop", code: exitSetup, stderr: []string{"sandbox: ", "capabilities", "PR_CAP_AMBIENT"}},
 		// A host that refuses user namespaces: by default the exec-only
 		// engine runs and says what that leaves out; required, nothing
 		// runs and stderr names the cause and the fix.
@@ -1377,6 +1392,12 @@ var probeSimulations = map[string][]probeDeny{
 		{nr: unix.SYS_LANDLOCK_ADD_RULE, errno: unix.EOPNOTSUPP},
 		{nr: unix.SYS_LANDLOCK_RESTRICT_SELF, errno: unix.EOPNOTSUPP},
 	},
+	// A kernel (or an LSM) that refuses to let capabilities go: the
+	// sandbox must not run the command with them.
+	"no-capdrop": {
+		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_CAP_AMBIENT)), errno: unix.EPERM},
+		{nr: unix.SYS_CAPSET, errno: unix.EPERM},
+	},
 	// CONFIG_SECCOMP=n: prctl(PR_GET_SECCOMP) fails with EINVAL.
 	"no-seccomp": {
 		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_GET_SECCOMP)), errno: unix.EINVAL},
@@ -1527,6 +1548,10 @@ func testProbe(name string, argv []string) int {
 		}
 		if err := syscall.Setresuid(uid, uid, uid); err != nil {
 			return fail("setresuid: %v", err)
+		}
+	} else if name == "drop-caps" {
+		if err := dropCapabilities(); err != nil {
+			return fail("%v", err)
 		}
 	} else {
 		return fail("unknown probe")

@@ -12,8 +12,8 @@ import (
 )
 
 // fakeMacEval stands in for filepath.EvalSymlinks on a Mac: /var, /tmp
-// and /etc are symlinks into /private, and /work/link points at
-// /work/target. Every path "exists" except those containing "missing".
+// and /etc are symlinks into /private, and /work/link and /work/w/link
+// point at /work/target. Every path "exists" except those containing "missing".
 func fakeMacEval(path string) (string, error) {
 	if strings.Contains(path, "missing") {
 		return "", os.ErrNotExist
@@ -23,8 +23,10 @@ func fakeMacEval(path string) (string, error) {
 			return "/private" + path, nil
 		}
 	}
-	if path == "/work/link" || strings.HasPrefix(path, "/work/link/") {
-		return "/work/target" + strings.TrimPrefix(path, "/work/link"), nil
+	for link, target := range map[string]string{"/work/link": "/work/target", "/work/w/link": "/work/target"} {
+		if path == link || strings.HasPrefix(path, link+"/") {
+			return target + strings.TrimPrefix(path, link), nil
+		}
 	}
 	return path, nil
 }
@@ -52,9 +54,32 @@ func writeSection(t *testing.T, policy string) string {
 	return body
 }
 
+// mustSeatbeltPolicy is seatbeltPolicy for a policy that must be accepted.
+func mustSeatbeltPolicy(t *testing.T, p Policy, resolve func(string) string) (string, []string) {
+	t.Helper()
+	policy, params, err := seatbeltPolicy(p, resolve)
+	if err != nil {
+		t.Fatalf("seatbeltPolicy(%+v): %v", p, err)
+	}
+	return policy, params
+}
+
+// roClauses is the require-not triple of one island form: literal, subpath
+// and the case-insensitive regex anchored at anchor (a (param ...)
+// expression, or "" for "/").
+func roClauses(key, anchor string) string {
+	re := `(regex (string-append "^" (regex-quote ` + anchor + `) "/" (param "` + key + `_FOLD") "(/.*)?$"))`
+	if anchor == "" {
+		re = `(regex (string-append "^/" (param "` + key + `_FOLD") "(/.*)?$"))`
+	}
+	return ` (require-not (literal (param "` + key + `"))) (require-not (subpath (param "` + key + `"))) (require-not ` + re + `)`
+}
+
 // TestSeatbeltPolicyGolden pins the -D parameters, their order and the write
-// section, reproducing upstream's argv unit tests (spec 10.3 and 10.5).
+// section, reproducing upstream's argv unit tests (spec 10.3 and 10.5) with
+// this program's case-insensitive match of every island.
 func TestSeatbeltPolicyGolden(t *testing.T) {
+	root0 := `(param "WRITABLE_ROOT_0")`
 	tests := []struct {
 		name   string
 		p      Policy
@@ -67,77 +92,80 @@ func TestSeatbeltPolicyGolden(t *testing.T) {
 		},
 		{
 			name:  "full disk write has no parameters",
-			p:     Policy{FullDiskWrite: true, WritableRoots: []WritableRoot{{Path: "/ignored"}}},
+			p:     Policy{FullDiskWrite: true, WritableRoots: []WritableRoot{{Path: "/ignored", ReadOnly: []string{"/ignored/.git"}}}},
 			write: "",
 		},
 		{
 			// create_seatbelt_args_with_read_only_git_and_codex_subpaths:
 			// a root with .git and .codex, an empty root and the cwd.
-			name: "git and codex carve-outs, canonicalised",
+			name: "git and codex islands, canonicalised",
 			p: Policy{WritableRoots: []WritableRoot{
 				{Path: "/var/folders/t/vr", ReadOnly: []string{"/var/folders/t/vr/.git", "/var/folders/t/vr/.codex"}},
 				{Path: "/var/folders/t/empty"},
 				{Path: "/tmp/cwd"},
 			}},
 			write: `(require-all (subpath (param "WRITABLE_ROOT_0"))` +
-				` (require-not (literal (param "WRITABLE_ROOT_0_RO_0"))) (require-not (subpath (param "WRITABLE_ROOT_0_RO_0")))` +
-				` (require-not (literal (param "WRITABLE_ROOT_0_RO_1"))) (require-not (subpath (param "WRITABLE_ROOT_0_RO_1"))) )` +
+				roClauses("WRITABLE_ROOT_0_RO_0", root0) + roClauses("WRITABLE_ROOT_0_RO_1", root0) + ` )` +
 				` (subpath (param "WRITABLE_ROOT_1")) (subpath (param "WRITABLE_ROOT_2"))`,
 			params: []string{
 				"-DWRITABLE_ROOT_0=/private/var/folders/t/vr",
 				"-DWRITABLE_ROOT_0_RO_0=/private/var/folders/t/vr/.git",
+				`-DWRITABLE_ROOT_0_RO_0_FOLD=\.[Gg][Ii][Tt]`,
 				"-DWRITABLE_ROOT_0_RO_1=/private/var/folders/t/vr/.codex",
+				`-DWRITABLE_ROOT_0_RO_1_FOLD=\.[Cc][Oo][Dd][Ee][Xx]`,
 				"-DWRITABLE_ROOT_1=/private/var/folders/t/empty",
 				"-DWRITABLE_ROOT_2=/private/tmp/cwd",
 			},
 		},
 		{
-			// A carve-out that does not exist yet keeps its tail on top of
-			// the canonical parent, so first-time creation is still denied.
-			name: "missing carve-out under /var",
+			// An island that does not exist yet keeps its tail on top of
+			// the canonical parent, so first-time creation is still denied,
+			// in any case of every component below the root.
+			name: "missing island under /var",
 			p: Policy{WritableRoots: []WritableRoot{
 				{Path: "/var/repo", ReadOnly: []string{"/var/repo/missing/.codex"}},
 			}},
-			write: `(require-all (subpath (param "WRITABLE_ROOT_0"))` +
-				` (require-not (literal (param "WRITABLE_ROOT_0_RO_0"))) (require-not (subpath (param "WRITABLE_ROOT_0_RO_0"))) )`,
+			write: `(require-all (subpath (param "WRITABLE_ROOT_0"))` + roClauses("WRITABLE_ROOT_0_RO_0", root0) + ` )`,
 			params: []string{
 				"-DWRITABLE_ROOT_0=/private/var/repo",
 				"-DWRITABLE_ROOT_0_RO_0=/private/var/repo/missing/.codex",
+				`-DWRITABLE_ROOT_0_RO_0_FOLD=[Mm][Ii][Ss][Ss][Ii][Nn][Gg]/\.[Cc][Oo][Dd][Ee][Xx]`,
 			},
 		},
 		{
-			// A carve-out that is a symlink is denied both as the link and
-			// as its target.
-			name: "symlinked carve-out",
+			// An island that is a symlink is denied both as the link and
+			// as its target; the target lies outside the root, so its
+			// last component is folded from its parent.
+			name: "symlinked island",
 			p: Policy{WritableRoots: []WritableRoot{
-				{Path: "/work", ReadOnly: []string{"/work/link"}},
+				{Path: "/work/w", ReadOnly: []string{"/work/w/link"}},
 			}},
-			write: `(require-all (subpath (param "WRITABLE_ROOT_0"))` +
-				` (require-not (literal (param "WRITABLE_ROOT_0_RO_0"))) (require-not (subpath (param "WRITABLE_ROOT_0_RO_0")))` +
-				` (require-not (literal (param "WRITABLE_ROOT_0_RO_1"))) (require-not (subpath (param "WRITABLE_ROOT_0_RO_1"))) )`,
+			write: `(require-all (subpath (param "WRITABLE_ROOT_0"))` + roClauses("WRITABLE_ROOT_0_RO_0", root0) +
+				roClauses("WRITABLE_ROOT_0_RO_1", `(param "WRITABLE_ROOT_0_RO_1_DIR")`) + ` )`,
 			params: []string{
-				"-DWRITABLE_ROOT_0=/work",
-				"-DWRITABLE_ROOT_0_RO_0=/work/link",
+				"-DWRITABLE_ROOT_0=/work/w",
+				"-DWRITABLE_ROOT_0_RO_0=/work/w/link",
+				"-DWRITABLE_ROOT_0_RO_0_FOLD=[Ll][Ii][Nn][Kk]",
+				"-DWRITABLE_ROOT_0_RO_1_DIR=/work",
 				"-DWRITABLE_ROOT_0_RO_1=/work/target",
+				"-DWRITABLE_ROOT_0_RO_1_FOLD=[Tt][Aa][Rr][Gg][Ee][Tt]",
 			},
 		},
 		{
-			name: "restricted reads come first",
-			p: Policy{
-				ReadRoots:     []string{"/usr", "/etc"},
-				WritableRoots: []WritableRoot{{Path: "/src"}},
-			},
-			write: `(subpath (param "WRITABLE_ROOT_0"))`,
+			// The writable root "/": the regex is anchored at "^/".
+			name:  "island under the root directory",
+			p:     Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/.codex"}}}},
+			write: `(require-all (subpath (param "WRITABLE_ROOT_0"))` + roClauses("WRITABLE_ROOT_0_RO_0", "") + ` )`,
 			params: []string{
-				"-DREADABLE_ROOT_0=/usr",
-				"-DREADABLE_ROOT_1=/private/etc",
-				"-DWRITABLE_ROOT_0=/src",
+				"-DWRITABLE_ROOT_0=/",
+				"-DWRITABLE_ROOT_0_RO_0=/.codex",
+				`-DWRITABLE_ROOT_0_RO_0_FOLD=\.[Cc][Oo][Dd][Ee][Xx]`,
 			},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			policy, params := seatbeltPolicy(tt.p, fakeMacResolve)
+			policy, params := mustSeatbeltPolicy(t, tt.p, fakeMacResolve)
 			if !reflect.DeepEqual(params, tt.params) && len(params)+len(tt.params) > 0 {
 				t.Errorf("params:\n got %q\nwant %q", params, tt.params)
 			}
@@ -148,9 +176,8 @@ func TestSeatbeltPolicyGolden(t *testing.T) {
 			if full != tt.p.FullDiskWrite {
 				t.Errorf("full-disk write rule present = %v, want %v", full, tt.p.FullDiskWrite)
 			}
-			readAll := strings.Contains(policy, "\n(allow file-read*)\n")
-			if readAll != (tt.p.ReadRoots == nil) {
-				t.Errorf("(allow file-read*) present = %v, want %v", readAll, tt.p.ReadRoots == nil)
+			if !strings.Contains(policy, "\n(allow file-read*)\n") {
+				t.Errorf("(allow file-read*) missing")
 			}
 			if !strings.HasSuffix(policy, "\n") {
 				t.Errorf("policy does not end with a newline")
@@ -160,21 +187,216 @@ func TestSeatbeltPolicyGolden(t *testing.T) {
 	}
 }
 
-// TestSeatbeltRestrictedRead checks that a restricted read section names
-// every readable and writable root and /dev/null, and nothing else.
-func TestSeatbeltRestrictedRead(t *testing.T) {
-	p := Policy{ReadRoots: []string{"/usr"}, WritableRoots: []WritableRoot{{Path: "/src", ReadOnly: []string{"/src/.git"}}}}
-	policy, params := seatbeltPolicy(p, identityResolve)
-	want := "(allow file-read*\n" +
-		`(subpath (param "READABLE_ROOT_0")) (subpath (param "WRITABLE_ROOT_0")) (literal "/dev/null")` +
-		"\n)\n"
-	if !strings.Contains(policy, want) {
-		t.Errorf("policy lacks restricted read section %q", want)
+// TestSeatbeltHiddenGolden pins the sections a hidden path adds: it is
+// taken out of the read allow, out of the write allow of every root that
+// meets it (and of a full-disk write), and denied at the end.
+func TestSeatbeltHiddenGolden(t *testing.T) {
+	hidden := func(k int) string {
+		key := `HIDDEN_` + fmt.Sprint(k)
+		return roClauses(key, `(param "`+key+`_DIR")`)
+	}
+	denyOf := func(k int) string {
+		key := `HIDDEN_` + fmt.Sprint(k)
+		return `(literal (param "` + key + `")) (subpath (param "` + key + `")) (regex (string-append "^" (regex-quote (param "` + key +
+			`_DIR")) "/" (param "` + key + `_FOLD") "(/.*)?$"))`
+	}
+	p := Policy{
+		Hidden: []string{"/home/u/.ssh", "/src/secrets"},
+		WritableRoots: []WritableRoot{
+			{Path: "/src", ReadOnly: []string{"/src/.git"}},
+			{Path: "/out"},
+			{Path: "/home"},
+		},
+	}
+	policy, params := mustSeatbeltPolicy(t, p, identityResolve)
+	wantParams := []string{
+		"-DHIDDEN_0_DIR=/home/u", "-DHIDDEN_0=/home/u/.ssh", `-DHIDDEN_0_FOLD=\.[Ss][Ss][Hh]`,
+		"-DHIDDEN_1_DIR=/src", "-DHIDDEN_1=/src/secrets", "-DHIDDEN_1_FOLD=[Ss][Ee][Cc][Rr][Ee][Tt][Ss]",
+		"-DWRITABLE_ROOT_0=/src", "-DWRITABLE_ROOT_0_RO_0=/src/.git", `-DWRITABLE_ROOT_0_RO_0_FOLD=\.[Gg][Ii][Tt]`,
+		"-DWRITABLE_ROOT_1=/out",
+		"-DWRITABLE_ROOT_2=/home",
+	}
+	if !reflect.DeepEqual(params, wantParams) {
+		t.Errorf("params:\n got %q\nwant %q", params, wantParams)
+	}
+	wantRead := "(allow file-read*\n(require-all (subpath \"/\")" + hidden(0) + hidden(1) + " )\n)\n"
+	if !strings.Contains(policy, wantRead) {
+		t.Errorf("policy lacks read section %q", wantRead)
 	}
 	if strings.Contains(policy, "\n(allow file-read*)\n") {
-		t.Errorf("restricted policy still allows every read")
+		t.Errorf("policy still allows every read")
+	}
+	wantWrite := `(require-all (subpath (param "WRITABLE_ROOT_0"))` + roClauses("WRITABLE_ROOT_0_RO_0", `(param "WRITABLE_ROOT_0")`) + hidden(1) + ` )` +
+		` (subpath (param "WRITABLE_ROOT_1"))` +
+		` (require-all (subpath (param "WRITABLE_ROOT_2"))` + hidden(0) + ` )`
+	if got := writeSection(t, policy); got != wantWrite {
+		t.Errorf("write section:\n got %s\nwant %s", got, wantWrite)
+	}
+	wantDeny := "\n(deny file-read* file-write* process-exec\n" + denyOf(0) + " " + denyOf(1) + "\n)\n"
+	if !strings.HasSuffix(policy, wantDeny) {
+		t.Errorf("policy does not end with the hidden deny %q", wantDeny)
 	}
 	checkSeatbeltOutput(t, policy, params)
+
+	// Full-disk write: the write allow is the root minus the hidden paths.
+	policy, params = mustSeatbeltPolicy(t, Policy{FullDiskWrite: true, Hidden: []string{"/home/u/.ssh"}}, identityResolve)
+	if want := "(allow file-write*\n(require-all (subpath \"/\")" + hidden(0) + " )\n)\n"; !strings.Contains(policy, want) {
+		t.Errorf("full-disk write with a hidden path lacks %q", want)
+	}
+	if strings.Contains(policy, `(regex #"^/")`) {
+		t.Errorf("full-disk write with a hidden path still allows every write")
+	}
+	checkSeatbeltOutput(t, policy, params)
+
+	// A symlinked hidden path is hidden as the link and as its target.
+	_, params = mustSeatbeltPolicy(t, Policy{Hidden: []string{"/work/link"}}, fakeMacResolve)
+	want := []string{"-DHIDDEN_0_DIR=/work", "-DHIDDEN_0=/work/link", "-DHIDDEN_0_FOLD=[Ll][Ii][Nn][Kk]",
+		"-DHIDDEN_1_DIR=/work", "-DHIDDEN_1=/work/target", "-DHIDDEN_1_FOLD=[Tt][Aa][Rr][Gg][Ee][Tt]"}
+	if !reflect.DeepEqual(params, want) {
+		t.Errorf("symlinked hidden path: params %q, want %q", params, want)
+	}
+}
+
+// TestSeatbeltSemantics evaluates generated profiles with a model of
+// Seatbelt's documented semantics (sbplDecide: (deny default), the last
+// matching rule wins, filters of a rule are alternatives, regex is an
+// extended regular expression) and checks what a command may do, case
+// variants included, as the Codex front-end builds a workspace root and as
+// the generic --read-only and --hide flags do.
+func TestSeatbeltSemantics(t *testing.T) {
+	ws := "/Users/u/proj"
+	var islands []string
+	for _, name := range protectedMetadataNames {
+		islands = append(islands, ws+"/"+name)
+	}
+	islands = append(islands, ws+"/docs/missing-spec")
+	p := Policy{
+		WritableRoots: []WritableRoot{{Path: ws, ReadOnly: islands}, {Path: "/private/tmp"}},
+		Hidden:        []string{"/Users/u/.ssh", ws + "/.env", "/dev/ptmx"},
+	}
+	policy, params := mustSeatbeltPolicy(t, p, identityResolve)
+	checkSeatbeltOutput(t, policy, params)
+	tests := []struct {
+		op, path string
+		allow    bool
+	}{
+		// Writes in the root, and their control outside it.
+		{"file-write-create", ws + "/main.go", true},
+		{"file-write-data", ws + "/sub/dir/x", true},
+		{"file-write-create", "/private/tmp/x", true},
+		{"file-write-create", "/Users/u/other", false},
+		{"file-write-data", "/dev/null", false}, // the base allows it only for the character device, not modelled
+		// Every protected name, existing or not, in any case, and beneath.
+		{"file-write-create", ws + "/.git", false},
+		{"file-write-create", ws + "/.GIT", false},
+		{"file-write-create", ws + "/.Git/hooks/pre-commit", false},
+		{"file-write-data", ws + "/.git/config", false},
+		{"file-write-create", ws + "/.CODEX/config.toml", false},
+		{"file-write-create", ws + "/.Agents", false},
+		{"file-write-create", ws + "/.AWS/credentials", false},
+		{"file-write-unlink", ws + "/.aws", false},
+		// Names that only start like one stay writable, as do nested ones.
+		{"file-write-create", ws + "/.gitignore", true},
+		{"file-write-create", ws + "/.github/workflows/ci.yml", true},
+		{"file-write-create", ws + "/x.git", true},
+		{"file-write-create", ws + "/sub/.git/config", true},
+		// A missing island deeper down, in any case of each component.
+		{"file-write-create", ws + "/docs/missing-spec", false},
+		{"file-write-create", ws + "/DOCS/Missing-Spec/x", false},
+		{"file-write-create", ws + "/docs/missing-spec2", true},
+		{"file-write-create", ws + "/docs/missing_spec", true},
+		// Islands stay readable.
+		{"file-read-data", ws + "/.git/config", true},
+		// Hidden paths: no read, no write, no exec, in any case of the
+		// last component; their siblings are untouched.
+		{"file-read-data", "/Users/u/.ssh/id_ed25519", false},
+		{"file-read-metadata", "/Users/u/.ssh", false},
+		{"file-read-data", "/Users/u/.SSH/id_ed25519", false},
+		{"file-read-data", "/Users/u/.sshx", true},
+		{"file-read-data", "/Users/u/notes", true},
+		{"file-read-data", ws + "/.env", false},
+		{"file-write-data", ws + "/.env", false},
+		{"file-write-create", ws + "/.ENV", false},
+		{"file-read-data", ws + "/.envrc", true},
+		{"process-exec", ws + "/.env/run", false},
+		{"process-exec", "/bin/ls", true},
+		// A hidden path wins over the base policy's own allows.
+		{"file-read-data", "/dev/ptmx", false},
+		{"file-read-data", "/dev/null", true},
+	}
+	for _, tt := range tests {
+		if got := sbplDecide(t, policy, params, tt.op, tt.path); got != tt.allow {
+			t.Errorf("%s %s: allowed = %v, want %v", tt.op, tt.path, got, tt.allow)
+		}
+	}
+
+	// Network off by default, on with Network.
+	if sbplDecide(t, policy, params, "network-outbound", "") {
+		t.Errorf("network-outbound allowed without Network")
+	}
+	policy, params = mustSeatbeltPolicy(t, Policy{Network: true}, identityResolve)
+	if !sbplDecide(t, policy, params, "network-outbound", "") {
+		t.Errorf("network-outbound denied with Network")
+	}
+}
+
+// TestSeatbeltFold pins the case-insensitive regex of a relative path and
+// checks it against Go's regexp, whose syntax agrees with POSIX ERE on
+// everything seatbeltFold emits.
+func TestSeatbeltFold(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{".git", `\.[Gg][Ii][Tt]`},
+		{"A-b_9/c d", `[Aa]-[Bb]_9/[Cc] [Dd]`},
+		{`x.[]()*+?{}|^$\`, `[Xx]\.\[\]\(\)\*\+\?\{\}\|\^\$\\`},
+		{`"';#&~%@=,!`, `"';#&~%@=,!`},
+	} {
+		got, err := seatbeltFold(tt.in)
+		if err != nil || got != tt.want {
+			t.Errorf("seatbeltFold(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			continue
+		}
+		re := regexp.MustCompile("^" + got + "$")
+		for _, variant := range []string{tt.in, strings.ToUpper(tt.in), strings.ToLower(tt.in)} {
+			if !re.MatchString(variant) {
+				t.Errorf("regex %q does not match %q", got, variant)
+			}
+		}
+	}
+	for _, bad := range []string{"caf\u00e9", "a\nb", "a\x7fb", "\xff"} {
+		if _, err := seatbeltFold(bad); err == nil {
+			t.Errorf("seatbeltFold(%q) accepted a name it cannot fold", bad)
+		}
+	}
+	// The engine refuses such an island or hidden path (exit 125) rather
+	// than protect only one of its spellings.
+	for _, p := range []Policy{
+		{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/donn\u00e9es"}}}},
+		{Hidden: []string{"/Users/u/Priv\u00e9"}},
+	} {
+		if _, _, err := seatbeltPolicy(p, identityResolve); err == nil || !strings.Contains(err.Error(), "case-insensitively") {
+			t.Errorf("%+v: err = %v, want a refusal", p, err)
+		}
+	}
+	// A non-ASCII root or parent is fine: it is matched through regex-quote.
+	if _, _, err := seatbeltPolicy(Policy{WritableRoots: []WritableRoot{{Path: "/Users/Jos\u00e9/p", ReadOnly: []string{"/Users/Jos\u00e9/p/.git"}}},
+		Hidden: []string{"/Users/Jos\u00e9/.ssh"}}, identityResolve); err != nil {
+		t.Errorf("non-ASCII root: %v", err)
+	}
+}
+
+// TestSeatbeltRestrictedReadRefused: restricted reads are refused on macOS
+// until their platform defaults can be proven; nothing reaches a profile.
+func TestSeatbeltRestrictedReadRefused(t *testing.T) {
+	for _, rr := range [][]string{{}, {"/usr"}} {
+		p := Policy{ReadRoots: rr, WritableRoots: []WritableRoot{{Path: "/src"}}}
+		policy, params, err := seatbeltPolicy(p, identityResolve)
+		if err == nil || !strings.Contains(err.Error(), "restricted read access is not supported on macOS") || policy != "" || params != nil {
+			t.Errorf("ReadRoots %q: got %q, %q, %v; want a refusal", rr, policy, params, err)
+		}
+		if strings.ContainsAny(err.Error(), "\n") {
+			t.Errorf("refusal is not one line: %q", err)
+		}
+	}
 }
 
 // TestSeatbeltNetwork: network rules appear only when the policy grants the
@@ -182,7 +404,7 @@ func TestSeatbeltRestrictedRead(t *testing.T) {
 func TestSeatbeltNetwork(t *testing.T) {
 	markers := []string{"(allow network-outbound)", "(allow network-inbound)", "(allow network-bind)", "com.apple.trustd.agent", "AF_SYSTEM"}
 	for _, network := range []bool{false, true} {
-		policy, params := seatbeltPolicy(Policy{Network: network}, identityResolve)
+		policy, params := mustSeatbeltPolicy(t, Policy{Network: network}, identityResolve)
 		for _, m := range markers {
 			if strings.Contains(policy, m) != network {
 				t.Errorf("Network=%v: %q present = %v", network, m, !network)
@@ -227,7 +449,9 @@ func TestSeatbeltBasePolicy(t *testing.T) {
 			t.Errorf("base policy lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"user-preference-write", "(allow default)", "(allow file-read*)", "(allow file-write*", "param"} {
+	// Upstream's base lets /bin/ps run unsandboxed (process-exec with
+	// no-sandbox, for Homebrew's shellenv); this one does not, on purpose.
+	for _, bad := range []string{"user-preference-write", "(allow default)", "(allow file-read*)", "(allow file-write*", "param", "no-sandbox", "/bin/ps"} {
 		if strings.Contains(seatbeltBasePolicy, bad) {
 			t.Errorf("base policy contains %q", bad)
 		}
@@ -243,8 +467,11 @@ func TestSeatbeltBasePolicy(t *testing.T) {
 func TestSeatbeltArgv(t *testing.T) {
 	p := Policy{WritableRoots: []WritableRoot{{Path: "/tmp/a"}, {Path: "/tmp/b"}}}
 	cmd := []string{"-p", "--", "(deny default)", "-Dx=y"}
-	argv := seatbeltArgv(p, fakeMacResolve, cmd)
-	policy, _ := seatbeltPolicy(p, fakeMacResolve)
+	argv, err := seatbeltArgv(p, fakeMacResolve, cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy, _ := mustSeatbeltPolicy(t, p, fakeMacResolve)
 	want := []string{"/usr/bin/sandbox-exec", "-p", policy,
 		"-DWRITABLE_ROOT_0=/private/tmp/a", "-DWRITABLE_ROOT_1=/private/tmp/b",
 		"--", "-p", "--", "(deny default)", "-Dx=y"}
@@ -253,6 +480,9 @@ func TestSeatbeltArgv(t *testing.T) {
 	}
 	if !filepath.IsAbs(argv[0]) {
 		t.Errorf("argv[0] %q is not absolute", argv[0])
+	}
+	if _, err := seatbeltArgv(Policy{ReadRoots: []string{}}, fakeMacResolve, cmd); err == nil {
+		t.Errorf("argv built for a refused policy")
 	}
 }
 
@@ -268,35 +498,45 @@ func TestSeatbeltHostilePaths(t *testing.T) {
 		`/tmp/#"^/"`,
 		`/tmp/back\slash`,
 		`/tmp/;comment`,
+		`/tmp/.*`,
 	}
 	shape := func(root string) Policy {
 		return Policy{
-			ReadRoots:     []string{root + "/r"},
+			Hidden:        []string{root + "/h"},
 			WritableRoots: []WritableRoot{{Path: root, ReadOnly: []string{root + "/.git"}}},
 		}
 	}
-	plain, _ := seatbeltPolicy(shape("/tmp/plain"), identityResolve)
+	plain, _ := mustSeatbeltPolicy(t, shape("/tmp/plain"), identityResolve)
 	for _, root := range hostile {
-		policy, params := seatbeltPolicy(shape(root), identityResolve)
+		policy, params := mustSeatbeltPolicy(t, shape(root), identityResolve)
 		if policy != plain {
 			t.Errorf("root %q changed the profile text", root)
 		}
 		if strings.Contains(policy, root) {
 			t.Errorf("root %q spliced into the profile", root)
 		}
-		want := []string{"-DREADABLE_ROOT_0=" + root + "/r", "-DWRITABLE_ROOT_0=" + root, "-DWRITABLE_ROOT_0_RO_0=" + root + "/.git"}
+		want := []string{"-DHIDDEN_0_DIR=" + root, "-DHIDDEN_0=" + root + "/h", "-DHIDDEN_0_FOLD=[Hh]",
+			"-DWRITABLE_ROOT_0=" + root, "-DWRITABLE_ROOT_0_RO_0=" + root + "/.git", `-DWRITABLE_ROOT_0_RO_0_FOLD=\.[Gg][Ii][Tt]`}
 		if !reflect.DeepEqual(params, want) {
 			t.Errorf("root %q: params %q, want %q", root, params, want)
 		}
 		checkSeatbeltOutput(t, policy, params)
+		// The regex-quote'd anchor keeps the root's metacharacters
+		// literal: the island is denied, a look-alike is not.
+		if sbplDecide(t, policy, params, "file-write-create", root+"/.GIT") {
+			t.Errorf("root %q: .GIT writable", root)
+		}
+		if !sbplDecide(t, policy, params, "file-write-create", root+"/x") {
+			t.Errorf("root %q: root not writable", root)
+		}
 	}
 }
 
-// TestSeatbeltProtectedCarveOuts feeds protectedSubpaths into the engine, as
-// the Codex front-end does, and checks every name is carved out
+// TestSeatbeltProtectedIslands feeds protectedSubpaths into the engine, as
+// the Codex front-end does, and checks every name is taken out
 // (create_seatbelt_args_with_read_only_git_pointer_file and
 // ..._block_first_time_dot_codex_creation).
-func TestSeatbeltProtectedCarveOuts(t *testing.T) {
+func TestSeatbeltProtectedIslands(t *testing.T) {
 	root := t.TempDir()
 	real := filepath.Join(root, "..", filepath.Base(root)+"-gitdir")
 	if err := os.Mkdir(real, 0o755); err != nil {
@@ -307,26 +547,46 @@ func TestSeatbeltProtectedCarveOuts(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := Policy{WritableRoots: []WritableRoot{{Path: root, ReadOnly: protectedSubpaths(root)}}}
-	policy, params := seatbeltPolicy(p, identityResolve)
+	policy, params := mustSeatbeltPolicy(t, p, identityResolve)
+	realClean := filepath.Clean(real)
 	want := []string{
 		"-DWRITABLE_ROOT_0=" + root,
-		"-DWRITABLE_ROOT_0_RO_0=" + filepath.Join(root, ".git"),
-		"-DWRITABLE_ROOT_0_RO_1=" + filepath.Clean(real),
-		"-DWRITABLE_ROOT_0_RO_2=" + filepath.Join(root, ".codex"),
-		"-DWRITABLE_ROOT_0_RO_3=" + filepath.Join(root, ".agents"),
+		"-DWRITABLE_ROOT_0_RO_0=" + filepath.Join(root, ".git"), `-DWRITABLE_ROOT_0_RO_0_FOLD=\.[Gg][Ii][Tt]`,
+		"-DWRITABLE_ROOT_0_RO_1_DIR=" + filepath.Dir(realClean), "-DWRITABLE_ROOT_0_RO_1=" + realClean,
+	}
+	fold, err := seatbeltFold(filepath.Base(realClean))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, "-DWRITABLE_ROOT_0_RO_1_FOLD="+fold)
+	for j, name := range protectedMetadataNames[1:] {
+		key := fmt.Sprintf("-DWRITABLE_ROOT_0_RO_%d", j+2)
+		f, _ := seatbeltFold(name)
+		want = append(want, key+"="+filepath.Join(root, name), key+"_FOLD="+f)
 	}
 	if !reflect.DeepEqual(params, want) {
 		t.Errorf("params:\n got %q\nwant %q", params, want)
 	}
-	for j := range 4 {
+	for j := range len(protectedMetadataNames) + 1 {
 		for _, filter := range []string{"literal", "subpath"} {
 			clause := fmt.Sprintf(`(require-not (%s (param "WRITABLE_ROOT_0_RO_%d")))`, filter, j)
 			if !strings.Contains(policy, clause) {
 				t.Errorf("policy lacks %s", clause)
 			}
 		}
+		if clause := fmt.Sprintf(`(param "WRITABLE_ROOT_0_RO_%d_FOLD") "(/.*)?$"))`, j); !strings.Contains(policy, clause) {
+			t.Errorf("policy lacks %s", clause)
+		}
 	}
 	checkSeatbeltOutput(t, policy, params)
+	for _, name := range protectedMetadataNames {
+		if sbplDecide(t, policy, params, "file-write-create", filepath.Join(root, strings.ToUpper(name), "x")) {
+			t.Errorf("%s writable as %s", name, strings.ToUpper(name))
+		}
+	}
+	if sbplDecide(t, policy, params, "file-write-data", filepath.Join(realClean, "config")) {
+		t.Errorf("gitdir target writable")
+	}
 }
 
 func TestSeatbeltCanonical(t *testing.T) {
@@ -363,23 +623,22 @@ func TestSeatbeltCanonical(t *testing.T) {
 }
 
 func TestSeatbeltValidate(t *testing.T) {
-	cmd := []string{"true"}
 	tests := []struct {
 		name string
 		p    Policy
-		cmd  []string
 		ok   bool
 	}{
-		{"ok", Policy{ReadRoots: []string{"/usr"}, WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/.git"}}}}, cmd, true},
-		{"no command", Policy{}, nil, false},
-		{"relative root", Policy{WritableRoots: []WritableRoot{{Path: "w"}}}, cmd, false},
-		{"relative read-only", Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{".git"}}}}, cmd, false},
-		{"relative read root", Policy{ReadRoots: []string{"usr"}}, cmd, false},
-		{"NUL", Policy{WritableRoots: []WritableRoot{{Path: "/w\x00x"}}}, cmd, false},
-		{"full write ignores roots", Policy{FullDiskWrite: true, WritableRoots: []WritableRoot{{Path: "w"}}}, cmd, true},
+		{"ok", Policy{Hidden: []string{"/h"}, WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/.git"}}}}, true},
+		{"relative root", Policy{WritableRoots: []WritableRoot{{Path: "w"}}}, false},
+		{"relative read-only", Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{".git"}}}}, false},
+		{"relative hidden", Policy{Hidden: []string{"h"}}, false},
+		{"hidden with NUL", Policy{Hidden: []string{"/h\x00"}}, false},
+		{"restricted reads", Policy{ReadRoots: []string{"/usr"}}, false},
+		{"NUL", Policy{WritableRoots: []WritableRoot{{Path: "/w\x00x"}}}, false},
+		{"full write ignores roots", Policy{FullDiskWrite: true, WritableRoots: []WritableRoot{{Path: "w"}}}, true},
 	}
 	for _, tt := range tests {
-		if err := seatbeltValidate(tt.p, tt.cmd); (err == nil) != tt.ok {
+		if err := seatbeltValidate(tt.p); (err == nil) != tt.ok {
 			t.Errorf("%s: err = %v, want ok = %v", tt.name, err, tt.ok)
 		}
 	}
@@ -389,7 +648,7 @@ func TestProtectedSubpaths(t *testing.T) {
 	names := func(root string, extra ...string) []string {
 		out := []string{filepath.Join(root, ".git")}
 		out = append(out, extra...)
-		return append(out, filepath.Join(root, ".codex"), filepath.Join(root, ".agents"))
+		return append(out, filepath.Join(root, ".codex"), filepath.Join(root, ".agents"), filepath.Join(root, ".aws"))
 	}
 	tests := []struct {
 		name  string
@@ -588,8 +847,7 @@ func checkSBPLFilter(f sbplNode, used map[string]bool) error {
 		a := args[0]
 		switch {
 		case a.kind == 's' && strings.HasPrefix(a.text, "/"):
-		case a.kind == '(' && len(a.items) == 2 && a.items[0].text == "param" && a.items[1].kind == 's' &&
-			sbplParamName.MatchString(a.items[1].text):
+		case isSBPLParam(a):
 			used[a.items[1].text] = true
 		default:
 			return fmt.Errorf("(%s) needs an absolute path or (param \"NAME\")", name)
@@ -603,6 +861,24 @@ func checkSBPLFilter(f sbplNode, used map[string]bool) error {
 	case sbplAtomFilters[name]:
 		if len(args) != 1 || args[0].kind != 'a' {
 			return fmt.Errorf("(%s) takes one symbol", name)
+		}
+	case name == "regex" && len(args) == 1 && args[0].kind == '(':
+		// (regex (string-append "^" (regex-quote (param "A")) "/" (param "B") "..."))
+		a := args[0]
+		if len(a.items) < 2 || a.items[0].text != "string-append" {
+			return fmt.Errorf("(regex) takes a #\"regex\" or (string-append ...), got %q", a.text)
+		}
+		for _, part := range a.items[1:] {
+			if part.kind == '(' && len(part.items) == 2 && part.items[0].text == "regex-quote" {
+				part = part.items[1]
+			}
+			switch {
+			case part.kind == 's':
+			case isSBPLParam(part):
+				used[part.items[1].text] = true
+			default:
+				return fmt.Errorf("(string-append) takes strings, (param \"NAME\") and (regex-quote (param \"NAME\")), got %q", part.text)
+			}
 		}
 	case sbplRegexFilters[name]:
 		if len(args) != 1 || args[0].kind != 'r' {
@@ -745,5 +1021,192 @@ func TestSBPLChecker(t *testing.T) {
 	used, err := checkSBPL(v + `(allow file-read* (subpath (param "P_0")) (literal (param "Q")))`)
 	if err != nil || !used["P_0"] || !used["Q"] || len(used) != 2 {
 		t.Errorf("params used = %v, %v; want P_0 and Q", used, err)
+	}
+}
+
+func isSBPLParam(n sbplNode) bool {
+	return n.kind == '(' && len(n.items) == 2 && n.items[0].text == "param" && n.items[1].kind == 's' &&
+		sbplParamName.MatchString(n.items[1].text)
+}
+
+// sbplDecide models how Seatbelt decides op on path under a checked
+// profile, from its documented semantics: (deny default) first, then every
+// rule in order, the last one that matches deciding; a rule's operations
+// match op exactly or by their "*" prefix; its filters are alternatives
+// (none means any); subpath is the path and everything beneath, literal
+// the path itself; regex an extended regular expression, unanchored. A
+// filter on anything but the path (vnode-type, extension, target, names)
+// never matches, so the model only under-allows.
+func sbplDecide(t *testing.T, policy string, params []string, op, path string) bool {
+	t.Helper()
+	forms, err := parseSBPL(policy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	values := map[string]string{}
+	for _, a := range params {
+		k, v, _ := strings.Cut(strings.TrimPrefix(a, "-D"), "=")
+		values[k] = v
+	}
+	var value func(n sbplNode) string
+	value = func(n sbplNode) string {
+		switch {
+		case n.kind == 's' || n.kind == 'r':
+			return n.text
+		case isSBPLParam(n):
+			v, ok := values[n.items[1].text]
+			if !ok {
+				t.Fatalf("undefined parameter %s", n.items[1].text)
+			}
+			return v
+		case n.kind == '(' && n.text == "regex-quote":
+			return regexp.QuoteMeta(value(n.items[1]))
+		case n.kind == '(' && n.text == "string-append":
+			var sb strings.Builder
+			for _, part := range n.items[1:] {
+				sb.WriteString(value(part))
+			}
+			return sb.String()
+		}
+		t.Fatalf("cannot evaluate %q", n.text)
+		return ""
+	}
+	var match func(f sbplNode) bool
+	match = func(f sbplNode) bool {
+		args := f.items[1:]
+		switch f.text {
+		case "require-all":
+			for _, a := range args {
+				if !match(a) {
+					return false
+				}
+			}
+			return true
+		case "require-any":
+			for _, a := range args {
+				if match(a) {
+					return true
+				}
+			}
+			return false
+		case "require-not":
+			return !match(args[0])
+		case "literal", "path":
+			return path != "" && path == value(args[0])
+		case "subpath":
+			v := value(args[0])
+			return path != "" && (v == "/" || path == v || strings.HasPrefix(path, v+"/"))
+		case "regex":
+			return path != "" && regexp.MustCompile(value(args[0])).MatchString(path)
+		}
+		return false
+	}
+	if len(forms) < 2 || forms[1].text != "deny" || len(forms[1].items) != 2 || forms[1].items[1].text != "default" {
+		t.Fatalf("profile does not start with (deny default)")
+	}
+	allowed := false
+	for _, f := range forms[1:] {
+		n := 1
+		opMatch := false
+		for ; n < len(f.items) && f.items[n].kind == 'a'; n++ {
+			o := f.items[n].text
+			if o == "default" || o == op || (strings.HasSuffix(o, "*") && strings.HasPrefix(op, strings.TrimSuffix(o, "*"))) {
+				opMatch = true
+			}
+		}
+		if !opMatch {
+			continue
+		}
+		filters := f.items[n:]
+		hit := len(filters) == 0
+		for _, filter := range filters {
+			if match(filter) {
+				hit = true
+			}
+		}
+		if hit {
+			allowed = f.text == "allow"
+		}
+	}
+	return allowed
+}
+
+// TestSeatbeltReport pins --print-policy on macOS: islands and hidden
+// paths as given, the argv a real run would exec, and a refusal (125)
+// instead of an argv for a policy the profile cannot express.
+func TestSeatbeltReport(t *testing.T) {
+	p := Policy{
+		WritableRoots: []WritableRoot{{Path: "/tmp/w", ReadOnly: []string{"/tmp/w/.git", "/tmp/w/docs"}}},
+		Hidden:        []string{"/Users/u/.ssh"},
+		Network:       true,
+	}
+	report, ok := seatbeltReport(p, fakeMacResolve, []string{"ls", "-l"}, []string{"/bin/ls", "-l"})
+	if !ok {
+		t.Fatalf("refused: %s", report)
+	}
+	v, err := parseJSON(string(report), 8)
+	if err != nil {
+		t.Fatalf("report is not JSON: %v\n%s", err, report)
+	}
+	argv, _ := seatbeltArgv(p, fakeMacResolve, []string{"/bin/ls", "-l"})
+	list := func(s ...string) []any {
+		out := []any{}
+		for _, x := range s {
+			out = append(out, x)
+		}
+		return out
+	}
+	want := map[string]any{
+		"command":           list("ls", "-l"),
+		"full_disk_write":   false,
+		"writable_roots":    list("/tmp/w"),
+		"read_only":         list("/tmp/w/.git", "/tmp/w/docs"),
+		"hidden":            list("/Users/u/.ssh"),
+		"network":           true,
+		"sandbox_exec_argv": list(argv...),
+		"would_run":         true,
+	}
+	if got := jsonToAny(v); !reflect.DeepEqual(got, want) {
+		t.Errorf("report:\n got %#v\nwant %#v", got, want)
+	}
+
+	report, ok = seatbeltReport(Policy{ReadRoots: []string{"/usr"}}, fakeMacResolve, []string{"ls"}, []string{"/bin/ls"})
+	if ok {
+		t.Fatalf("restricted reads not refused: %s", report)
+	}
+	v, err = parseJSON(string(report), 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := jsonToAny(v).(map[string]any)
+	if got["sandbox_exec_argv"] != nil || got["would_run"] != false ||
+		!strings.Contains(fmt.Sprint(got["refusal"]), "restricted read access is not supported on macOS") {
+		t.Errorf("refused report: %s", report)
+	}
+}
+
+// TestSeatbeltEdgePaths: the root directory and islands equal to their
+// root give well-formed profiles that deny what they should.
+func TestSeatbeltEdgePaths(t *testing.T) {
+	tests := []struct {
+		p        Policy
+		op, path string
+		allow    bool
+	}{
+		{Policy{Hidden: []string{"/"}}, "file-read-data", "/etc/hosts", false},
+		{Policy{Hidden: []string{"/x"}}, "file-read-data", "/X/y", false},
+		{Policy{Hidden: []string{"/x"}}, "file-read-data", "/xy", true},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w"}}}}, "file-write-create", "/W/a", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w"}}}}, "file-write-create", "/w/a", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/"}}}}, "file-write-create", "/a", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/a/b"}}}}, "file-write-create", "/A/B/c", false},
+		{Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/a/b"}}}}, "file-write-create", "/a/c", true},
+	}
+	for _, tt := range tests {
+		policy, params := mustSeatbeltPolicy(t, tt.p, identityResolve)
+		checkSeatbeltOutput(t, policy, params)
+		if got := sbplDecide(t, policy, params, tt.op, tt.path); got != tt.allow {
+			t.Errorf("%+v: %s %s allowed = %v, want %v", tt.p, tt.op, tt.path, got, tt.allow)
+		}
 	}
 }

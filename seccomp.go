@@ -15,10 +15,12 @@ package main
 //     arm64) kills the process. Those ABIs have other syscall numbers and
 //     i386 has socketcall(2), whose arguments sit behind a pointer, so the
 //     only safe answer is to refuse them whole.
-//  2. x32 (amd64 only): numbers with bit 30 set are the x32 ABI under the
-//     same AUDIT_ARCH_X86_64; all are refused with ENOSYS.
-//  3. the rules below, found by a search over the syscall number (see
-//     buildSeccomp); all else is allowed.
+//  2. the rules below, found by a search over the syscall number (see
+//     buildSeccomp); all else is allowed. Among them, every number this
+//     build does not know gets ENOSYS (see unassigned): the x32 ABI (amd64
+//     numbers with bit 30 set, under the same AUDIT_ARCH_X86_64), and any
+//     syscall a later kernel adds, which a deny list would otherwise let
+//     through unexamined (file_setattr, Linux 6.17, sets inode flags).
 //
 // Argument checks read only the low 32 bits of int-typed arguments (socket
 // domain and type, ioctl request, clone and unshare flags): the kernel
@@ -56,9 +58,17 @@ package main
 // Always, whenever the sandbox restricts anything:
 //   - ioctl TIOCSTI and TIOCLINUX: injecting keystrokes into an inherited
 //     terminal would run commands in the user's shell after we exit.
-//   - ioctl FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR (chattr): they change a
-//     file through a read-only descriptor, so Landlock never sees them;
-//     as root, chattr +i or +a on a file outside would outlive us.
+//   - ioctl TIOCVHANGUP and vhangup(2): hanging up the inherited terminal
+//     kills the user's shell.
+//   - filesystem administration by ioctl, by whole request type (chattr's
+//     FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR among them; see
+//     seccomp_ioctl.go), and file_setattr(2): they change a file or a whole
+//     filesystem through a read-only descriptor or a path, so Landlock
+//     never sees them; as root, chattr +i or +a on a file outside would
+//     outlive us.
+//   - other processes' limits and scheduling (only pid 0, the caller), SysV
+//     IPC (unless the command has an IPC namespace of its own) and POSIX
+//     message queues; see seccompTable.
 //   - io_uring, whole (ENOSYS, so libuv and Tokio fall back): its openat,
 //     setxattr, socket and connect operations never pass through seccomp,
 //     so it would undo every rule here, network on or off.
@@ -121,38 +131,57 @@ const (
 	x32SyscallBit = 0x40000000
 )
 
-// Constants the argument checks compare against (same on amd64 and arm64).
+// Constants the argument checks compare against (same on amd64 and arm64;
+// the ioctl requests are in seccomp_ioctl.go).
 const (
-	afUnix         = 1
-	sockTypeMask   = 0xf
-	sockStream     = 1
-	sockSeqpacket  = 5
-	ioctlTIOCSTI   = 0x5412
-	ioctlTIOCLINUX = 0x541c
-	// Inode flags and fsxattr, set by ioctl on a file opened read-only
-	// (chattr +i, +a): _IOW('f', 2, long), _IOW('f', 2, int) for 32-bit
-	// callers, _IOW('X', 32, struct fsxattr). Same on amd64 and arm64.
-	ioctlFSSetFlags   = 0x40086602
-	ioctlFSSetFlags32 = 0x40046602
-	ioctlFSSetXattr   = 0x401c5820
-	cloneNamespaces   = 0x00020000 | // CLONE_NEWNS
+	afUnix          = 1
+	sockTypeMask    = 0xf
+	sockStream      = 1
+	sockSeqpacket   = 5
+	cloneNamespaces = 0x00020000 | // CLONE_NEWNS
 		0x02000000 | // CLONE_NEWCGROUP
 		0x04000000 | // CLONE_NEWUTS
 		0x08000000 | // CLONE_NEWIPC
 		0x10000000 | // CLONE_NEWUSER
 		0x20000000 | // CLONE_NEWPID
 		0x40000000 // CLONE_NEWNET
-	cloneNewTime = 0x00000080 // unshare only: in clone(2) these bits are the exit signal
-	modeSetid    = 0o6000     // S_ISUID | S_ISGID
+	cloneNewTime     = 0x00000080 // unshare only: in clone(2) these bits are the exit signal
+	modeSetid        = 0o6000     // S_ISUID | S_ISGID
+	prioProcess      = 0          // PRIO_PROCESS, setpriority(2)'s which
+	ioprioWhoProcess = 1          // IOPRIO_WHO_PROCESS, ioprio_set(2)'s which
 )
 
 // seccompArch is one native syscall ABI the filter can be built for.
 type seccompArch struct {
-	name  string
-	audit uint32 // AUDIT_ARCH_*
-	x32   bool   // refuse numbers with x32SyscallBit set
-	nr    map[string]uint32
+	name       string
+	audit      uint32 // AUDIT_ARCH_*
+	x32        bool   // numbers with x32SyscallBit set arrive under audit
+	nr         map[string]uint32
+	unassigned []numRange // numbers no syscall of this build has
 }
+
+// numRange is the syscall numbers lo..hi, both included.
+type numRange struct{ lo, hi uint32 }
+
+// newestSyscall is the highest syscall number this build knows, on both
+// architectures (rseq_slice_yield; x/sys v0.49 knows it too). Every number
+// above it is refused with ENOSYS, as a kernel that predates the syscall
+// would answer: libc and language runtimes fall back, as they must on
+// older kernels, and a syscall added later (file_setattr was, Linux 6.17,
+// and set inode flags past the chattr rule) cannot slip past rules written
+// before it. When the tables below learn a newer syscall, decide its rule
+// (see the list above seccompTable) and raise this.
+const newestSyscall = 471
+
+// The numbers no syscall has, per architecture: the gaps where new
+// architecture-specific syscalls land (amd64's run after uprobe; arm64's
+// block reserved for architecture-specific calls, and its numbers below
+// the common block that only 32-bit architectures use), and everything
+// above newestSyscall, x32's bit-30 numbers included. All get ENOSYS.
+var (
+	amd64Unassigned = [...]numRange{{337, 423}, {newestSyscall + 1, 0xffffffff}}
+	arm64Unassigned = [...]numRange{{244, 259}, {295, 423}, {newestSyscall + 1, 0xffffffff}}
+)
 
 // sysnum is one syscall number. The tables are static data, not maps, so
 // that start-up pays nothing for the architecture it does not run on.
@@ -184,7 +213,14 @@ var amd64Syscalls = [...]sysnum{
 	{"lremovexattr", 198}, {"fremovexattr", 199}, {"setxattrat", 463}, {"removexattrat", 466},
 	{"sethostname", 170}, {"setdomainname", 171}, {"settimeofday", 164},
 	{"clock_settime", 227}, {"adjtimex", 159}, {"clock_adjtime", 305}, {"syslog", 103},
-	{"fanotify_init", 300},
+	{"fanotify_init", 300}, {"file_setattr", 469}, {"lsm_set_self_attr", 460},
+	{"pidfd_getfd", 438}, {"vhangup", 153}, {"prlimit64", 302}, {"setpriority", 141},
+	{"sched_setaffinity", 203}, {"sched_setscheduler", 144}, {"sched_setparam", 142},
+	{"sched_setattr", 314}, {"ioprio_set", 251}, {"shmget", 29}, {"shmat", 30},
+	{"shmctl", 31}, {"shmdt", 67}, {"semget", 64}, {"semop", 65}, {"semctl", 66},
+	{"semtimedop", 220}, {"msgget", 68}, {"msgsnd", 69}, {"msgrcv", 70}, {"msgctl", 71},
+	{"mq_open", 240}, {"mq_unlink", 241}, {"mq_timedsend", 242}, {"mq_timedreceive", 243},
+	{"mq_notify", 244}, {"mq_getsetattr", 245},
 }
 
 var arm64Syscalls = [...]sysnum{
@@ -208,7 +244,14 @@ var arm64Syscalls = [...]sysnum{
 	{"lremovexattr", 15}, {"fremovexattr", 16}, {"setxattrat", 463}, {"removexattrat", 466},
 	{"sethostname", 161}, {"setdomainname", 162}, {"settimeofday", 170},
 	{"clock_settime", 112}, {"adjtimex", 171}, {"clock_adjtime", 266}, {"syslog", 116},
-	{"fanotify_init", 262},
+	{"fanotify_init", 262}, {"file_setattr", 469}, {"lsm_set_self_attr", 460},
+	{"pidfd_getfd", 438}, {"vhangup", 58}, {"prlimit64", 261}, {"setpriority", 140},
+	{"sched_setaffinity", 122}, {"sched_setscheduler", 119}, {"sched_setparam", 118},
+	{"sched_setattr", 274}, {"ioprio_set", 30}, {"shmget", 194}, {"shmat", 196},
+	{"shmctl", 195}, {"shmdt", 197}, {"semget", 190}, {"semop", 193}, {"semctl", 191},
+	{"semtimedop", 192}, {"msgget", 186}, {"msgsnd", 189}, {"msgrcv", 188}, {"msgctl", 187},
+	{"mq_open", 180}, {"mq_unlink", 181}, {"mq_timedsend", 182}, {"mq_timedreceive", 183},
+	{"mq_notify", 184}, {"mq_getsetattr", 185},
 }
 
 // seccompArchNames are the architectures archFor knows.
@@ -220,9 +263,9 @@ func archFor(goarch string) *seccompArch {
 	var table []sysnum
 	switch goarch {
 	case "amd64":
-		a, table = &seccompArch{name: "amd64", audit: 0xc000003e, x32: true}, amd64Syscalls[:]
+		a, table = &seccompArch{name: "amd64", audit: 0xc000003e, x32: true, unassigned: amd64Unassigned[:]}, amd64Syscalls[:]
 	case "arm64":
-		a, table = &seccompArch{name: "arm64", audit: 0xc00000b7}, arm64Syscalls[:]
+		a, table = &seccompArch{name: "arm64", audit: 0xc00000b7, unassigned: arm64Unassigned[:]}, arm64Syscalls[:]
 	default:
 		return nil
 	}
@@ -237,16 +280,20 @@ func archFor(goarch string) *seccompArch {
 type cond int
 
 const (
-	always         cond = iota // deny unconditionally
-	unlessUnixConn             // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
-	ifDestAddr                 // deny if the destination address pointer (arg 4) is set
-	ifIoctlDenied              // deny TIOCSTI, TIOCLINUX and the inode-flag setters
-	ifCloneNS                  // deny clone flags creating namespaces
-	ifUnshareNS                // deny unshare flags creating namespaces
-	ifSetidArg1                // deny a mode (argument 1) with S_ISUID or S_ISGID
-	ifSetidArg2                // same, mode in argument 2
-	ifSetidArg3                // same, mode in argument 3
-	unlessInet                 // deny unless AF_INET or AF_INET6 (seccomp_loopback.go)
+	always            cond = iota // deny unconditionally
+	unlessUnixConn                // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
+	ifDestAddr                    // deny if the destination address pointer (arg 4) is set
+	ifIoctlDenied                 // deny the requests of seccomp_ioctl.go
+	ifCloneNS                     // deny clone flags creating namespaces
+	ifUnshareNS                   // deny unshare flags creating namespaces
+	ifSetidArg1                   // deny a mode (argument 1) with S_ISUID or S_ISGID
+	ifSetidArg2                   // same, mode in argument 2
+	ifSetidArg3                   // same, mode in argument 3
+	unlessPid0                    // deny unless the pid (argument 0) is 0, the caller
+	unlessPrioSelf                // deny unless PRIO_PROCESS and who 0 (setpriority)
+	unlessIoprioSelf              // deny unless IOPRIO_WHO_PROCESS and who 0 (ioprio_set)
+	unlessOwnOrGetter             // deny unless pid 0 or no new limit (prlimit64)
+	unlessInet                    // deny unless AF_INET or AF_INET6 (seccomp_loopback.go)
 )
 
 // sysRule denies one syscall, under a condition, with an errno.
@@ -262,6 +309,9 @@ type sysRule struct {
 type seccompOptions struct {
 	network      bool // network allowed: skip the network rules
 	denyTruncate bool // Landlock cannot confine truncate(2) (ABI < 3)
+	// ipcNamespace: the command runs in an IPC namespace of its own (the
+	// namespace engine), so SysV IPC reaches only the sandbox's objects.
+	ipcNamespace bool
 	// loopbackOnly: the command has a network namespace of its own with
 	// only a loopback (the namespace engine, network off). IP sockets are
 	// then harmless and opened up; see seccomp_loopback.go.
@@ -275,6 +325,7 @@ const (
 	anyPolicy  ruleSet = iota // whenever the sandbox restricts anything
 	noNetwork                 // unless the network is allowed
 	noTruncate                // when Landlock cannot confine truncate(2) (ABI < 3)
+	sharedIPC                 // unless the command has an IPC namespace of its own
 )
 
 // seccompTable is every rule, with when it applies. It is static data,
@@ -290,11 +341,71 @@ const (
 // io_uring's operations (openat with any mode, setxattr, socket, connect)
 // never pass through this filter, so it would undo the rules here as well
 // as the network ones: it is refused even with the network on.
+//
+// Processes outside. Landlock confines ptrace-like access (ptrace,
+// process_vm_*, pidfd_getfd, process_madvise, migrate_pages, move_pages,
+// kcmp: everything that asks ptrace_may_access) to the sandbox, and from
+// ABI 6 signals too. It does not see the calls that change another
+// process's scheduling or limits, which need only the same user: prlimit64
+// (RLIMIT_CPU kills the target, RLIMIT_NOFILE=3 breaks a shell),
+// setpriority, the sched_set* calls and ioprio_set. Those are allowed only
+// on the caller, named as pid 0 (who 0), because the filter cannot know
+// any other pid of the sandbox: it is built before exec, and every child
+// has a pid of its own. prlimit64 as a getter (no new limit) stays open.
+// The cost: renice, taskset -p, chrt -p, ionice -p and prlimit --pid on
+// other processes, and pthread_setaffinity_np / pthread_setschedparam,
+// which name a thread by its TID even for the caller (OpenMP thread
+// binding): they get EPERM, which they already meet without privileges.
+//
+// SysV IPC has no path and no owner but a uid: a command could attach,
+// read and write any segment of its user, send to and remove any queue
+// (the IDs are small integers, listed in /proc/sysvipc). Without an IPC
+// namespace nothing tells the sandbox's objects apart, and IPC_PRIVATE
+// does not help (shmat takes any ID), so the exec-only engine refuses all
+// of it with ENOSYS, as a kernel built without CONFIG_SYSVIPC answers.
+// That breaks programs that need a SysV segment (a PostgreSQL server,
+// fakeroot's SysV flavour); Python's multiprocessing (POSIX semaphores in
+// /dev/shm) and anything using mmap'd files are unaffected. The namespace
+// engine gives the command an IPC namespace of its own and sets
+// ipcNamespace, which lifts the rule.
+//
+// POSIX message queues are refused with ENOSYS always: mq_open reaches
+// its queue through the kernel's internal mqueue mount, which Landlock
+// refuses to open (EACCES) after the queue is created, and mq_unlink
+// removed any queue of the user. Nothing could use a queue anyway; now
+// nothing is created or removed either.
+//
+// Recent syscalls, one by one (424 and up; 334-336 are amd64's own).
+// Refused, with their rule below: io_uring (425-427), the mount API
+// (open_tree 428, move_mount 429, fsopen/fsconfig/fsmount/fspick 430-433,
+// mount_setattr 442, open_tree_attr 467), clone3 (435) and openat2 (437)
+// for their pointers, pidfd_getfd (438) with ptrace, quotactl_fd (443),
+// fchmodat2 (452) under the set-ID rule, lsm_set_self_attr (460: it writes
+// what /proc/self/attr holds, which Landlock keeps read-only), setxattrat
+// and removexattrat (463, 466) under the xattr rule, file_setattr (469)
+// under the chattr rule. Allowed, because they act only on the caller or
+// only read: rseq (334), uretprobe and uprobe (335, 336: the kernel lets
+// them past seccomp anyway), pidfd_send_signal (424, scoped by Landlock
+// ABI 6 like kill), pidfd_open (434: no access by itself), close_range
+// (436), faccessat2 (439), process_madvise (440: Landlock's ptrace scope),
+// epoll_pwait2 (441), landlock_* (444-446: can only restrict), memfd_secret
+// (447: the caller's memory), process_mrelease (448: only a process
+// already being killed), futex_waitv and futex_wake/wait/requeue (449,
+// 454-456), set_mempolicy_home_node (450: the caller's memory), cachestat
+// (451: like mincore, on a descriptor it holds), map_shadow_stack (453),
+// statmount and listmount (457-458: what /proc/self/mountinfo shows),
+// lsm_get_self_attr and lsm_list_modules (459, 461), mseal (462: the
+// caller's memory), getxattrat and listxattrat (464-465: reads),
+// file_getattr (468: a read), listns (470: namespaces the caller may see)
+// and rseq_slice_yield (471: gives up the caller's CPU).
 var seccompTable = [...]struct {
 	set ruleSet
 	sysRule
 }{
-	{anyPolicy, sysRule{"ioctl", ifIoctlDenied, errnoEPERM, "TIOCSTI/TIOCLINUX keystroke injection into the terminal; FS_IOC_SETFLAGS/FS_IOC_FSSETXATTR inode flags (chattr)"}},
+	{anyPolicy, sysRule{"ioctl", ifIoctlDenied, errnoEPERM, "keystroke injection, terminal hang-up; request types 'f' (chattr, ext4, fscrypt, fs-verity), 'X' (XFS, freeze, shutdown, by-handle), 0x94 (btrfs, label), 0xf5 (f2fs) but for the ones ordinary tools use; FS_IOC_SETVERSION, FAT attributes"}},
+	{anyPolicy, sysRule{"file_setattr", always, errnoEPERM, "inode flags by path (chattr's newest door; its flags sit behind a pointer)"}},
+	{anyPolicy, sysRule{"vhangup", always, errnoEPERM, "hangs up the terminal the command inherited, killing the user's shell"}},
+	{anyPolicy, sysRule{"lsm_set_self_attr", always, errnoEPERM, "writes /proc/self/attr, which Landlock keeps read-only"}},
 	{anyPolicy, sysRule{"clone", ifCloneNS, errnoEPERM, "new namespaces"}},
 	{anyPolicy, sysRule{"clone3", always, errnoENOSYS, "flags unreadable behind a pointer; libc falls back to clone"}},
 	{anyPolicy, sysRule{"unshare", ifUnshareNS, errnoEPERM, "new namespaces"}},
@@ -371,6 +482,34 @@ var seccompTable = [...]struct {
 	{anyPolicy, sysRule{"io_uring_enter", always, errnoENOSYS, ioURing}},
 	{anyPolicy, sysRule{"io_uring_register", always, errnoENOSYS, ioURing}},
 
+	{anyPolicy, sysRule{"prlimit64", unlessOwnOrGetter, errnoEPERM, otherProcessLimits}},
+	{anyPolicy, sysRule{"setpriority", unlessPrioSelf, errnoEPERM, otherProcessLimits}},
+	{anyPolicy, sysRule{"sched_setaffinity", unlessPid0, errnoEPERM, otherProcessLimits}},
+	{anyPolicy, sysRule{"sched_setscheduler", unlessPid0, errnoEPERM, otherProcessLimits}},
+	{anyPolicy, sysRule{"sched_setparam", unlessPid0, errnoEPERM, otherProcessLimits}},
+	{anyPolicy, sysRule{"sched_setattr", unlessPid0, errnoEPERM, otherProcessLimits}},
+	{anyPolicy, sysRule{"ioprio_set", unlessIoprioSelf, errnoEPERM, otherProcessLimits}},
+
+	{sharedIPC, sysRule{"shmget", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"shmat", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"shmctl", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"shmdt", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"semget", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"semop", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"semctl", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"semtimedop", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"msgget", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"msgsnd", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"msgrcv", always, errnoENOSYS, sysvIPC}},
+	{sharedIPC, sysRule{"msgctl", always, errnoENOSYS, sysvIPC}},
+
+	{anyPolicy, sysRule{"mq_open", always, errnoENOSYS, mqueue}},
+	{anyPolicy, sysRule{"mq_unlink", always, errnoENOSYS, mqueue}},
+	{anyPolicy, sysRule{"mq_timedsend", always, errnoENOSYS, mqueue}},
+	{anyPolicy, sysRule{"mq_timedreceive", always, errnoENOSYS, mqueue}},
+	{anyPolicy, sysRule{"mq_notify", always, errnoENOSYS, mqueue}},
+	{anyPolicy, sysRule{"mq_getsetattr", always, errnoENOSYS, mqueue}},
+
 	{noTruncate, sysRule{"truncate", always, errnoEPERM, "Landlock ABI < 3 cannot confine truncate(2)"}},
 
 	{noNetwork, sysRule{"socket", unlessUnixConn, errnoEPERM, "network: only AF_UNIX stream/seqpacket sockets"}},
@@ -386,17 +525,21 @@ var seccompTable = [...]struct {
 	{noNetwork, sysRule{"ptrace", always, errnoEPERM, otherProcesses}},
 	{noNetwork, sysRule{"process_vm_readv", always, errnoEPERM, otherProcesses}},
 	{noNetwork, sysRule{"process_vm_writev", always, errnoEPERM, otherProcesses}},
+	{noNetwork, sysRule{"pidfd_getfd", always, errnoEPERM, "another process's descriptors (a socket connected outside)"}},
 }
 
 // Reasons shared by several rules of seccompTable.
 const (
-	attackSurface  = "kernel attack surface"
-	mountTopology  = "mount topology"
-	hostState      = "host-wide state (root only)"
-	setID          = "set-user/group-ID bits"
-	xattrs         = "extended attributes (file capabilities)"
-	ioURing        = "io_uring operations bypass seccomp"
-	otherProcesses = "access to other processes' memory"
+	attackSurface      = "kernel attack surface"
+	mountTopology      = "mount topology"
+	hostState          = "host-wide state (root only)"
+	setID              = "set-user/group-ID bits"
+	xattrs             = "extended attributes (file capabilities)"
+	ioURing            = "io_uring operations bypass seccomp"
+	otherProcesses     = "access to other processes' memory"
+	otherProcessLimits = "limits and scheduling of other processes (only the caller: pid 0)"
+	sysvIPC            = "SysV IPC objects of every process of the user (no IPC namespace)"
+	mqueue             = "POSIX message queues of every process of the user"
 )
 
 // seccompRules returns the rules of seccompTable that apply under o.
@@ -406,7 +549,8 @@ func seccompRules(o seccompOptions) []sysRule {
 		if r.set == noNetwork && o.loopbackOnly && !o.network && loopbackReplaces(r.name) {
 			continue
 		}
-		if r.set == anyPolicy || r.set == noNetwork && !o.network || r.set == noTruncate && o.denyTruncate {
+		if r.set == anyPolicy || r.set == noNetwork && !o.network || r.set == noTruncate && o.denyTruncate ||
+			r.set == sharedIPC && !o.ipcNamespace {
 			rules = append(rules, r.sysRule)
 		}
 	}
@@ -426,7 +570,7 @@ func seccompRules(o seccompOptions) []sysRule {
 // passes; a return costs more than a jump) and then fills its action cache
 // by emulating the filter once for every syscall number of every ABI. So:
 //
-//   - after the arch and x32 checks, the number is looked up in a binary
+//   - after the arch check, the number is looked up in a binary
 //     search tree, so each emulation (and each run the cache cannot answer)
 //     takes about log2(rules) comparisons;
 //   - consecutive numbers refused with the same errno (mount through
@@ -443,7 +587,7 @@ func seccompRules(o seccompOptions) []sysRule {
 func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error) {
 	// Sorted by number through small keys: a rule is 48 bytes to swap.
 	type key struct{ nr, i uint32 }
-	keys := make([]key, 0, len(rules))
+	keys := make([]key, 0, len(rules)+len(a.unassigned))
 	for i, r := range rules {
 		nr, ok := a.nr[r.name]
 		if !ok {
@@ -457,28 +601,39 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 		}
 		keys = append(keys, key{nr, uint32(i)})
 	}
+	// The unassigned ranges join the rules as keys past the rules' end.
+	for j, u := range a.unassigned {
+		keys = append(keys, key{u.lo, uint32(len(rules) + j)})
+	}
 	slices.SortFunc(keys, func(x, y key) int { return cmp.Compare(x.nr, y.nr) })
 	b := filterBuilder{items: make([]filterItem, 0, len(keys))}
 	// Room for the production rules' bodies and errnos; more just grows.
-	b.c.bodies, b.c.at, b.c.errnos = make([]filterItem, 0, 8), make([]int, 0, 8), make([]uint32, 0, 4)
-	for j, k := range keys {
-		r := rules[k.i]
-		if j > 0 && keys[j-1].nr == k.nr {
-			return nil, fmt.Errorf("seccomp: two rules for %s", r.name)
+	b.c.bodies, b.c.at, b.c.errnos = make([]filterItem, 0, 16), make([]int, 0, 16), make([]uint32, 0, 4)
+	for _, k := range keys {
+		it, name := filterItem{lo: k.nr, hi: k.nr, cond: always, errno: errnoENOSYS}, "unassigned numbers"
+		if int(k.i) < len(rules) {
+			r := rules[k.i]
+			it.cond, it.errno, name = r.cond, r.errno, r.name
+		} else {
+			it.hi = a.unassigned[int(k.i)-len(rules)].hi
 		}
 		if n := len(b.items); n > 0 {
-			if prev := &b.items[n-1]; r.cond == always && prev.cond == always && prev.errno == r.errno && prev.hi+1 == k.nr {
-				prev.hi = k.nr
+			prev := &b.items[n-1]
+			if prev.hi >= it.lo {
+				return nil, fmt.Errorf("seccomp: two rules for %s (number %d)", name, it.lo)
+			}
+			if it.cond == always && prev.cond == always && prev.errno == it.errno && prev.hi+1 == it.lo {
+				prev.hi = it.hi
 				continue
 			}
 		}
-		b.items = append(b.items, filterItem{lo: k.nr, hi: k.nr, cond: r.cond, errno: r.errno})
+		b.items = append(b.items, it)
+	}
+	if a.x32 && (len(b.items) == 0 || b.items[len(b.items)-1].lo > x32SyscallBit || b.items[len(b.items)-1].hi != 0xffffffff) {
+		return nil, fmt.Errorf("seccomp: %s: x32 numbers are not all unassigned", a.name)
 	}
 
 	header := 4
-	if a.x32 {
-		header += 2
-	}
 	size := header + b.regionLen(0, len(b.items))
 	if size > 4096 { // BPF_MAXINSNS
 		return nil, fmt.Errorf("seccomp: filter of %d instructions is too long", size)
@@ -488,10 +643,6 @@ func buildSeccomp(a *seccompArch, rules []sysRule) ([]bpf.RawInstruction, error)
 	b.prog.add(bpf.JumpIf{Cond: bpf.JumpEqual, Val: a.audit, SkipTrue: 1}.Assemble())
 	b.prog.add(bpf.RetConstant{Val: retKillProcess}.Assemble())          // foreign ABI
 	b.prog.add(bpf.LoadAbsolute{Off: seccompDataNR, Size: 4}.Assemble()) // A = nr
-	if a.x32 {
-		b.prog.add(bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32SyscallBit, SkipFalse: 1}.Assemble())
-		b.prog.add(bpf.RetConstant{Val: retErrno | errnoENOSYS}.Assemble())
-	}
 	b.region(0, len(b.items))
 	if b.prog.err == nil && len(b.prog.out) != size {
 		b.prog.err = fmt.Errorf("laid out %d instructions, emitted %d", size, len(b.prog.out))
@@ -606,8 +757,8 @@ func (c *chunk) layout(items []filterItem, start, tree int) {
 }
 
 func itemLen(it filterItem) int {
-	if it.lo == it.hi {
-		return 1 // nr == lo
+	if it.lo == it.hi || it.hi == 0xffffffff {
+		return 1 // nr == lo, or nr >= lo for a run to the top
 	}
 	return 2 // nr > hi, nr >= lo
 }
@@ -703,9 +854,13 @@ func (b *filterBuilder) tree(c *chunk, lo, hi int) {
 		if i == hi-1 {
 			miss = c.allow
 		}
-		if it.lo == it.hi {
+		switch {
+		case it.lo == it.hi:
 			b.jump(bpf.JumpEqual, it.lo, target, miss)
-		} else {
+		case it.hi == 0xffffffff:
+			// Items ascend: below lo, nr is in no item at all.
+			b.jump(bpf.JumpGreaterOrEqual, it.lo, target, c.allow)
+		default:
 			b.jump(bpf.JumpGreaterThan, it.hi, miss, pc)
 			b.jump(bpf.JumpGreaterOrEqual, it.lo, target, c.allow)
 		}
@@ -731,11 +886,13 @@ func (b *filterBuilder) load(off uint32) {
 // for a condition without code).
 func condLen(c cond) int {
 	switch c {
-	case unlessUnixConn, ifIoctlDenied:
+	case ifIoctlDenied:
+		return ioctlBodyLen
+	case unlessUnixConn, unlessOwnOrGetter:
 		return 6
-	case ifDestAddr:
+	case ifDestAddr, unlessPrioSelf, unlessIoprioSelf:
 		return 4
-	case ifCloneNS, ifUnshareNS, ifSetidArg1, ifSetidArg2, ifSetidArg3:
+	case ifCloneNS, ifUnshareNS, ifSetidArg1, ifSetidArg2, ifSetidArg3, unlessPid0:
 		return 2
 	case unlessInet:
 		return 3
@@ -761,16 +918,41 @@ func (b *filterBuilder) body(it filterItem, allow, deny int) {
 		b.jump(bpf.JumpEqual, 0, next(), deny)
 		b.load(argHigh(4))
 		b.jump(bpf.JumpEqual, 0, allow, deny)
-	case ifIoctlDenied:
-		denied := [...]uint32{ioctlTIOCSTI, ioctlTIOCLINUX, ioctlFSSetFlags, ioctlFSSetFlags32, ioctlFSSetXattr}
+	case ifIoctlDenied: // see seccomp_ioctl.go
 		b.load(argLow(1)) // A = request
-		for i, req := range denied {
+		for _, req := range ioctlDeniedRequests {
+			b.jump(bpf.JumpEqual, req, deny, next())
+		}
+		for _, req := range ioctlKeptRequests {
+			b.jump(bpf.JumpEqual, req, allow, next())
+		}
+		b.prog.add(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: ioctlTypeMask}.Assemble()) // A = type << 8
+		for i, typ := range ioctlDeniedTypes {
 			miss := next()
-			if i == len(denied)-1 {
+			if i == len(ioctlDeniedTypes)-1 {
 				miss = allow
 			}
-			b.jump(bpf.JumpEqual, req, deny, miss)
+			b.jump(bpf.JumpEqual, typ, deny, miss)
 		}
+	case unlessPid0: // pid_t is an int: the low word is the pid
+		b.load(argLow(0))
+		b.jump(bpf.JumpEqual, 0, allow, deny)
+	case unlessPrioSelf, unlessIoprioSelf: // which, then who
+		which := uint32(prioProcess)
+		if it.cond == unlessIoprioSelf {
+			which = ioprioWhoProcess
+		}
+		b.load(argLow(0))
+		b.jump(bpf.JumpEqual, which, next(), deny)
+		b.load(argLow(1))
+		b.jump(bpf.JumpEqual, 0, allow, deny)
+	case unlessOwnOrGetter: // pid 0, or new_limit (a pointer, all 64 bits) NULL
+		b.load(argLow(0))
+		b.jump(bpf.JumpEqual, 0, allow, next())
+		b.load(argLow(2))
+		b.jump(bpf.JumpEqual, 0, next(), deny)
+		b.load(argHigh(2))
+		b.jump(bpf.JumpEqual, 0, allow, deny)
 	case ifSetidArg1, ifSetidArg2, ifSetidArg3:
 		b.load(argLow(int(it.cond-ifSetidArg1) + 1)) // A = mode
 		b.jump(bpf.JumpBitsSet, modeSetid, deny, allow)

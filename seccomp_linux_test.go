@@ -18,9 +18,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 	"unsafe"
@@ -33,12 +35,13 @@ import (
 const scChildEnv = "SANDBOX_TEST_SECCOMP_CHILD"
 
 // scModes are the child configurations: the filter with the network off
-// (what a default sandbox gets), the filter with the network on and
-// truncate(2) refused (a Landlock ABI < 3 kernel), and no filter at all.
+// (what a default sandbox gets), the filter with the network on,
+// truncate(2) refused (a Landlock ABI < 3 kernel) and SysV IPC allowed (as
+// in an IPC namespace of the command's own), and no filter at all.
 var scModes = map[string]*seccompOptions{
 	"control": nil,
 	"off":     {network: false},
-	"on":      {network: true, denyTruncate: true},
+	"on":      {network: true, denyTruncate: true, ipcNamespace: true},
 }
 
 // seccompSkip skips a confinement test with the reason, except under
@@ -117,6 +120,60 @@ var scProbeWants = []scProbeWant{
 	{name: "truncate_missing", off: "ENOENT", on: "EPERM", ctl: "ENOENT"},
 
 	{name: "x32_getpid", off: "ENOSYS", on: "ENOSYS", ctl: "ok", absent: "ENOSYS"}, // CONFIG_X86_X32_ABI
+
+	// Numbers no syscall has: ENOSYS with the filter as without.
+	{name: "unassigned_gap", off: "ENOSYS", on: "ENOSYS", ctl: "ENOSYS"},
+	{name: "unassigned_above_newest", off: "ENOSYS", on: "ENOSYS", ctl: "ENOSYS"},
+	{name: "unassigned_top", off: "ENOSYS", on: "ENOSYS", ctl: "ENOSYS"},
+
+	// Inode flags by path (Linux 6.17); tmpfs answers EOPNOTSUPP.
+	{name: "file_setattr_noatime", off: "EPERM", on: "EPERM", ctl: "!EPERM", absent: "ENOSYS"},
+	{name: "file_setattr_took", off: "no", on: "no", ctl: "*"},
+	{name: "lsm_set_self_attr_bad", off: "EPERM", on: "EPERM", ctl: "!EPERM", absent: "ENOSYS"},
+	{name: "pidfd_getfd_badfd", off: "EPERM", on: "EBADF", ctl: "EBADF", absent: "ENOSYS"},
+	// vhangup needs CAP_SYS_TTY_CONFIG; without a terminal it does nothing.
+	{name: "vhangup", off: "EPERM", on: "EPERM", ctl: "*", ctlAdmin: "ok"},
+
+	// Filesystem ioctls, on a pipe: the kernel answers ENOTTY (or, for
+	// the requests the VFS handles itself, what it makes of a pipe),
+	// the filter EPERM before that. pipefs cannot be frozen, so FIFREEZE
+	// is harmless here even as root.
+	{name: "ioctl_tiocvhangup_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_fifreeze_pipe", off: "EPERM", on: "EPERM", ctl: "*", ctlAdmin: "ENOTSUP"},
+	{name: "ioctl_fithaw_pipe", off: "EPERM", on: "EPERM", ctl: "*", ctlAdmin: "EINVAL"},
+	{name: "ioctl_goingdown_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_btrfs_subvol_create_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_setfslabel_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_set_encryption_policy_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_enable_verity_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_setversion_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_ficlone_pipe", off: "=control", on: "=control", ctl: "!EPERM"},
+	{name: "ioctl_fiemap_pipe", off: "=control", on: "=control", ctl: "!EPERM"},
+	{name: "ioctl_fsgetxattr_pipe", off: "=control", on: "=control", ctl: "!EPERM"},
+	{name: "ioctl_fionread_pipe", off: "ok", on: "ok", ctl: "ok"},
+
+	// Limits and scheduling: pid 0 is the caller; its own pid, as any
+	// other, is refused. Each call sets what is already there.
+	{name: "prlimit_own_pid_set", off: "EPERM", on: "EPERM", ctl: "ok"},
+	{name: "prlimit_own_pid_get", off: "ok", on: "ok", ctl: "ok"},
+	{name: "prlimit_pid0_set", off: "ok", on: "ok", ctl: "ok"},
+	{name: "setpriority_own_pid", off: "EPERM", on: "EPERM", ctl: "ok"},
+	{name: "setpriority_pid0", off: "ok", on: "ok", ctl: "ok"},
+	{name: "sched_setaffinity_own_pid", off: "EPERM", on: "EPERM", ctl: "ok"},
+	{name: "sched_setaffinity_pid0", off: "ok", on: "ok", ctl: "ok"},
+	{name: "sched_setparam_own_pid", off: "EPERM", on: "EPERM", ctl: "ok"},
+	{name: "ioprio_set_own_pid", off: "EPERM", on: "EPERM", ctl: "ok"},
+	{name: "ioprio_set_pid0", off: "ok", on: "ok", ctl: "ok"},
+
+	// SysV IPC: refused, unless the command has an IPC namespace ("on").
+	// POSIX queues: refused always.
+	{name: "shmget_private", off: "ENOSYS", on: "ok", ctl: "ok", absent: "ENOSYS"},
+	{name: "msgget_private", off: "ENOSYS", on: "ok", ctl: "ok", absent: "ENOSYS"},
+	{name: "semget_private", off: "ENOSYS", on: "ok", ctl: "ok", absent: "ENOSYS"},
+	{name: "mq_open_create", off: "ENOSYS", on: "ENOSYS", ctl: "ok", absent: "ENOSYS"},
+
+	// Last: hangs up the probes' own pty.
+	{name: "ioctl_tiocvhangup_pty", off: "EPERM", on: "EPERM", ctl: "*", ctlAdmin: "ok", absent: "no-pty"},
 }
 
 // TestSeccompKernel installs the real filter in child processes and
@@ -204,6 +261,10 @@ func scRunChild(t *testing.T, mode string) map[string]string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSeccompKernelChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), scChildEnv+"="+mode)
+	// A session of its own, so no controlling terminal: the control
+	// child really calls vhangup(2), which would hang up the terminal of
+	// whoever runs the tests.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -260,6 +321,7 @@ func TestSeccompKernelChild(t *testing.T) {
 	for _, p := range scProbes {
 		fmt.Fprintf(os.Stdout, "seccomp-probe %s %s\n", p.name, p.run(env))
 	}
+	os.RemoveAll(filepath.Dir(env.file))
 	fmt.Fprintln(os.Stdout, "seccomp-probe-done")
 }
 
@@ -268,12 +330,20 @@ type scProbeEnv struct {
 	pair     [2]int // connected AF_UNIX stream sockets
 	unixSock int    // unconnected AF_UNIX stream socket
 	pipe     [2]int
-	ptm, pts int // pty master and slave, -1 if there is none
+	ptm, pts int    // pty master and slave, -1 if there is none
+	file     string // a file of the child's own, in a directory it made
 }
 
 func scNewProbeEnv() (*scProbeEnv, error) {
 	e := &scProbeEnv{ptm: -1, pts: -1}
-	var err error
+	dir, err := os.MkdirTemp("", "sandbox-seccomp-probe-")
+	if err != nil {
+		return nil, err
+	}
+	e.file = dir + "/file"
+	if err := os.WriteFile(e.file, []byte("x"), 0o600); err != nil {
+		return nil, err
+	}
 	if e.pair, err = unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err != nil {
 		return nil, fmt.Errorf("socketpair: %w", err)
 	}
@@ -600,6 +670,205 @@ var scProbes = []scProbe{
 		r, _, errno := unix.RawSyscall(x32GetPID, 0, 0, 0)
 		return scErr(r, errno, false)
 	}},
+
+	{"unassigned_gap", func(e *scProbeEnv) string { return scCallNr(400) }},
+	{"unassigned_above_newest", func(e *scProbeEnv) string { return scCallNr(newestSyscall + 30) }},
+	{"unassigned_top", func(e *scProbeEnv) string { return scCallNr(0x3fffffff) }},
+
+	{"file_setattr_noatime", func(e *scProbeEnv) string {
+		// struct file_attr (include/uapi/linux/fs.h): __u64 fa_xflags;
+		// __u32 fa_extsize, fa_nextents, fa_projid, fa_cowextsize.
+		var fa struct {
+			xflags                            uint64
+			extsize, nextents, projid, cowext uint32
+		}
+		fa.xflags = 0x40 // FS_XFLAG_NOATIME
+		p, _ := unix.BytePtrFromString(e.file)
+		r, _, errno := unix.RawSyscall6(unix.SYS_FILE_SETATTR, atFDCWD,
+			uintptr(unsafe.Pointer(p)), uintptr(unsafe.Pointer(&fa)), unsafe.Sizeof(fa), 0, 0)
+		return scErr(r, errno, false)
+	}},
+	{"file_setattr_took", func(e *scProbeEnv) string {
+		fd, err := unix.Open(e.file, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return "unreadable"
+		}
+		defer unix.Close(fd)
+		flags, err := unix.IoctlGetUint32(fd, unix.FS_IOC_GETFLAGS)
+		if err == nil && flags&0x80 != 0 { // FS_NOATIME_FL
+			return "yes"
+		}
+		return "no"
+	}},
+	{"lsm_set_self_attr_bad", func(e *scProbeEnv) string {
+		r, _, errno := unix.RawSyscall6(unix.SYS_LSM_SET_SELF_ATTR, 0, 0, 0, 0, 0, 0)
+		return scErr(r, errno, false)
+	}},
+	{"pidfd_getfd_badfd", func(e *scProbeEnv) string {
+		r, _, errno := unix.RawSyscall(unix.SYS_PIDFD_GETFD, ^uintptr(0), 0, 0)
+		return scErr(r, errno, true)
+	}},
+	{"vhangup", func(e *scProbeEnv) string {
+		r, _, errno := unix.RawSyscall(unix.SYS_VHANGUP, 0, 0, 0)
+		return scErr(r, errno, false)
+	}},
+
+	{"ioctl_tiocvhangup_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], unix.TIOCVHANGUP, nil) }},
+	{"ioctl_fifreeze_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], 0xc0045877, nil) }},
+	{"ioctl_fithaw_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], 0xc0045878, nil) }},
+	{"ioctl_goingdown_pipe", func(e *scProbeEnv) string {
+		flags := uint32(2) // XFS_FSOP_GOING_FLAGS_NOLOGFLUSH
+		return scCallIoctl(e.pipe[0], 0x8004587d, unsafe.Pointer(&flags))
+	}},
+	{"ioctl_btrfs_subvol_create_pipe", func(e *scProbeEnv) string {
+		var args [4096]byte // struct btrfs_ioctl_vol_args
+		return scCallIoctl(e.pipe[0], 0x5000940e, unsafe.Pointer(&args))
+	}},
+	{"ioctl_setfslabel_pipe", func(e *scProbeEnv) string {
+		var label [256]byte
+		return scCallIoctl(e.pipe[0], 0x41009432, unsafe.Pointer(&label))
+	}},
+	{"ioctl_set_encryption_policy_pipe", func(e *scProbeEnv) string {
+		var policy [12]byte // struct fscrypt_policy_v1
+		return scCallIoctl(e.pipe[0], unix.FS_IOC_SET_ENCRYPTION_POLICY, unsafe.Pointer(&policy))
+	}},
+	{"ioctl_enable_verity_pipe", func(e *scProbeEnv) string {
+		var arg [128]byte // struct fsverity_enable_arg
+		return scCallIoctl(e.pipe[0], unix.FS_IOC_ENABLE_VERITY, unsafe.Pointer(&arg))
+	}},
+	{"ioctl_setversion_pipe", func(e *scProbeEnv) string {
+		v := int64(1)
+		return scCallIoctl(e.pipe[0], 0x40087602, unsafe.Pointer(&v))
+	}},
+	{"ioctl_ficlone_pipe", func(e *scProbeEnv) string { return scCallIoctlArg(e.pipe[1], unix.FICLONE, ^uintptr(0)) }},
+	{"ioctl_fiemap_pipe", func(e *scProbeEnv) string {
+		var fm [32]byte // struct fiemap, no extents
+		return scCallIoctl(e.pipe[0], 0xc020660b, unsafe.Pointer(&fm))
+	}},
+	{"ioctl_fsgetxattr_pipe", func(e *scProbeEnv) string {
+		var fsx [28]byte
+		return scCallIoctl(e.pipe[0], 0x801c581f, unsafe.Pointer(&fsx))
+	}},
+	{"ioctl_fionread_pipe", func(e *scProbeEnv) string {
+		var n int32
+		return scCallIoctl(e.pipe[0], unix.TIOCINQ, unsafe.Pointer(&n))
+	}},
+
+	{"prlimit_own_pid_set", func(e *scProbeEnv) string { return scCallPrlimit(unix.Getpid(), true) }},
+	{"prlimit_own_pid_get", func(e *scProbeEnv) string { return scCallPrlimit(unix.Getpid(), false) }},
+	{"prlimit_pid0_set", func(e *scProbeEnv) string { return scCallPrlimit(0, true) }},
+	{"setpriority_own_pid", func(e *scProbeEnv) string { return scSetpriority(unix.Getpid()) }},
+	{"setpriority_pid0", func(e *scProbeEnv) string { return scSetpriority(0) }},
+	{"sched_setaffinity_own_pid", func(e *scProbeEnv) string { return scSetaffinity(unix.Getpid()) }},
+	{"sched_setaffinity_pid0", func(e *scProbeEnv) string { return scSetaffinity(0) }},
+	{"sched_setparam_own_pid", func(e *scProbeEnv) string {
+		var param int32 // struct sched_param: SCHED_OTHER's priority, 0
+		r, _, errno := unix.RawSyscall(unix.SYS_SCHED_SETPARAM, uintptr(unix.Getpid()), uintptr(unsafe.Pointer(&param)), 0)
+		return scErr(r, errno, false)
+	}},
+	{"ioprio_set_own_pid", func(e *scProbeEnv) string { return scIoprioSet(unix.Getpid()) }},
+	{"ioprio_set_pid0", func(e *scProbeEnv) string { return scIoprioSet(0) }},
+
+	{"shmget_private", func(e *scProbeEnv) string {
+		r, _, errno := unix.RawSyscall(unix.SYS_SHMGET, 0, 4096, unix.IPC_CREAT|0o600)
+		if errno == 0 {
+			unix.RawSyscall(unix.SYS_SHMCTL, r, unix.IPC_RMID, 0)
+		}
+		return scErr(r, errno, false)
+	}},
+	{"msgget_private", func(e *scProbeEnv) string {
+		r, _, errno := unix.RawSyscall(unix.SYS_MSGGET, 0, unix.IPC_CREAT|0o600, 0)
+		if errno == 0 {
+			unix.RawSyscall(unix.SYS_MSGCTL, r, unix.IPC_RMID, 0)
+		}
+		return scErr(r, errno, false)
+	}},
+	{"semget_private", func(e *scProbeEnv) string {
+		r, _, errno := unix.RawSyscall(unix.SYS_SEMGET, 0, 1, unix.IPC_CREAT|0o600)
+		if errno == 0 {
+			unix.RawSyscall6(unix.SYS_SEMCTL, r, 0, unix.IPC_RMID, 0, 0, 0)
+		}
+		return scErr(r, errno, false)
+	}},
+	{"mq_open_create", func(e *scProbeEnv) string {
+		// The kernel's name has no leading slash (glibc strips it).
+		name, _ := unix.BytePtrFromString(fmt.Sprintf("sandbox-seccomp-test-%d", unix.Getpid()))
+		r, _, errno := unix.RawSyscall6(unix.SYS_MQ_OPEN, uintptr(unsafe.Pointer(name)),
+			unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600, 0, 0, 0)
+		if errno == 0 {
+			unix.Close(int(r))
+			unix.RawSyscall(unix.SYS_MQ_UNLINK, uintptr(unsafe.Pointer(name)), 0, 0)
+		}
+		return scErr(r, errno, false)
+	}},
+
+	{"ioctl_tiocvhangup_pty", func(e *scProbeEnv) string {
+		if e.pts < 0 {
+			return "no-pty"
+		}
+		return scCallIoctl(e.pts, unix.TIOCVHANGUP, nil)
+	}},
+}
+
+// atFDCWD is AT_FDCWD (-100) as the kernel reads an int argument.
+const atFDCWD = uintptr(0xffffff9c)
+
+// scCallNr calls syscall nr with no arguments.
+func scCallNr(nr uintptr) string {
+	r, _, errno := unix.RawSyscall(nr, 0, 0, 0)
+	return scErr(r, errno, false)
+}
+
+func scCallIoctlArg(fd int, req uint64, arg uintptr) string {
+	r, _, errno := unix.RawSyscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), arg)
+	return scErr(r, errno, false)
+}
+
+// scCallPrlimit sets pid's RLIMIT_NOFILE to what it is (set), or reads it.
+func scCallPrlimit(pid int, set bool) string {
+	var cur unix.Rlimit
+	if err := unix.Prlimit(0, unix.RLIMIT_NOFILE, nil, &cur); err != nil {
+		return "getrlimit-failed"
+	}
+	var old unix.Rlimit
+	newp, oldp := unsafe.Pointer(nil), unsafe.Pointer(&old)
+	if set {
+		newp, oldp = unsafe.Pointer(&cur), nil
+	}
+	r, _, errno := unix.RawSyscall6(unix.SYS_PRLIMIT64, uintptr(pid), unix.RLIMIT_NOFILE, uintptr(newp), uintptr(oldp), 0, 0)
+	return scErr(r, errno, false)
+}
+
+// scSetpriority sets pid's nice value to the caller's.
+func scSetpriority(pid int) string {
+	r, _, errno := unix.RawSyscall(unix.SYS_GETPRIORITY, unix.PRIO_PROCESS, 0, 0)
+	if errno != 0 {
+		return "getpriority-failed"
+	}
+	nice := 20 - int(r) // the raw syscall returns 20 - nice
+	r, _, errno = unix.RawSyscall(unix.SYS_SETPRIORITY, unix.PRIO_PROCESS, uintptr(pid), uintptr(nice))
+	return scErr(r, errno, false)
+}
+
+// scSetaffinity sets pid's CPU mask to the caller's.
+func scSetaffinity(pid int) string {
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &set); err != nil {
+		return "getaffinity-failed"
+	}
+	r, _, errno := unix.RawSyscall(unix.SYS_SCHED_SETAFFINITY, uintptr(pid), unsafe.Sizeof(set), uintptr(unsafe.Pointer(&set)))
+	return scErr(r, errno, false)
+}
+
+// scIoprioSet sets pid's I/O priority to the caller's.
+func scIoprioSet(pid int) string {
+	const whoProcess = 1 // IOPRIO_WHO_PROCESS
+	prio, _, errno := unix.RawSyscall(unix.SYS_IOPRIO_GET, whoProcess, 0, 0)
+	if errno != 0 {
+		return "ioprio_get-failed"
+	}
+	r, _, errno := unix.RawSyscall(unix.SYS_IOPRIO_SET, whoProcess, uintptr(pid), prio)
+	return scErr(r, errno, false)
 }
 
 // TestSeccompConstants pins the constants seccomp.go declares for every OS
@@ -619,7 +888,15 @@ func TestSeccompConstants(t *testing.T) {
 		{"sockSeqpacket", sockSeqpacket, unix.SOCK_SEQPACKET},
 		{"ioctlTIOCSTI", ioctlTIOCSTI, unix.TIOCSTI},
 		{"ioctlTIOCLINUX", ioctlTIOCLINUX, unix.TIOCLINUX},
-		{"ioctlFSSetFlags", ioctlFSSetFlags, unix.FS_IOC_SETFLAGS},
+		{"ioctlTIOCVHANGUP", ioctlTIOCVHANGUP, unix.TIOCVHANGUP},
+		{"ioctlFICLONE", ioctlFICLONE, unix.FICLONE},
+		{"ioctlFICLONERANGE", ioctlFICLONERANGE, unix.FICLONERANGE},
+		{"ioctlFIDEDUPERANGE", ioctlFIDEDUPERANGE, unix.FIDEDUPERANGE},
+		{"ioctlFSGetFlags", ioctlFSGetFlags, unix.FS_IOC_GETFLAGS},
+		{"FS_IOC_SETFLAGS in 'f'", unix.FS_IOC_SETFLAGS & ioctlTypeMask, 'f' << 8},
+		{"FS_IOC_SET_ENCRYPTION_POLICY in 'f'", unix.FS_IOC_SET_ENCRYPTION_POLICY & ioctlTypeMask, 'f' << 8},
+		{"FS_IOC_ENABLE_VERITY in 'f'", unix.FS_IOC_ENABLE_VERITY & ioctlTypeMask, 'f' << 8},
+		{"prioProcess", prioProcess, unix.PRIO_PROCESS},
 		{"cloneNamespaces", cloneNamespaces, unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWUTS |
 			unix.CLONE_NEWIPC | unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET},
 		{"cloneNewTime", cloneNewTime, unix.CLONE_NEWTIME},
@@ -705,7 +982,19 @@ func scUnixNumbers() map[string]uint64 {
 		"fsmount": unix.SYS_FSMOUNT, "fspick": unix.SYS_FSPICK, "open_tree": unix.SYS_OPEN_TREE,
 		"mount_setattr": unix.SYS_MOUNT_SETATTR, "open_tree_attr": unix.SYS_OPEN_TREE_ATTR,
 		"name_to_handle_at": unix.SYS_NAME_TO_HANDLE_AT, "open_by_handle_at": unix.SYS_OPEN_BY_HANDLE_AT,
-		"truncate": unix.SYS_TRUNCATE,
+		"truncate": unix.SYS_TRUNCATE, "file_setattr": unix.SYS_FILE_SETATTR,
+		"lsm_set_self_attr": unix.SYS_LSM_SET_SELF_ATTR, "pidfd_getfd": unix.SYS_PIDFD_GETFD,
+		"vhangup": unix.SYS_VHANGUP, "prlimit64": unix.SYS_PRLIMIT64,
+		"setpriority": unix.SYS_SETPRIORITY, "sched_setaffinity": unix.SYS_SCHED_SETAFFINITY,
+		"sched_setscheduler": unix.SYS_SCHED_SETSCHEDULER, "sched_setparam": unix.SYS_SCHED_SETPARAM,
+		"sched_setattr": unix.SYS_SCHED_SETATTR, "ioprio_set": unix.SYS_IOPRIO_SET,
+		"shmget": unix.SYS_SHMGET, "shmat": unix.SYS_SHMAT, "shmctl": unix.SYS_SHMCTL,
+		"shmdt": unix.SYS_SHMDT, "semget": unix.SYS_SEMGET, "semop": unix.SYS_SEMOP,
+		"semctl": unix.SYS_SEMCTL, "semtimedop": unix.SYS_SEMTIMEDOP, "msgget": unix.SYS_MSGGET,
+		"msgsnd": unix.SYS_MSGSND, "msgrcv": unix.SYS_MSGRCV, "msgctl": unix.SYS_MSGCTL,
+		"mq_open": unix.SYS_MQ_OPEN, "mq_unlink": unix.SYS_MQ_UNLINK,
+		"mq_timedsend": unix.SYS_MQ_TIMEDSEND, "mq_timedreceive": unix.SYS_MQ_TIMEDRECEIVE,
+		"mq_notify": unix.SYS_MQ_NOTIFY, "mq_getsetattr": unix.SYS_MQ_GETSETATTR,
 	}
 }
 
@@ -770,4 +1059,15 @@ func TestSeccompInstallChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Printf("install-ns %d\n", d.Nanoseconds())
+}
+
+// TestDescribeRuleConditions checks that --print-policy names the
+// condition of every rule of seccompTable.
+func TestDescribeRuleConditions(t *testing.T) {
+	for _, r := range seccompTable {
+		d := describeRule(r.sysRule)
+		if strings.Contains(d, "  ") || !strings.HasPrefix(d, r.name+" ") {
+			t.Errorf("%s: description %q has no condition", r.name, d)
+		}
+	}
 }

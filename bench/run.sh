@@ -129,6 +129,41 @@ bench true "$runs" "$true_bin" "$work/exec-c $true_bin" "$work/exec-go $true_bin
 bench dd $((runs / 10 + 5)) "$dd_cmd" "$work/seccomp1-c /bin/$dd_cmd" "$rust -- $dd_cmd" "$work/sandbox -- $dd_cmd"
 bench find $((runs / 20 + 5)) "$find_cmd" "$rust -- $find_cmd" "$work/sandbox -- $find_cmd"
 
+# The namespace engine against the exec-only one, plain bubblewrap with the
+# same namespaces and mounts, and upstream's current helper (Codex 0.171,
+# which runs bubblewrap itself) on the profile Codex sends for
+# workspace-write: a git workspace, /tmp writable, .git, .agents, .codex
+# and .aws read-only (the last three missing, so they get placeholders).
+# bubblewrap is installed for the benchmark only; it is no dependency.
+if ! command -v bwrap >/dev/null && [ "$(id -u)" = 0 ]; then
+  (apt-get install -y -qq bubblewrap) >/dev/null 2>&1 || true
+fi
+bash .ci/provision-upstream.sh >/dev/null
+upstream="$SANDBOX_CI_CACHE/upstream/codex-linux-sandbox"
+ws="$work/ws"
+mkdir -p "$ws" && git -C "$ws" init -q
+ln -s sandbox "$work/codex-linux-sandbox"
+profile='{"type":"managed","file_system":{"type":"restricted","entries":[{"path":{"type":"special","value":{"kind":"root"}},"access":"read"},{"path":{"type":"path","path":"'$ws'"},"access":"write"},{"path":{"type":"special","value":{"kind":"slash_tmp"}},"access":"write"},{"path":{"type":"path","path":"'$ws'/.git"},"access":"read","missing_path_behavior":"skip"},{"path":{"type":"path","path":"'$ws'/.agents"},"access":"read","missing_path_behavior":"skip"},{"path":{"type":"path","path":"'$ws'/.codex"},"access":"read","missing_path_behavior":"skip"},{"path":{"type":"path","path":"'$ws'/.aws"},"access":"read","missing_path_behavior":"skip"}]},"network":"restricted"}'
+printf '%s' "$profile" > "$work/profile.json"
+codex_args="--sandbox-policy-cwd $ws --command-cwd $ws --permission-profile $profile"
+ns_cmds=("$work/sandbox --exec-only -w $ws -w /tmp -- $true_bin"
+  "$work/sandbox --require-namespaces -w $ws -w /tmp -r $ws/.git -r $ws/.agents -r $ws/.codex -r $ws/.aws -- $true_bin")
+if command -v bwrap >/dev/null; then
+  ns_cmds+=("bwrap --die-with-parent --ro-bind / / --dev /dev --bind $ws $ws --bind /tmp /tmp --ro-bind $ws/.git $ws/.git --perms 555 --tmpfs $ws/.agents --remount-ro $ws/.agents --perms 555 --tmpfs $ws/.codex --remount-ro $ws/.codex --perms 555 --tmpfs $ws/.aws --remount-ro $ws/.aws --unshare-user --unshare-pid --unshare-ipc --unshare-net --proc /proc -- $true_bin")
+fi
+# hyperfine -N splits on spaces: the JSON profile goes through a file.
+cat > "$work/codex-ours" <<SH
+#!/bin/sh
+exec "$work/codex-linux-sandbox" --sandbox-policy-cwd "$ws" --command-cwd "$ws" --permission-profile "\$(cat "$work/profile.json")" -- "\$@"
+SH
+cat > "$work/codex-upstream" <<SH
+#!/bin/sh
+exec "$upstream" --sandbox-policy-cwd "$ws" --command-cwd "$ws" --permission-profile "\$(cat "$work/profile.json")" -- "\$@"
+SH
+chmod +x "$work/codex-ours" "$work/codex-upstream"
+ns_cmds+=("$work/codex-ours $true_bin" "$work/codex-upstream $true_bin" "/bin/sh -c exec\ $true_bin")
+bench ns $((runs / 3 + 5)) "$true_bin" "${ns_cmds[@]}"
+
 rss() { # the smallest peak RSS of 5 runs, in KiB
   for _ in 1 2 3 4 5; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; done | sort -n | head -n 1
 }
@@ -145,12 +180,18 @@ labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
           "$dd_cmd": "bare", "$work/seccomp1-c /bin/$dd_cmd": "floor: 1-insn seccomp filter",
           "$rust -- $dd_cmd": "upstream Rust helper", "$work/sandbox -- $dd_cmd": "sandbox (ours)",
           "$find_cmd": "bare", "$rust -- $find_cmd": "upstream Rust helper", "$work/sandbox -- $find_cmd": "sandbox (ours)"}
+labels.update({"$work/sandbox --exec-only -w $ws -w /tmp -- $true_bin": "ours, exec-only engine",
+          "$work/sandbox --require-namespaces -w $ws -w /tmp -r $ws/.git -r $ws/.agents -r $ws/.codex -r $ws/.aws -- $true_bin": "ours, namespace engine",
+          "$work/codex-ours $true_bin": "ours as codex-linux-sandbox (*)",
+          "$work/codex-upstream $true_bin": "upstream helper 0.171 (*)",
+          "/bin/sh -c exec\\ $true_bin": "(*) includes /bin/sh"})
+
 print("kernel:", os.uname().release, " cpu:", next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), os.uname().machine),
       " cores:", os.cpu_count(), " date:", os.popen("date -u +%FT%TZ").read().strip())
 print()
 import statistics
 print(f"{'benchmark':<10} {'run':<30} {'mean':>10} {'stddev':>9} {'median':>10} {'ratio':>7} {'(median)':>8}")
-for name in ("true", "dd", "find"):
+for name in ("true", "dd", "find", "ns"):
     times = {}
     for r in range(1, $rounds + 1):
         for res in json.load(open(os.path.join(work, f"{name}.{r}.json")))["results"]:
@@ -162,7 +203,8 @@ for name in ("true", "dd", "find"):
         if base is None:
             base = (mean, med)
         vsgo = f"  {mean/statistics.fmean(goexec):5.3f}x Go exec-only" if goexec else ""
-        print(f"{name:<10} {labels.get(cmd, cmd):<30} {mean*1e3:8.3f}ms {statistics.stdev(t)*1e3:7.3f}ms {med*1e3:8.3f}ms {mean/base[0]:6.2f}x {med/base[1]:7.2f}x{vsgo}")
+        label = "plain bubblewrap, same mounts" if cmd.startswith("bwrap ") else labels.get(cmd, cmd)
+        print(f"{name:<10} {label:<30} {mean*1e3:8.3f}ms {statistics.stdev(t)*1e3:7.3f}ms {med*1e3:8.3f}ms {mean/base[0]:6.2f}x {med/base[1]:7.2f}x{vsgo}")
 PY
 echo
 echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go + deps $(rss "$work/exec-go-deps" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
