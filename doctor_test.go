@@ -300,7 +300,7 @@ func TestDoctorSandboxRefused(t *testing.T) {
 	bin, _ := binaries(t)
 	standIn := filepath.Join(t.TempDir(), "sandbox")
 	script := "#!/bin/sh\n" +
-		"if [ \"$1\" = -w ]; then echo 'sandbox: landlock: not supported' >&2; exit 125; fi\n" +
+		"if [ \"$1\" = -w ] || [ \"$2\" = -w ]; then echo 'sandbox: landlock: not supported' >&2; exit 125; fi\n" +
 		"exec '" + bin + "' \"$@\"\n"
 	if err := os.WriteFile(standIn, []byte(script), 0o755); err != nil {
 		t.Fatal(err)

@@ -88,7 +88,9 @@ func planMounts(p Policy, _ hostFS) (*mountPlan, error) {
 	for _, r := range p.WritableRoots {
 		for _, ro := range r.ReadOnly {
 			if _, err := os.Lstat(ro); err != nil {
-				return nil, fmt.Errorf("TEMP mount plan: missing read-only island %q needs the real mount plan", ro)
+				// The real plan makes a placeholder; this one refuses as
+				// the exec-only engine does (the Codex tests expect it).
+				return nil, execOnlyCannot(p)
 			}
 			mp.ops = append(mp.ops, mountOp{"island", ro})
 		}

@@ -67,7 +67,7 @@ func TestConfineNestingLimit(t *testing.T) {
 		nest := func(n int, marker string) runResult {
 			argv := []string{"touch", marker}
 			for range n {
-				argv = append([]string{sandbox, "-w", d, "--"}, argv...)
+				argv = append([]string{sandbox, "--exec-only", "-w", d, "--"}, argv...)
 			}
 			return runCommand(t, u.command(argv...))
 		}

@@ -651,9 +651,15 @@ echo done`
 				t.Fatalf("control: writing %s without the sandbox: %v", name, r)
 			}
 			os.Remove(name)
-			r := runSandbox(t, u, "--", "sh", "-c", script, "sh", name)
+			r := runSandbox(t, u, "--exec-only", "--", "sh", "-c", script, "sh", name)
 			if r.code == 0 || r.stdout != "started\n" || lexists(name) {
 				t.Errorf("writing %s in the sandbox: %v", name, r)
+			}
+			// The namespace engine's /dev/shm is the sandbox's own: the
+			// write works there and leaves nothing on the host's.
+			r = runSandbox(t, u, "--require-namespaces", "--", "sh", "-c", script+` && cat "$1"`, "sh", name)
+			if r.code != 0 || r.stdout != "started\nx" || lexists(name) {
+				t.Errorf("writing %s in the namespace engine: %v", name, r)
 			}
 		})
 	})
