@@ -182,9 +182,20 @@ func notifySignals() chan os.Signal {
 }
 
 // stopSignals gives the forwarded signals back to the runtime's defaults,
-// before the exec-only engine or an error return.
+// before the exec-only engine or an error return, and delivers again what
+// arrived meanwhile: it is meant for this process now.
 func stopSignals(c chan os.Signal) {
 	signal.Stop(c)
+	for {
+		select {
+		case s := <-c:
+			if s != syscall.SIGWINCH {
+				unix.Kill(unix.Getpid(), s.(syscall.Signal))
+			}
+		default:
+			return
+		}
+	}
 }
 
 // inner is the running inner stage, seen from the outer.
