@@ -440,6 +440,40 @@ func TestNamespaceIslandsAndHidden(t *testing.T) {
 	})
 }
 
+// TestNamespaceMetadata: chmod, utime and chown of a file outside the
+// writable trees, which Landlock does not cover, fail in the namespace
+// engine's read-only view.
+func TestNamespaceMetadata(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		for _, c := range []struct{ name, script string }{
+			{"chmod", `chmod 600 "$O/target"`},
+			{"chown", `chown "$(id -u):$(id -g)" "$O/target" && chmod g+w "$O/target"`},
+		} {
+			t.Run(c.name, func(t *testing.T) { checkEscape(t, u, []string{"sh", "-c", "echo started; " + c.script}) })
+		}
+		t.Run("utime", func(t *testing.T) {
+			mtime := func(tr fsTree) time.Time {
+				fi, err := os.Stat(filepath.Join(tr.out, "target"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return fi.ModTime()
+			}
+			script := `touch -d 2001-01-01 "$O/target"`
+			ctl := newFSTree(t, u)
+			if r := runCommand(t, ctl.env(u.command("sh", "-c", script))); r.code != 0 || mtime(ctl).Year() != 2001 {
+				t.Fatalf("control: %v", r)
+			}
+			sb := newFSTree(t, u)
+			r := confined(t, sb.env(u.sandboxCommand(t, "-w", sb.w, "--", "sh", "-c", script)))
+			if r.code == 0 || mtime(sb).Year() == 2001 {
+				t.Errorf("utime outside the writable tree: %v", r)
+			}
+		})
+	})
+}
+
 // TestNamespacePrintPolicy: --print-policy names the engine and why, and
 // lists the mount plan.
 func TestNamespacePrintPolicy(t *testing.T) {
