@@ -59,7 +59,8 @@ package main
 //   - ioctl TIOCSTI and TIOCLINUX: injecting keystrokes into an inherited
 //     terminal would run commands in the user's shell after we exit.
 //   - ioctl TIOCVHANGUP and vhangup(2): hanging up the inherited terminal
-//     kills the user's shell.
+//     kills the user's shell; TIOCSETD: line disciplines are kernel attack
+//     surface, on the pseudo-terminals a command may open.
 //   - filesystem administration by ioctl, by whole request type (chattr's
 //     FS_IOC_SETFLAGS and FS_IOC_FSSETXATTR among them; see
 //     seccomp_ioctl.go), and file_setattr(2): they change a file or a whole

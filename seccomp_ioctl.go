@@ -93,6 +93,11 @@ var ioctlDeniedRequests = [...]uint32{
 	// Hanging up the terminal kills the user's shell (vhangup(2) is
 	// refused too).
 	ioctlTIOCVHANGUP,
+	// Changing a terminal's line discipline loads and runs line-discipline
+	// code (n_gsm, n_hdlc, slip), a recurring source of kernel bugs, on
+	// the pseudo-terminals a command may now open (slattach and pppd are
+	// the only ordinary users).
+	ioctlTIOCSETD,
 	// FS_IOC_SETVERSION ('v'): sets an inode's generation number
 	// through a read-only descriptor.
 	ioctlFSSetVersion,
@@ -107,6 +112,7 @@ const (
 	ioctlTIOCSTI          = 0x5412     // TIOCSTI
 	ioctlTIOCLINUX        = 0x541c     // TIOCLINUX
 	ioctlTIOCVHANGUP      = 0x5437     // TIOCVHANGUP
+	ioctlTIOCSETD         = 0x5423     // TIOCSETD
 	ioctlFICLONE          = 0x40049409 // _IOW(0x94, 9, int)
 	ioctlFICLONERANGE     = 0x4020940d // _IOW(0x94, 13, struct file_clone_range)
 	ioctlFIDEDUPERANGE    = 0xc0189436 // _IOWR(0x94, 54, struct file_dedupe_range)
