@@ -322,6 +322,9 @@ func chooseEngine(p Policy) (ns bool, why string, err error) {
 	if p.Engine == EngineExecOnly {
 		return false, "exec-only asked for (--exec-only, or a Codex dialect that runs on it)", nil
 	}
+	if p.FullDiskWrite && p.Network && len(p.Hidden) == 0 {
+		return false, "exec-only: full write and network access leave nothing for namespaces to confine", nil
+	}
 	perr := probeNamespaces(p.Network)
 	switch {
 	case perr == nil:

@@ -231,7 +231,9 @@ func seccompSetModeFilter(prog []bpf.RawInstruction) error {
 // exec-only engine in this same process, saying on stderr in one line
 // what that leaves unenforced. EngineNamespace refuses there instead.
 func engage(p Policy, cmd []string) error {
-	if p.Engine == EngineExecOnly {
+	// Full write and network with nothing hidden restrict nothing the
+	// namespaces would add to: no supervisor for that.
+	if p.Engine == EngineExecOnly || p.FullDiskWrite && p.Network && len(p.Hidden) == 0 {
 		return engageExecOnly(p, cmd, "")
 	}
 	err := engageNamespace(p, cmd)

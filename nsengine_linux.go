@@ -109,11 +109,12 @@ func (e *nsUnavailable) fix() string {
 	return "allow unprivileged user namespaces here (in a container: a seccomp profile that allows them), or run with --exec-only"
 }
 
-// hostRefused reports whether err from a namespace operation means the
-// host does not allow it (rather than a problem with the policy).
+// hostRefused reports whether err from a mount or the loopback, in the
+// new namespaces, means the host does not allow them (an LSM such as
+// AppArmor, a seccomp profile, a kernel without the mount API) rather than
+// a problem with the policy, which stays an error (125).
 func hostRefused(err error) bool {
-	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOSPC) ||
-		errors.Is(err, unix.EUSERS) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS)
+	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOSYS)
 }
 
 // ---------------------------------------------------------------------
