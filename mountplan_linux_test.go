@@ -35,9 +35,10 @@ import (
 // Probe names, run by this file's init before TestMain: sandbox_test.go's
 // testProbe never sees them.
 const (
-	probeMountSpawn = "mountplan-spawn" // outer stage: plan, prepare, start the inner one, clean up
-	probeMountApply = "mountplan-apply" // inner stage: apply the plan read from stdin, run checks
-	probeMountCheck = "mountplan-check" // the control: the checks with no sandbox
+	probeMountSpawn = "mountplan-spawn"    // outer stage: plan, prepare, start the inner one, clean up
+	probeMountApply = "mountplan-apply"    // inner stage: apply the plan read from stdin, run checks
+	probeMountCheck = "mountplan-check"    // the control: the checks with no sandbox
+	probeMaskProc   = "mountplan-maskproc" // a host whose /proc is partly covered, as in containers
 	mountTreeEnv    = "SANDBOX_TEST_TREE"
 )
 
@@ -46,6 +47,7 @@ const (
 var mountProbes = map[string]func(args []string) int{
 	probeMountSpawn: mountSpawn,
 	probeMountApply: mountApply,
+	probeMaskProc:   maskProc,
 	probeMountCheck: func(args []string) int {
 		runtime.LockOSThread()
 		return runMountChecks(os.Getenv(mountTreeEnv), args)
@@ -116,6 +118,48 @@ func mountSpawn(args []string) int {
 	mp.cleanupHost()
 	fmt.Printf("cleaned\n")
 	return cmd.ProcessState.ExitCode()
+}
+
+// maskProc makes this process's mount namespace (a new one, made by the
+// test) look like a container's: a file in /proc covered by a bind mount,
+// which makes the kernel refuse a new proc in a user namespace
+// (mount_too_revealing). Then, as args[0]:args[1], it runs mountSpawn
+// with the rest.
+func maskProc(args []string) int {
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(os.Stderr, "mountplan-maskproc: "+format+"\n", a...)
+		return 3
+	}
+	if len(args) < 2 {
+		return fail("usage: uid gid spawn-args...")
+	}
+	uid, err1 := strconv.Atoi(args[0])
+	gid, err2 := strconv.Atoi(args[1])
+	if err := errors.Join(err1, err2); err != nil {
+		return fail("%v", err)
+	}
+	// Private first: the bind mount must not reach the host's namespace.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fail("make / private: %v", err)
+	}
+	if err := unix.Mount("/dev/null", "/proc/uptime", "", unix.MS_BIND, ""); err != nil {
+		return fail("bind /dev/null on /proc/uptime: %v", err)
+	}
+	if err := syscall.Setgroups(nil); err != nil {
+		return fail("setgroups: %v", err)
+	}
+	if err := syscall.Setresgid(gid, gid, gid); err != nil {
+		return fail("setresgid: %v", err)
+	}
+	if err := syscall.Setresuid(uid, uid, uid); err != nil {
+		return fail("setresuid: %v", err)
+	}
+	// Changing uid cleared "dumpable", which makes /proc/PID/uid_map of
+	// the children root's: the process a user starts has it set.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 1, 0, 0, 0); err != nil {
+		return fail("prctl(PR_SET_DUMPABLE): %v", err)
+	}
+	return mountSpawn(args[2:])
 }
 
 // innerAttr starts a process as the namespace engine starts its inner
@@ -358,6 +402,7 @@ var mountChecks = map[string]mountCheck{
 		}
 		return "ok:" + strings.Join(pids, ",")
 	},
+	"proc-comm-write": writeCheck("/proc/self/comm", "renamed"),
 	"proc-self": func(string) string {
 		l, err := os.Readlink("/proc/self")
 		if err != nil {
@@ -478,6 +523,7 @@ var mountDenials = []struct{ name, want string }{
 	{"hidden-dir-list", "EACCES"},
 	{"hidden-dir-file", "EACCES"},
 	{"hidden-file-read", "EACCES"},
+	{"proc-comm-write", "EROFS"},
 }
 
 // mountAllowed are the checks that must work in the sandbox, with what
@@ -753,4 +799,44 @@ func TestPlaceholderRegistry(t *testing.T) {
 		}
 		checkRegistryEmpty(t, u, tree)
 	}(runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()})
+}
+
+// TestMountPlanProcFallback: on a host whose /proc is partly covered (as
+// in many containers), the kernel refuses a new proc in the user
+// namespace; the plan then keeps the host's, read-only, and says so in a
+// notice, and everything else still applies.
+func TestMountPlanProcFallback(t *testing.T) {
+	if os.Geteuid() != 0 {
+		skipOrFail(t, "simulating a container's /proc needs root; this is uid %d", os.Geteuid())
+	}
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireUserns(t, u)
+		_, probe := binaries(t)
+		tree := newMountTree(t, u)
+		checks := []string{"proc-pids", "proc-comm-write", "w-write", "outside-write", "missing-create"}
+		args := append([]string{probe, strconv.Itoa(u.uid), strconv.Itoa(u.gid)}, mountPolicyArgs(tree)...)
+		cmd := exec.Command(args[0], append(append(args[1:], "--"), checks...)...)
+		cmd.Env = append(baseEnv(), probeEnv+"="+probeMaskProc, mountTreeEnv+"="+tree)
+		cmd.Dir = filepath.Join(tree, "w")
+		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+		run := parseMountRun(runCommand(t, cmd))
+		t.Logf("notices %q checks %q", run.notices, run.checks)
+		if run.r.code != 0 || !run.cleaned {
+			t.Fatalf("the run failed: %v", run.r)
+		}
+		if len(run.notices) != 1 || !strings.Contains(run.notices[0], "/proc") || !strings.Contains(run.notices[0], "operation not permitted") {
+			t.Errorf("want one notice naming /proc and EPERM, got %q", run.notices)
+		}
+		if got := run.checks["proc-pids"]; !strings.HasSuffix(got, "processes") {
+			t.Errorf("proc-pids: %s, want the host's processes (so the fallback was really taken)", got)
+		}
+		for name, want := range map[string]string{"proc-comm-write": "EROFS", "w-write": "ok", "outside-write": "EROFS", "missing-create": "EROFS"} {
+			if got := run.checks[name]; got != want {
+				t.Errorf("%s: %s, want %s", name, got, want)
+			}
+		}
+		if lexists(filepath.Join(tree, "w/.codex")) {
+			t.Error("the placeholder was left behind")
+		}
+	})
 }
