@@ -261,10 +261,11 @@ func writeCheck(rel, data string) mountCheck {
 
 func readCheck(path string) mountCheck {
 	return func(tree string) string {
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(tree, path)
+		p := path
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(tree, p)
 		}
-		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		fd, err := unix.Open(p, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return errResult(err)
 		}
@@ -297,10 +298,16 @@ var mountChecks = map[string]mountCheck{
 	"outside-setxattr": errCheck(func(tr string) error {
 		return unix.Lsetxattr(filepath.Join(tr, "outside/file"), "user.sandbox", []byte("x"), 0)
 	}),
-	"w-write":       writeCheck("w/file", "new"),
-	"w-create":      writeCheck("w/created", "created"),
-	"w-cwd":         func(string) string { return writeCheck("cwdfile", "cwd")("") }, // relative to the working directory
-	"link-write":    writeCheck("link/linked", "linked"),
+	"w-write":    writeCheck("w/file", "new"),
+	"w-create":   writeCheck("w/created", "created"),
+	"w-cwd":      func(string) string { return writeCheck("cwdfile", "cwd")("") }, // relative to the working directory
+	"link-write": writeCheck("link/linked", "linked"),
+	"keep-write": writeCheck("hid/a/work/kept", "kept"),
+	"keep-read":  readCheck("hid/other.txt"),
+	"keep-list": func(tr string) string {
+		_, err := os.ReadDir(filepath.Join(tr, "hid"))
+		return errResult(errors.Unwrap(err))
+	},
 	"island-write":  writeCheck("w/.git/HEAD", "evil"),
 	"island-chmod":  errCheck(func(tr string) error { return unix.Chmod(filepath.Join(tr, "w/.git"), 0o700) }),
 	"island-create": writeCheck("w/.git/hooks-pre-commit", "evil"),
@@ -403,6 +410,16 @@ var mountChecks = map[string]mountCheck{
 		return "ok:" + strings.Join(pids, ",")
 	},
 	"proc-comm-write": writeCheck("/proc/self/comm", "renamed"),
+	// Waits (at most a minute) for the test to create w/go from outside.
+	"wait-go": func(tr string) string {
+		for range 6000 {
+			if unix.Access(filepath.Join(tr, "w/go"), unix.F_OK) == nil {
+				return "ok"
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		return "gave up waiting for w/go"
+	},
 	"proc-self": func(string) string {
 		l, err := os.Readlink("/proc/self")
 		if err != nil {
@@ -468,10 +485,12 @@ func parseMountRun(r runResult) mountRun {
 //	w/secret/inner.txt  hidden directory
 //	w/secret.txt        hidden file
 //	real/, link -> real writable root given through a symlink
+//	hid/other.txt       hidden directory ...
+//	hid/a/work/         ... holding a writable root
 func newMountTree(t *testing.T, u runAs) string {
 	t.Helper()
 	root := u.dir(t)
-	for _, d := range []string{"outside", "w/.git", "w/secret", "real"} {
+	for _, d := range []string{"outside", "w/.git", "w/secret", "real", "hid/a/work"} {
 		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -479,6 +498,7 @@ func newMountTree(t *testing.T, u runAs) string {
 	for name, data := range map[string]string{
 		"outside/file": "orig", "w/file": "orig", "w/.git/HEAD": "ref: refs/heads/main\n",
 		"w/island.txt": "island", "w/secret/inner.txt": "secret", "w/secret.txt": "secret",
+		"hid/other.txt": "secret",
 	} {
 		if err := os.WriteFile(filepath.Join(root, name), []byte(data), 0o644); err != nil {
 			t.Fatal(err)
@@ -498,6 +518,7 @@ func mountPolicyArgs(tree string) []string {
 		"-w", j("w"), "--ro", j("w/.git"), "--ro", j("w/island.txt"), "--ro", j("w/.codex"), "--ro", j("w/deep/er"),
 		"-w", j("link"),
 		"--hide", j("w/secret"), "--hide", j("w/secret.txt"),
+		"--hide", j("hid"), "-w", j("hid/a/work"),
 	}
 }
 
@@ -524,6 +545,8 @@ var mountDenials = []struct{ name, want string }{
 	{"hidden-dir-file", "EACCES"},
 	{"hidden-file-read", "EACCES"},
 	{"proc-comm-write", "EROFS"},
+	{"keep-read", "ENOENT"},
+	{"keep-list", "EACCES"},
 }
 
 // mountAllowed are the checks that must work in the sandbox, with what
@@ -533,6 +556,7 @@ var mountAllowed = []struct{ name, want string }{
 	{"w-create", "ok"},
 	{"w-cwd", "ok"},
 	{"link-write", "ok"},
+	{"keep-write", "ok"},
 	{"hidden-file-size", "ok:0"},
 	{"dev-null", "ok"},
 	{"dev-full", "ENOSPC"},
@@ -545,21 +569,18 @@ var mountAllowed = []struct{ name, want string }{
 	{"proc-self", "ok:1"},
 }
 
-// requireUserns skips (fails under CI) where this user cannot make a user
-// namespace with a mount namespace: the namespace engine's precondition.
+// requireUserns skips (fails under CI) where u cannot make the inner
+// stage's namespaces: it runs mountSpawn with an empty policy as u.
 func requireUserns(t *testing.T, u runAs) {
 	t.Helper()
 	_, probe := binaries(t)
-	cmd := u.command(probe)
-	cmd.Env = append(cmd.Env, probeEnv+"="+probeMountCheck)
-	cmd.SysProcAttr.Cloneflags = syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS
-	if u.cred != nil {
-		// The namespace must belong to u, as it would for a user running
-		// the sandbox: u makes it, in mountSpawn. Here only ask the kernel.
-		cmd.SysProcAttr.Cloneflags = 0
-	}
+	cmd := u.command(probe, "--")
+	cmd.Env = append(cmd.Env, probeEnv+"="+probeMountSpawn)
 	if r := runCommand(t, cmd); r.code != 0 {
-		skipOrFail(t, "no user namespaces for %s: %v", u.name, r)
+		if strings.Contains(r.stderr, "start the inner stage") {
+			skipOrFail(t, "no user namespaces for %s: %v", u.name, r)
+		}
+		t.Fatalf("an empty plan failed: %v", r)
 	}
 }
 
@@ -615,6 +636,7 @@ func TestMountPlanKernel(t *testing.T) {
 		after := treeState(t, tree)
 		want := map[string]bool{
 			"changed w/file": true, "added w/created": true, "added w/cwdfile": true, "added real/linked": true,
+			"added hid/a/work/kept": true,
 		}
 		for _, line := range strings.Split(treeDiff(state, after), "\n") {
 			if line == "" {
@@ -838,5 +860,72 @@ func TestMountPlanProcFallback(t *testing.T) {
 		if lexists(filepath.Join(tree, "w/.codex")) {
 			t.Error("the placeholder was left behind")
 		}
+	})
+}
+
+// TestMountPlanSharedPlaceholder: two runs on one tree overlap. The one
+// that ends first must not remove the placeholder the other stands on:
+// since Linux 3.18 that would detach the other's read-only mount, and
+// the missing island would become creatable in the run still going. The
+// last run removes it.
+func TestMountPlanSharedPlaceholder(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireUserns(t, u)
+		_, probe := binaries(t)
+		tree := newMountTree(t, u)
+		island := filepath.Join(tree, "w/.codex")
+		policy := []string{"-w", filepath.Join(tree, "w"), "--ro", island, "--"}
+		spawn := func(checks ...string) *exec.Cmd {
+			cmd := u.command(append(append([]string{probe}, policy...), checks...)...)
+			cmd.Env = append(cmd.Env, probeEnv+"="+probeMountSpawn, mountTreeEnv+"="+tree)
+			return cmd
+		}
+
+		first := spawn("wait-go", "missing-create")
+		out, err := first.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		first.Stderr = &stderr
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer first.Process.Kill()
+		lines := bufio.NewScanner(out)
+		var stdout strings.Builder
+		for lines.Scan() {
+			stdout.WriteString(lines.Text() + "\n")
+			if strings.HasPrefix(lines.Text(), "applied ") {
+				break
+			}
+		}
+
+		second := parseMountRun(runCommand(t, spawn("missing-create")))
+		if second.r.code != 0 || second.checks["missing-create"] != "EROFS" {
+			t.Fatalf("second run: %v", second.r)
+		}
+		if !lexists(island) {
+			t.Error("the second run removed the placeholder the first still stands on")
+		}
+
+		if err := os.WriteFile(filepath.Join(tree, "w/go"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		for lines.Scan() {
+			stdout.WriteString(lines.Text() + "\n")
+		}
+		werr := first.Wait()
+		run := parseMountRun(runResult{stdout: stdout.String(), stderr: stderr.String(), code: first.ProcessState.ExitCode()})
+		if werr != nil || !run.cleaned {
+			t.Fatalf("first run: %v: %v", werr, run.r)
+		}
+		if got := run.checks["missing-create"]; got != "EROFS" {
+			t.Errorf("missing island in the first run, after the second ended: %s, want EROFS", got)
+		}
+		if lexists(island) {
+			t.Error("the last run left the placeholder behind")
+		}
+		checkRegistryEmpty(t, u, tree)
 	})
 }
