@@ -343,6 +343,14 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		items = append(items, mountOp{Kind: opHideDir, Path: registry, Optional: true})
 	}
 
+	// Nothing can be stacked on "/" itself: the process's root stays the
+	// mount beneath (and hiding or freezing all of it leaves nothing to run).
+	for _, it := range items {
+		if it.Path == "/" && it.Kind != opBind {
+			return nil, fmt.Errorf("%s of / is not supported: nothing can be mounted over the root itself", it.Kind)
+		}
+	}
+
 	// Shallowest first; at one path a bind, then an island, then a mask.
 	slices.SortStableFunc(items, func(a, b mountOp) int {
 		return cmp.Or(

@@ -337,7 +337,7 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 		return fail(err)
 	case claimed && empty && c.path == path && c.dev == st.Dev && c.ino == st.Ino:
 		lk.placeholder = true // another run's, live or dead
-	case claimed:
+	case claimed && c.path == path:
 		writeClaim(fd, nil) // stale: that placeholder is gone
 	}
 	lk.dev, lk.ino = st.Dev, st.Ino
@@ -406,6 +406,9 @@ func applyMounts(mp *mountPlan) error {
 		return err
 	}
 	wd, err := unix.Getwd()
+	if errors.Is(err, unix.ENOENT) {
+		return nil // a removed directory: nothing to see through it
+	}
 	if err != nil {
 		return fmt.Errorf("getcwd: %w", err)
 	}
@@ -542,7 +545,9 @@ func (a *applier) makeDev(mp *mountPlan, path string) error {
 	// nodev (opReadOnly), a flag that was not locked: clear it. They stay
 	// read-only: a device node is written through a read-only mount all
 	// the same, but its mode and times are not changed.
+	// A node the host lacks (a minimal container) is left out.
 	var nodes []int
+	var names []string
 	defer func() {
 		for _, fd := range nodes {
 			unix.Close(fd)
@@ -551,6 +556,9 @@ func (a *applier) makeDev(mp *mountPlan, path string) error {
 	for _, name := range devNodes {
 		src := filepath.Join(path, name)
 		fd, err := openPath(src, anyKind)
+		if errors.Is(err, unix.ENOENT) {
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -560,6 +568,7 @@ func (a *applier) makeDev(mp *mountPlan, path string) error {
 			return err
 		}
 		nodes = append(nodes, tree)
+		names = append(names, name)
 	}
 
 	m, err := newFS("tmpfs", path, map[string]string{"mode": "0755"}, unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC)
@@ -572,7 +581,7 @@ func (a *applier) makeDev(mp *mountPlan, path string) error {
 		}
 	}()
 	in := func(name string) string { return filepath.Join(path, name) }
-	for _, name := range devNodes {
+	for _, name := range names {
 		if err := createFile(m, name, 0o666); err != nil {
 			return fmt.Errorf("create %q: %w", in(name), err)
 		}
@@ -608,7 +617,7 @@ func (a *applier) makeDev(mp *mountPlan, path string) error {
 		return err
 	}
 
-	for i, name := range devNodes {
+	for i, name := range names {
 		if err := moveOnto(nodes[i], in(name), anyKind); err != nil {
 			return err
 		}

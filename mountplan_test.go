@@ -225,6 +225,16 @@ func TestPlanMounts(t *testing.T) {
 			skip: []string{"/etc (outside the writable roots", "/etc/missing (read-only path missing outside"},
 		},
 		{
+			name: "hiding / refused",
+			p:    Policy{Hidden: []string{"/"}},
+			err:  "hide-dir of / is not supported",
+		},
+		{
+			name: "/ as a read-only island of / refused",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/"}}}},
+			err:  "island of / is not supported",
+		},
+		{
 			name: "restricted reads refused",
 			p:    Policy{ReadRoots: []string{"/usr"}},
 			err:  "restricted read access",
