@@ -454,7 +454,10 @@ var devLinks = [][2]string{
 }
 
 // emptyName is the empty file the hidden files show, created in the new
-// /dev only long enough to be copied.
+// /dev only until they are masked. It must be a file on a mount of this
+// namespace: a memfd, on a kernel-internal mount, cannot be bound, and
+// older kernels cannot copy a file of a detached tmpfs (open_tree
+// refuses both with EINVAL).
 const emptyName = ".sandbox-empty"
 
 func (a *applier) apply(mp *mountPlan, op mountOp) error {
