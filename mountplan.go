@@ -257,6 +257,12 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			mp.skipped = append(mp.skipped, r.Path+" (writable root missing: nothing to bind)")
 			continue
 		}
+		if fsPathWithin(c, "/dev") || fsPathWithin(c, "/proc") {
+			// Copies of the host's would cover the new ones, nodev: a
+			// writable /dev/null that cannot be opened.
+			mp.skipped = append(mp.skipped, r.Path+" (writable root in the sandbox's own /dev or /proc: its null, zero, full, tty, pts and shm are writable there)")
+			continue
+		}
 		canonRoot[i] = c
 		if slices.Contains(writable, c) {
 			continue

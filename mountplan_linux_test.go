@@ -298,12 +298,13 @@ var mountChecks = map[string]mountCheck{
 	"outside-setxattr": errCheck(func(tr string) error {
 		return unix.Lsetxattr(filepath.Join(tr, "outside/file"), "user.sandbox", []byte("x"), 0)
 	}),
-	"w-write":    writeCheck("w/file", "new"),
-	"w-create":   writeCheck("w/created", "created"),
-	"w-cwd":      func(string) string { return writeCheck("cwdfile", "cwd")("") }, // relative to the working directory
-	"link-write": writeCheck("link/linked", "linked"),
-	"keep-write": writeCheck("hid/a/work/kept", "kept"),
-	"keep-read":  readCheck("hid/other.txt"),
+	"w-write":     writeCheck("w/file", "new"),
+	"w-create":    writeCheck("w/created", "created"),
+	"w-cwd":       func(string) string { return writeCheck("cwdfile", "cwd")("") }, // relative to the working directory
+	"link-write":  writeCheck("link/linked", "linked"),
+	"keep-write":  writeCheck("hid/a/work/kept", "kept"),
+	"wfile-write": writeCheck("outside/wfile", "new"),
+	"keep-read":   readCheck("hid/other.txt"),
 	"keep-list": func(tr string) string {
 		_, err := os.ReadDir(filepath.Join(tr, "hid"))
 		return errResult(errors.Unwrap(err))
@@ -477,6 +478,7 @@ func parseMountRun(r runResult) mountRun {
 // newMountTree makes the tree the checks act on, owned by u:
 //
 //	outside/file        not writable
+//	outside/wfile       a writable root that is a file
 //	w/                  writable root (the working directory)
 //	w/file
 //	w/.git/HEAD         island, a directory
@@ -496,7 +498,7 @@ func newMountTree(t *testing.T, u runAs) string {
 		}
 	}
 	for name, data := range map[string]string{
-		"outside/file": "orig", "w/file": "orig", "w/.git/HEAD": "ref: refs/heads/main\n",
+		"outside/file": "orig", "outside/wfile": "orig", "w/file": "orig", "w/.git/HEAD": "ref: refs/heads/main\n",
 		"w/island.txt": "island", "w/secret/inner.txt": "secret", "w/secret.txt": "secret",
 		"hid/other.txt": "secret",
 	} {
@@ -516,7 +518,7 @@ func mountPolicyArgs(tree string) []string {
 	j := func(rel string) string { return filepath.Join(tree, rel) }
 	return []string{
 		"-w", j("w"), "--ro", j("w/.git"), "--ro", j("w/island.txt"), "--ro", j("w/.codex"), "--ro", j("w/deep/er"),
-		"-w", j("link"),
+		"-w", j("link"), "-w", j("outside/wfile"),
 		"--hide", j("w/secret"), "--hide", j("w/secret.txt"),
 		"--hide", j("hid"), "-w", j("hid/a/work"),
 	}
@@ -557,6 +559,7 @@ var mountAllowed = []struct{ name, want string }{
 	{"w-cwd", "ok"},
 	{"link-write", "ok"},
 	{"keep-write", "ok"},
+	{"wfile-write", "ok"},
 	{"hidden-file-size", "ok:0"},
 	{"dev-null", "ok"},
 	{"dev-full", "ENOSPC"},
@@ -636,7 +639,7 @@ func TestMountPlanKernel(t *testing.T) {
 		after := treeState(t, tree)
 		want := map[string]bool{
 			"changed w/file": true, "added w/created": true, "added w/cwdfile": true, "added real/linked": true,
-			"added hid/a/work/kept": true,
+			"added hid/a/work/kept": true, "changed outside/wfile": true,
 		}
 		for _, line := range strings.Split(treeDiff(state, after), "\n") {
 			if line == "" {

@@ -89,6 +89,7 @@ func TestPlanMounts(t *testing.T) {
 		"/w/sub/.git/", "/w/linkdir -> /etc", "/w/dotlink -> .git",
 		"/tmp/", "/etc/", "/home -> usr/home", "/usr/home/u/.ssh/", "/usr/home/u/proj/src/",
 		"/real/ws/.git", "/link -> /real/ws", "/data/file.db",
+		"/dev/null=", "/dev/shm/", "/proc/self -> 42", "/proc/42/",
 	)
 	tests := []struct {
 		name string
@@ -223,6 +224,12 @@ func TestPlanMounts(t *testing.T) {
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/etc", "/etc/missing"}}}},
 			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w"},
 			skip: []string{"/etc (outside the writable roots", "/etc/missing (read-only path missing outside"},
+		},
+		{
+			name: "writable roots in /dev and /proc: the sandbox's own are used",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/dev/null"}, {Path: "/dev/shm"}, {Path: "/proc/self"}}},
+			want: planHead,
+			skip: []string{"/dev/null (writable root in the sandbox's own /dev", "/dev/shm (", "/proc/self ("},
 		},
 		{
 			name: "hiding / refused",
