@@ -216,24 +216,36 @@ func (mp *mountPlan) prepareHost() error {
 	if err := ensureRegistry(mp.registry); err != nil {
 		return err
 	}
-	for i := range mp.ops {
-		op := &mp.ops[i]
+	ops := mp.ops[:0:0]
+	for _, op := range mp.ops {
 		if op.Kind != opIsland {
+			ops = append(ops, op)
 			continue
 		}
 		lk, err := holdIsland(mp.registry, op.Path)
+		if errors.Is(err, errReadOnlyFS) {
+			// On a read-only mount the command cannot create it either
+			// (the flag is locked in its namespace): nothing to do.
+			mp.skipped = append(mp.skipped, op.Path+" (missing read-only path on a read-only filesystem: cannot be created)")
+			continue
+		}
 		if err != nil {
 			mp.cleanupHost()
 			return fmt.Errorf("read-only path %q: %w", op.Path, err)
 		}
-		if lk == nil {
-			continue
+		if lk != nil {
+			mp.held = append(mp.held, lk)
+			op.Placeholder, op.Dev, op.Ino = lk.placeholder, lk.dev, lk.ino
 		}
-		mp.held = append(mp.held, lk)
-		op.Placeholder, op.Dev, op.Ino = lk.placeholder, lk.dev, lk.ino
+		ops = append(ops, op)
 	}
+	mp.ops = ops
 	return nil
 }
+
+// errReadOnlyFS is holdIsland's answer for a missing island on a
+// read-only filesystem.
+var errReadOnlyFS = errors.New("read-only file system")
 
 // islandState says what is at path: nothing (ENOENT), a non-empty
 // directory or something else (real), or an empty directory (maybe a
@@ -307,9 +319,14 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 		unix.Close(fd) // removed by the cleanup we waited for: start over
 	}
 	lk := &placeholderLock{path: path, file: file, fd: fd}
-	defer ofdLock(fd, unix.F_UNLCK, lockMutex, false)
+	defer func() {
+		if lk.fd >= 0 {
+			ofdLock(lk.fd, unix.F_UNLCK, lockMutex, false)
+		}
+	}()
 	fail := func(err error) (*placeholderLock, error) {
 		unix.Close(fd)
+		lk.fd = -1
 		return nil, err
 	}
 	// Nobody holds "in use" exclusively without the mutex, which is ours.
@@ -321,6 +338,10 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 	switch {
 	case errors.Is(err, unix.ENOENT):
 		if err := unix.Mkdirat(parent, base, 0o755); err != nil {
+			if errors.Is(err, unix.EROFS) {
+				lk.release() // and the registry file, if no other run has it
+				return nil, errReadOnlyFS
+			}
 			return fail(fmt.Errorf("mkdir %q: %w", path, err))
 		}
 		if err := unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {

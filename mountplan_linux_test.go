@@ -35,10 +35,10 @@ import (
 // Probe names, run by this file's init before TestMain: sandbox_test.go's
 // testProbe never sees them.
 const (
-	probeMountSpawn = "mountplan-spawn"    // outer stage: plan, prepare, start the inner one, clean up
-	probeMountApply = "mountplan-apply"    // inner stage: apply the plan read from stdin, run checks
-	probeMountCheck = "mountplan-check"    // the control: the checks with no sandbox
-	probeMaskProc   = "mountplan-maskproc" // a host whose /proc is partly covered, as in containers
+	probeMountSpawn = "mountplan-spawn" // outer stage: plan, prepare, start the inner one, clean up
+	probeMountApply = "mountplan-apply" // inner stage: apply the plan read from stdin, run checks
+	probeMountCheck = "mountplan-check" // the control: the checks with no sandbox
+	probeMountHost  = "mountplan-host"  // a simulated host (a container's /proc, a read-only mount), then mountSpawn
 	mountTreeEnv    = "SANDBOX_TEST_TREE"
 )
 
@@ -47,7 +47,7 @@ const (
 var mountProbes = map[string]func(args []string) int{
 	probeMountSpawn: mountSpawn,
 	probeMountApply: mountApply,
-	probeMaskProc:   maskProc,
+	probeMountHost:  mountHost,
 	probeMountCheck: func(args []string) int {
 		runtime.LockOSThread()
 		return runMountChecks(os.Getenv(mountTreeEnv), args)
@@ -120,30 +120,45 @@ func mountSpawn(args []string) int {
 	return cmd.ProcessState.ExitCode()
 }
 
-// maskProc makes this process's mount namespace (a new one, made by the
-// test) look like a container's: a file in /proc covered by a bind mount,
-// which makes the kernel refuse a new proc in a user namespace
-// (mount_too_revealing). Then, as args[0]:args[1], it runs mountSpawn
-// with the rest.
-func maskProc(args []string) int {
+// mountHost changes this process's mount namespace (a new one, made by
+// the test) into a simulated host, then runs mountSpawn as uid:gid. args:
+// uid gid setup... -- spawn-args...; setup is
+//
+//	mask-proc      a file in /proc covered by a bind mount, as in many
+//	               containers: the kernel then refuses a new proc in a
+//	               user namespace (mount_too_revealing)
+//	ro-tmpfs=DIR   a read-only tmpfs on DIR
+func mountHost(args []string) int {
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(os.Stderr, "mountplan-maskproc: "+format+"\n", a...)
+		fmt.Fprintf(os.Stderr, "mountplan-host: "+format+"\n", a...)
 		return 3
 	}
-	if len(args) < 2 {
-		return fail("usage: uid gid spawn-args...")
+	sep := slices.Index(args, "--")
+	if len(args) < 2 || sep < 2 {
+		return fail("usage: uid gid setup... -- spawn-args...")
 	}
 	uid, err1 := strconv.Atoi(args[0])
 	gid, err2 := strconv.Atoi(args[1])
 	if err := errors.Join(err1, err2); err != nil {
 		return fail("%v", err)
 	}
-	// Private first: the bind mount must not reach the host's namespace.
+	// Private first: nothing done here may reach the host's namespace.
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
 		return fail("make / private: %v", err)
 	}
-	if err := unix.Mount("/dev/null", "/proc/uptime", "", unix.MS_BIND, ""); err != nil {
-		return fail("bind /dev/null on /proc/uptime: %v", err)
+	for _, s := range args[2:sep] {
+		var err error
+		switch dir, ok := strings.CutPrefix(s, "ro-tmpfs="); {
+		case s == "mask-proc":
+			err = unix.Mount("/dev/null", "/proc/uptime", "", unix.MS_BIND, "")
+		case ok:
+			err = unix.Mount("tmpfs", dir, "tmpfs", unix.MS_RDONLY, "mode=0755")
+		default:
+			return fail("unknown setup %q", s)
+		}
+		if err != nil {
+			return fail("%s: %v", s, err)
+		}
 	}
 	if err := syscall.Setgroups(nil); err != nil {
 		return fail("setgroups: %v", err)
@@ -159,7 +174,22 @@ func maskProc(args []string) int {
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 1, 0, 0, 0); err != nil {
 		return fail("prctl(PR_SET_DUMPABLE): %v", err)
 	}
-	return mountSpawn(args[2:])
+	return mountSpawn(args[sep+1:])
+}
+
+// hostCommand runs mountSpawn as u on a simulated host (see mountHost).
+func hostCommand(t *testing.T, u runAs, tree string, setup []string, spawnArgs ...string) *exec.Cmd {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		skipOrFail(t, "simulating a host needs root; this is uid %d", os.Geteuid())
+	}
+	_, probe := binaries(t)
+	args := append([]string{strconv.Itoa(u.uid), strconv.Itoa(u.gid)}, setup...)
+	cmd := exec.Command(probe, append(append(args, "--"), spawnArgs...)...)
+	cmd.Env = append(baseEnv(), probeEnv+"="+probeMountHost, mountTreeEnv+"="+tree)
+	cmd.Dir = "/"
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
+	return cmd
 }
 
 // innerAttr starts a process as the namespace engine starts its inner
@@ -831,19 +861,12 @@ func TestPlaceholderRegistry(t *testing.T) {
 // namespace; the plan then keeps the host's, read-only, and says so in a
 // notice, and everything else still applies.
 func TestMountPlanProcFallback(t *testing.T) {
-	if os.Geteuid() != 0 {
-		skipOrFail(t, "simulating a container's /proc needs root; this is uid %d", os.Geteuid())
-	}
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireUserns(t, u)
-		_, probe := binaries(t)
 		tree := newMountTree(t, u)
 		checks := []string{"proc-pids", "proc-comm-write", "w-write", "outside-write", "missing-create"}
-		args := append([]string{probe, strconv.Itoa(u.uid), strconv.Itoa(u.gid)}, mountPolicyArgs(tree)...)
-		cmd := exec.Command(args[0], append(append(args[1:], "--"), checks...)...)
-		cmd.Env = append(baseEnv(), probeEnv+"="+probeMaskProc, mountTreeEnv+"="+tree)
+		cmd := hostCommand(t, u, tree, []string{"mask-proc"}, append(append(mountPolicyArgs(tree), "--"), checks...)...)
 		cmd.Dir = filepath.Join(tree, "w")
-		cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNS}
 		run := parseMountRun(runCommand(t, cmd))
 		t.Logf("notices %q checks %q", run.notices, run.checks)
 		if run.r.code != 0 || !run.cleaned {
@@ -930,5 +953,39 @@ func TestMountPlanSharedPlaceholder(t *testing.T) {
 			t.Error("the last run left the placeholder behind")
 		}
 		checkRegistryEmpty(t, u, tree)
+	})
+}
+
+// TestMountPlanReadOnlyFS: a missing island on a read-only filesystem
+// needs no placeholder (the command cannot create it either, and neither
+// can the outer stage): the run goes ahead, and the island stays
+// impossible to create.
+func TestMountPlanReadOnlyFS(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireUserns(t, u)
+		tree := newMountTree(t, u)
+		rofs := filepath.Join(tree, "w/deep")
+		if err := os.Mkdir(rofs, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		u.own(t, tree)
+		policy := []string{"-w", filepath.Join(tree, "w"), "--ro", filepath.Join(rofs, "er"), "--", "missing-deep", "w-write"}
+		cmd := hostCommand(t, u, tree, []string{"ro-tmpfs=" + rofs}, policy...)
+		run := parseMountRun(runCommand(t, cmd))
+		if run.r.code != 0 || !run.cleaned {
+			t.Fatalf("the run failed: %v", run.r)
+		}
+		if !slices.ContainsFunc(run.plan, func(l string) bool { return strings.Contains(l, "read-only filesystem: cannot be created") }) {
+			t.Errorf("the plan does not say the island was skipped: %q", run.plan)
+		}
+		for name, want := range map[string]string{"missing-deep": "EROFS", "w-write": "ok"} {
+			if got := run.checks[name]; got != want {
+				t.Errorf("%s: %s, want %s", name, got, want)
+			}
+		}
+		checkRegistryEmpty(t, u, tree)
+		if f := registryFile(filepath.Join(placeholderRegistryBase, registryName(u.uid)), filepath.Join(rofs, "er")); lexists(f) {
+			t.Errorf("registry entry %s left behind", f)
+		}
 	})
 }
