@@ -297,12 +297,17 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 				ro = filepath.Join(canonRoot[i], rel)
 			}
 			c, missing, err := resolveHost(host, ro, writable)
+			var nd *notDirError
+			if errors.As(err, &nd) {
+				// It cannot exist while that file is there; the file is
+				// frozen so that it stays (the command could otherwise
+				// replace it with a directory holding the path).
+				c, err = nd.path, nil
+			}
 			if err != nil {
 				return nil, fmt.Errorf("read-only path %q: %w", ro, err)
 			}
 			switch {
-			case missing == "" && c == "":
-				mp.skipped = append(mp.skipped, ro+" (read-only path cannot exist: a parent is not a directory)")
 			case missing != "" && !withinAny(missing, writable):
 				mp.skipped = append(mp.skipped, ro+" (read-only path missing outside the writable roots: cannot be created)")
 			case missing != "":
@@ -326,10 +331,14 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 	}
 	for _, h := range hidden {
 		c, missing, err := resolveHost(host, h, writable)
+		var nd *notDirError
+		if errors.As(err, &nd) {
+			missing, err = nd.path, nil // nothing there to hide
+		}
 		if err != nil {
 			return nil, fmt.Errorf("hidden path %q: %w", h, err)
 		}
-		if c == "" || missing != "" {
+		if missing != "" {
 			mp.skipped = append(mp.skipped, h+" (hidden path missing: nothing to hide)")
 			continue
 		}
@@ -433,13 +442,19 @@ func withinAny(p string, roots []string) bool {
 // (MAXSYMLINKS, path_resolution(7)).
 const maxSymlinks = 40
 
+// notDirError is resolveHost's answer for a path that cannot exist now:
+// path, on the way, is not a directory.
+type notDirError struct{ path string }
+
+func (e *notDirError) Error() string { return fmt.Sprintf("%q is not a directory", e.path) }
+
 // resolveHost resolves path on host component by component, as the kernel
 // would, and returns the canonical path. When a component is missing it
 // returns the canonical path of that first missing component in missing
 // (and the rest of the path does not matter: nothing beneath exists). A
-// component that is not a directory but has more after it yields "", "":
-// the path cannot exist. A symbolic link at or beneath one of writable is
-// refused: the command could rewrite it, so what it names is not known.
+// component that is not a directory but has more after it is a
+// *notDirError. A symbolic link at or beneath one of writable is refused:
+// the command could rewrite it, so what it names is not known.
 func resolveHost(host hostFS, path string, writable []string) (canon, missing string, err error) {
 	if !filepath.IsAbs(path) {
 		return "", "", fmt.Errorf("not an absolute path")
@@ -480,7 +495,7 @@ func resolveHost(host hostFS, path string, writable []string) (canon, missing st
 			}
 			todo = append(splitPath(target), todo...)
 		case k != hostDir && len(todo) > 0 && slices.ContainsFunc(todo, func(s string) bool { return s != "" && s != "." }):
-			return "", "", nil
+			return "", "", &notDirError{next}
 		default:
 			cur = next
 		}

@@ -151,10 +151,10 @@ func TestPlanMounts(t *testing.T) {
 			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "island /w/a missing", reg},
 		},
 		{
-			name: "island that cannot exist: its parent is a file",
-			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/notes.txt/x"}}}},
-			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w"},
-			skip: []string{"/w/notes.txt/x (read-only path cannot exist"},
+			name: "island that cannot exist while its parent is a file: the file is frozen",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/notes.txt/x"}}}, Hidden: []string{"/w/notes.txt/y"}},
+			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "island /w/notes.txt", reg},
+			skip: []string{"/w/notes.txt/y (hidden path missing"},
 		},
 		{
 			name: "symlinked island refused",
