@@ -441,6 +441,11 @@ var mountChecks = map[string]mountCheck{
 		return "ok:" + strings.Join(pids, ",")
 	},
 	"proc-comm-write": writeCheck("/proc/self/comm", "renamed"),
+	// The placeholder registry's locks are out of the command's reach.
+	"registry-list": func(string) string {
+		_, err := os.ReadDir(filepath.Join(placeholderRegistryBase, registryName(os.Getuid())))
+		return errResult(errors.Unwrap(err))
+	},
 	// Waits (at most a minute) for the test to create w/go from outside.
 	"wait-go": func(tr string) string {
 		for range 6000 {
@@ -579,6 +584,7 @@ var mountDenials = []struct{ name, want string }{
 	{"proc-comm-write", "EROFS"},
 	{"keep-read", "ENOENT"},
 	{"keep-list", "EACCES"},
+	{"registry-list", "EACCES"},
 }
 
 // mountAllowed are the checks that must work in the sandbox, with what
