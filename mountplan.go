@@ -217,12 +217,49 @@ type hostFS interface {
 	euid() int
 }
 
-// placeholderRegistryBase is where the placeholder registry directory is
-// made (mountplan_linux.go); its parent is resolved when planning.
-var placeholderRegistryBase = "/tmp"
+// memoHost remembers lstat answers: paths share their leading components,
+// which planning would otherwise look up again for every path.
+type memoHost struct {
+	hostFS
+	kinds map[string]memoKind
+}
+
+type memoKind struct {
+	kind hostKind
+	err  error
+}
+
+func (h *memoHost) lstat(path string) (hostKind, error) {
+	if m, ok := h.kinds[path]; ok {
+		return m.kind, m.err
+	}
+	k, err := h.hostFS.lstat(path)
+	h.kinds[path] = memoKind{k, err}
+	return k, err
+}
+
+// placeholderRegistryBases are where the placeholder registry directory
+// (mountplan_linux.go) may be made, the first that is a directory:
+// /dev/shm is a tmpfs (creating and removing entries there costs
+// microseconds, on a disk up to milliseconds) that the command never sees
+// (the sandbox has its own); /tmp where there is none, and the plan then
+// hides the registry.
+var placeholderRegistryBases = []string{"/dev/shm", "/tmp"}
 
 // registryName is the registry directory's name for user uid.
 func registryName(uid int) string { return "sandbox-placeholders-" + strconv.Itoa(uid) }
+
+// registryDir is the registry directory for uid on host, or "".
+func registryDir(host hostFS, uid int) string {
+	for _, b := range placeholderRegistryBases {
+		if c, missing, err := resolveHost(host, b, nil); err == nil && missing == "" {
+			if k, err := host.lstat(c); err == nil && k == hostDir {
+				return filepath.Join(c, registryName(uid))
+			}
+		}
+	}
+	return ""
+}
 
 // planMounts decides, from the policy and what exists on the host (through
 // host, so tests can fake it), the ordered operations the inner stage
@@ -233,6 +270,7 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		return nil, errors.New("restricted read access is not supported by the namespace engine")
 	}
 	mp := &mountPlan{}
+	host = &memoHost{hostFS: host, kinds: map[string]memoKind{}}
 
 	// Writable roots, canonical (symlinked roots are bound at their
 	// target), deduplicated; "/" makes the whole tree writable.
@@ -322,11 +360,10 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 	hidden := slices.Clone(p.Hidden)
 	registry := ""
 	if slices.ContainsFunc(items, func(op mountOp) bool { return op.Kind == opIsland }) {
-		base, missing, err := resolveHost(host, placeholderRegistryBase, nil)
-		if err != nil || missing != "" {
-			return nil, fmt.Errorf("placeholder registry: %s: %v", placeholderRegistryBase, cmp.Or(err, fs.ErrNotExist))
+		registry = registryDir(host, host.euid())
+		if registry == "" {
+			return nil, fmt.Errorf("placeholder registry: none of %s is a directory", strings.Join(placeholderRegistryBases, ", "))
 		}
-		registry = filepath.Join(base, registryName(host.euid()))
 		mp.registry = registry
 	}
 	for _, h := range hidden {
@@ -352,9 +389,10 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		}
 		items = append(items, mountOp{Kind: kind, Path: c})
 	}
-	if registry != "" {
+	if registry != "" && !fsPathWithin(registry, "/dev") {
 		// The registry's locks must be out of the command's reach: a
-		// command holding one would stall other runs' setup.
+		// command holding one would stall other runs' setup. (The
+		// sandbox's /dev is its own.)
 		items = append(items, mountOp{Kind: opHideDir, Path: registry, Optional: true})
 	}
 

@@ -91,7 +91,8 @@ func (osHostFS) euid() int                            { return os.Geteuid() }
 // point in one mount namespace detaches the mount in every other: one
 // run's cleanup must not remove a placeholder another live run stands on.
 // So each island has a file in a registry directory of the user's,
-// /tmp/sandbox-placeholders-<euid>/<fnv-1a 64 of the path>, with two
+// /dev/shm/sandbox-placeholders-<euid>/<fnv-1a 64 of the path> (/tmp
+// where there is no /dev/shm; see placeholderRegistryBases), with two
 // open file description locks (fcntl(2) F_OFD_SETLKW), released by the
 // kernel when a run dies:
 //
@@ -106,12 +107,14 @@ func (osHostFS) euid() int                            { return os.Geteuid() }
 // removed. A run that died leaves its claim, and the next run on the path
 // removes the placeholder. The last run unlinks the registry file (under
 // the mutex: a waiter then sees nlink 0 and starts over). The registry
-// itself is hidden from the command (the plan masks it), so a sandboxed
-// command cannot hold a lock to stall other runs.
+// itself is out of the command's sight (the sandbox has its own /dev/shm;
+// one in /tmp is masked), so a sandboxed command cannot hold a lock to
+// stall other runs.
 
 // ensureRegistry creates the registry directory, or checks that the one
-// there is a private directory of this user's and not a symlink: /tmp is
-// shared, and another user could have put something there first.
+// there is a private directory of this user's and not a symlink: /dev/shm
+// and /tmp are shared, and another user could have put something there
+// first.
 func ensureRegistry(dir string) error {
 	err := os.Mkdir(dir, 0o700)
 	if err != nil && !errors.Is(err, fs.ErrExist) {

@@ -83,7 +83,6 @@ func brief(op mountOp) string {
 var planHead = []string{"private /", "read-only /", "dev /dev", "proc /proc"}
 
 func TestPlanMounts(t *testing.T) {
-	reg := "hide-dir /tmp/sandbox-placeholders-1000 optional"
 	host := newFakeHost(
 		"/w/.git/", "/w/.git/HEAD", "/w/src/", "/w/notes.txt", "/w/secret/", "/w/key.pem", "/w/sock=",
 		"/w/sub/.git/", "/w/linkdir -> /etc", "/w/dotlink -> .git",
@@ -111,8 +110,7 @@ func TestPlanMounts(t *testing.T) {
 			}},
 			want: []string{"private /", "clone /tmp", "clone /w", "read-only /", "dev /dev", "proc /proc",
 				"bind /tmp", "bind /w",
-				"island /w/.agents missing", "island /w/.aws missing", "island /w/.codex missing", "island /w/.git",
-				reg},
+				"island /w/.agents missing", "island /w/.aws missing", "island /w/.codex missing", "island /w/.git"},
 		},
 		{
 			name: "nested roots, shallowest first, islands after their root",
@@ -121,7 +119,7 @@ func TestPlanMounts(t *testing.T) {
 				{Path: "/w", ReadOnly: []string{"/w/.git"}},
 			}},
 			want: []string{"private /", "clone /w", "clone /w/sub", "read-only /", "dev /dev", "proc /proc",
-				"bind /w", "bind /w/sub", "island /w/.git", reg, "island /w/sub/.git"},
+				"bind /w", "bind /w/sub", "island /w/.git", "island /w/sub/.git"},
 		},
 		{
 			name: "duplicate roots are bound once",
@@ -132,7 +130,7 @@ func TestPlanMounts(t *testing.T) {
 			name: "symlinked root bound at its target, islands beneath it too",
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/link", ReadOnly: []string{"/link/.git", "/link/.codex"}}}},
 			want: []string{"private /", "clone /real/ws", "read-only /", "dev /dev", "proc /proc",
-				"bind /real/ws", reg, "island /real/ws/.codex missing", "island /real/ws/.git"},
+				"bind /real/ws", "island /real/ws/.codex missing", "island /real/ws/.git"},
 		},
 		{
 			name: "a file as writable root",
@@ -148,12 +146,12 @@ func TestPlanMounts(t *testing.T) {
 		{
 			name: "island under a missing directory: the first missing component",
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/a/b/c", "/w/a/x"}}}},
-			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "island /w/a missing", reg},
+			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "island /w/a missing"},
 		},
 		{
 			name: "island that cannot exist while its parent is a file: the file is frozen",
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/notes.txt/x"}}}, Hidden: []string{"/w/notes.txt/y"}},
-			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "island /w/notes.txt", reg},
+			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "island /w/notes.txt"},
 			skip: []string{"/w/notes.txt/y (hidden path missing"},
 		},
 		{
@@ -189,7 +187,7 @@ func TestPlanMounts(t *testing.T) {
 			p: Policy{WritableRoots: []WritableRoot{{Path: "/home/u/proj", ReadOnly: []string{"/home/u/proj/.git"}}},
 				Hidden: []string{"/home/u", "/home/u/.ssh"}},
 			want: []string{"private /", "clone /usr/home/u/proj", "read-only /", "dev /dev", "proc /proc",
-				reg, "hide-dir /usr/home/u keep=proj/", "bind /usr/home/u/proj", "island /usr/home/u/proj/.git missing"},
+				"hide-dir /usr/home/u keep=proj/", "bind /usr/home/u/proj", "island /usr/home/u/proj/.git missing"},
 			skip: []string{"/usr/home/u/.ssh (beneath hidden /usr/home/u)"},
 		},
 		{
@@ -201,13 +199,13 @@ func TestPlanMounts(t *testing.T) {
 		{
 			name: "island beneath a hidden directory in a root is skipped",
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/secret/x"}}}, Hidden: []string{"/w/secret"}},
-			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", reg, "hide-dir /w/secret"},
+			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "hide-dir /w/secret"},
 			skip: []string{"/w/secret/x (beneath hidden /w/secret)"},
 		},
 		{
 			name: "/ writable: nosuid,nodev only; islands still apply; every symlink is writable",
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/", ReadOnly: []string{"/w/.git"}}, {Path: "/w"}}},
-			want: []string{"private /", "clone /w", "read-only / writable", "dev /dev", "proc /proc", "bind /w", "island /w/.git", reg},
+			want: []string{"private /", "clone /w", "read-only / writable", "dev /dev", "proc /proc", "bind /w", "island /w/.git"},
 		},
 		{
 			name: "/ writable: a symlink anywhere on a hidden path is refused",
@@ -295,6 +293,27 @@ func TestPlanMounts(t *testing.T) {
 				t.Errorf("round trip:\n%v\nbecame\n%v", mp, back)
 			}
 		})
+	}
+}
+
+// TestPlanMountsRegistryInTmp: without /dev/shm the registry is in /tmp,
+// which the command may see: the plan hides it.
+func TestPlanMountsRegistryInTmp(t *testing.T) {
+	host := newFakeHost("/w/", "/tmp/")
+	mp, err := planMounts(Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/.git"}}}}, host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, op := range mp.Ops() {
+		got = append(got, brief(op))
+	}
+	want := []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "island /w/.git missing", "hide-dir /tmp/sandbox-placeholders-1000 optional"}
+	if !slices.Equal(got, want) || mp.registry != "/tmp/sandbox-placeholders-1000" {
+		t.Errorf("ops %q registry %q, want %q in /tmp", got, mp.registry, want)
+	}
+	if _, err := planMounts(Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/.git"}}}}, newFakeHost("/w/")); err == nil || !strings.Contains(err.Error(), "placeholder registry") {
+		t.Errorf("no /dev/shm, no /tmp: want an error naming the registry, got %v", err)
 	}
 }
 
