@@ -390,6 +390,14 @@ func (lk *placeholderLock) release() {
 	if ofdLock(lk.fd, unix.F_WRLCK, lockMutex, true) != nil {
 		return
 	}
+	// If the registry file was removed from outside (systemd's RemoveIPC
+	// empties a user's /dev/shm), other runs may hold a new one: ours
+	// proves nothing about them, so leave the placeholder alone.
+	var mine, named unix.Stat_t
+	if unix.Fstat(lk.fd, &mine) != nil || mine.Nlink == 0 ||
+		unix.Stat(lk.file, &named) != nil || named.Dev != mine.Dev || named.Ino != mine.Ino {
+		return
+	}
 	ofdLock(lk.fd, unix.F_UNLCK, lockInUse, false)
 	if ofdLock(lk.fd, unix.F_WRLCK, lockInUse, false) != nil {
 		return // another run stands on it; the last one removes it

@@ -856,6 +856,23 @@ func TestPlaceholderRegistry(t *testing.T) {
 			t.Fatal("the dead run's placeholder was left")
 		}
 
+		// The registry file removed from outside while a run holds it
+		// (RemoveIPC): a later run cannot know the placeholder, so the
+		// first must not remove what the later one stands on.
+		f := plan()
+		if err := os.Remove(f.held[0].file); err != nil {
+			t.Fatal(err)
+		}
+		g := plan()
+		f.cleanupHost()
+		if !lexists(island) {
+			t.Fatal("a run whose registry entry was removed took the placeholder from under a later run")
+		}
+		g.cleanupHost()
+		if err := os.Remove(island); err != nil { // the price: left behind
+			t.Fatal(err)
+		}
+
 		// The user's own empty directory is an island, not a placeholder.
 		if err := os.Mkdir(island, 0o755); err != nil {
 			t.Fatal(err)
