@@ -427,6 +427,9 @@ func (lk *placeholderLock) release() {
 // A weaker choice (the host's /proc) is recorded in mp.notes(). Every
 // error names the operation and the path.
 func applyMounts(mp *mountPlan) error {
+	if err := inFreshNamespaces(); err != nil {
+		return err
+	}
 	a := applier{clones: map[string]int{}, dev: -1}
 	defer a.close()
 	for _, op := range mp.ops {
@@ -446,6 +449,26 @@ func applyMounts(mp *mountPlan) error {
 	}
 	if err := unix.Chdir(wd); err != nil {
 		return fmt.Errorf("chdir %q in the sandbox's view: %w", wd, err)
+	}
+	return nil
+}
+
+// initUserNSIno is the inode number of the initial user namespace
+// (PROC_USER_INIT_INO in include/linux/proc_ns.h).
+const initUserNSIno = 0xEFFFFFFD
+
+// inFreshNamespaces refuses to run the plan anywhere but in the inner
+// stage: the first operation makes every mount read-only, and in the
+// caller's own namespaces that would be the whole machine's view. The
+// inner stage is PID 1 of a new PID namespace, in a user namespace that
+// is not the initial one.
+func inFreshNamespaces() error {
+	if pid := unix.Getpid(); pid != 1 {
+		return fmt.Errorf("mount plan: not applied: this is PID %d, not PID 1 of a new PID namespace (the caller's own mounts are not ours to change)", pid)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/self/ns/user", &st); err == nil && st.Ino == initUserNSIno {
+		return errors.New("mount plan: not applied: this is the initial user namespace (the caller's own mounts are not ours to change)")
 	}
 	return nil
 }

@@ -1022,3 +1022,35 @@ func TestMountPlanReadOnlyFS(t *testing.T) {
 		}
 	})
 }
+
+// TestApplyMountsRefusesOutsideTheInnerStage: anywhere but as PID 1 of a
+// new PID namespace, applyMounts changes nothing (in the caller's own
+// namespaces it would make the machine's mounts read-only). Tried in a
+// child with new user and mount namespaces but no PID namespace, so that
+// a failing guard would harm only that child's view.
+func TestApplyMountsRefusesOutsideTheInnerStage(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireUserns(t, u)
+		_, probe := binaries(t)
+		mp, err := planMounts(Policy{}, osHost())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := u.command(probe, "w-write")
+		cmd.Env = append(cmd.Env, probeEnv+"="+probeMountApply)
+		cmd.Stdin = bytes.NewReader(mp.marshal())
+		attr := innerAttr()
+		attr.Cloneflags &^= syscall.CLONE_NEWPID
+		if u.cred != nil {
+			// uid 0 of the new namespace is 65534 outside.
+			attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: u.uid, Size: 1}}
+			attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: 0, HostID: u.gid, Size: 1}}
+			attr.AmbientCaps = nil
+		}
+		cmd.SysProcAttr = attr
+		r := runCommand(t, cmd)
+		if r.code == 0 || !strings.Contains(r.stderr, "not applied") || strings.Contains(r.stdout, "applied in") {
+			t.Errorf("want a refusal before any mount: %v", r)
+		}
+	})
+}
