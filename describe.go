@@ -188,7 +188,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	if err == nil && ns {
 		var mp *mountPlan
 		if mp, err = planMounts(p, osHost()); err == nil {
-			rep.Mounts = strings.Split(strings.TrimSuffix(mp.String(), "\n"), "\n")
+			rep.Mounts = mp.lines()
 		}
 	}
 	if !ns && p.Engine == EngineAuto {

@@ -109,10 +109,10 @@ func (e *nsUnavailable) fix() string {
 	return "allow unprivileged user namespaces here (in a container: a seccomp profile that allows them), or run with --exec-only"
 }
 
-// hostRefused reports whether err from a mount or the loopback, in the
-// new namespaces, means the host does not allow them (an LSM such as
-// AppArmor, a seccomp profile, a kernel without the mount API) rather than
-// a problem with the policy, which stays an error (125).
+// hostRefused reports whether err from the canary mount or the loopback,
+// in the new namespaces, means the host does not allow them (an LSM such
+// as AppArmor, a seccomp profile) rather than a problem with the policy,
+// which stays an error (125).
 func hostRefused(err error) bool {
 	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOSYS)
 }
@@ -639,20 +639,20 @@ func runInner(args []string) int {
 	if err != nil {
 		return fail("setup", err)
 	}
-	cwd, err := unix.Getwd()
-	if err != nil {
-		return fail("setup", fmt.Errorf("getcwd: %w", err))
-	}
-	if err := applyMounts(mp); err != nil {
+	// Whether this host lets the new namespaces mount at all (AppArmor's
+	// restriction of unprivileged user namespaces lets clone succeed and
+	// refuses this): the plan's first operation, made private, is
+	// repeated here as the canary. A refusal later in the plan is the
+	// plan's, not the host's, and fails the run.
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		err = fmt.Errorf("mount(/, MS_REC|MS_PRIVATE) in a new user namespace: %w", err)
 		if hostRefused(err) {
 			return fail("host", err)
 		}
 		return fail("setup", err)
 	}
-	// The working directory still refers to what was there before the
-	// mounts: look it up again through them.
-	if err := unix.Chdir(cwd); err != nil {
-		return fail("setup", fmt.Errorf("the working directory %q in the sandbox: %w", cwd, err))
+	if err := applyMounts(mp); err != nil {
+		return fail("setup", err)
 	}
 	if !p.Network {
 		if err := loopbackUp(); err != nil {
@@ -675,6 +675,9 @@ func runInner(args []string) int {
 	}
 	if err := writeAll(innerStatusFD, []byte("ready\n")); err != nil {
 		return exitSetup // the outer is gone
+	}
+	for _, n := range mp.notes() { // a weaker choice of the plan's, such as the host's /proc
+		warnf("%s", n)
 	}
 	report := func(ws unix.WaitStatus) int {
 		writeAll(innerStatusFD, []byte("status "+strconv.FormatUint(uint64(ws), 10)+"\n"))
