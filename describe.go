@@ -178,6 +178,12 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	if err == nil {
 		err = checkPolicy(p)
 	}
+	lacks := execOnlyLacks
+	if !ns && p.Engine == EngineAuto && p.Enforcement == CodexCompat {
+		var dropped string
+		p, dropped = withoutNamespaceOnly(p)
+		lacks += dropped
+	}
 	var pl *linuxPlan
 	if err == nil {
 		pl, err = planLinux(p, k, ns)
@@ -191,8 +197,8 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 			rep.Mounts = mp.lines()
 		}
 	}
-	if !ns && p.Engine == EngineAuto {
-		rep.Weaker = append(rep.Weaker, execOnlyLacks)
+	if !ns && p.Engine == EngineAuto && !(p.FullDiskWrite && p.Network && len(p.Hidden) == 0) {
+		rep.Weaker = append(rep.Weaker, lacks)
 	}
 	if err == nil {
 		// The fallible half of a real run: open every rule's path, fill
@@ -334,7 +340,7 @@ func chooseEngine(p Policy) (ns bool, why string, err error) {
 		return true, "namespace: required", fmt.Errorf("the namespace engine is unavailable on this host: %v; %s", perr, un.fix())
 	}
 	why = fmt.Sprintf("exec-only: namespace engine unavailable (%v)", perr)
-	if cerr := execOnlyCannot(p); cerr != nil {
+	if cerr := execOnlyCannot(p); cerr != nil && p.Enforcement != CodexCompat {
 		return false, why, fmt.Errorf("the namespace engine is unavailable on this host (%v), and %v", perr, cerr)
 	}
 	return false, why, nil

@@ -244,10 +244,40 @@ func engage(p Policy, cmd []string) error {
 	if p.Engine == EngineNamespace {
 		return &setupError{fmt.Errorf("the namespace engine is unavailable on this host: %v; %s", un.err, un.fix())}
 	}
+	lacks := execOnlyLacks
 	if err := execOnlyCannot(p); err != nil {
-		return &setupError{fmt.Errorf("the namespace engine is unavailable on this host (%v), and %v", un.err, err)}
+		if p.Enforcement != CodexCompat {
+			return &setupError{fmt.Errorf("the namespace engine is unavailable on this host (%v), and %v", un.err, err)}
+		}
+		var dropped string
+		p, dropped = withoutNamespaceOnly(p)
+		lacks += dropped
 	}
-	return engageExecOnly(p, cmd, fmt.Sprintf("namespace engine unavailable (%v), running exec-only: %s", un.err, execOnlyLacks))
+	return engageExecOnly(p, cmd, fmt.Sprintf("namespace engine unavailable (%v), running exec-only: %s", un.err, lacks))
+}
+
+// withoutNamespaceOnly is p without what only the namespace engine
+// enforces (islands, hidden paths), and what that leaves out. Codex mode
+// falls back to it: Codex runs wherever it can (upstream fails there, and
+// Codex then offers to run the command with no sandbox at all), enforcing
+// everything else and saying what it does not in the one warning line.
+func withoutNamespaceOnly(p Policy) (Policy, string) {
+	var dropped []string
+	roots := make([]WritableRoot, len(p.WritableRoots))
+	for i, r := range p.WritableRoots {
+		dropped = append(dropped, r.ReadOnly...)
+		roots[i] = WritableRoot{Path: r.Path}
+	}
+	p.WritableRoots = roots
+	var lacks string
+	if len(dropped) > 0 {
+		lacks += "; read-only " + strings.Join(dropped, ", ")
+	}
+	if len(p.Hidden) > 0 {
+		lacks += "; hidden " + strings.Join(p.Hidden, ", ")
+		p.Hidden = nil
+	}
+	return p, lacks
 }
 
 // execOnlyLacks is what the exec-only engine does not give that the

@@ -1268,9 +1268,15 @@ func TestConfineFailClosed(t *testing.T) {
 		{probe: "no-seccomp", codex: "disk-write-folder", code: exitSetup, stderr: []string{"sandbox: ", "seccomp", "network"}},
 		{probe: "no-seccomp", codex: "network-full-access", code: 0, ran: true,
 			stderr: []string{"sandbox: warning: ", "seccomp"}},
-		// Codex's dialects run on the exec-only engine (for now): a host
+		// Codex's legacy dialects run on the exec-only engine: a host
 		// without user namespaces changes nothing for them.
 		{probe: "no-userns", codex: "disk-write-folder", code: 0, ran: true},
+		// Era G's profile (the namespace engine, .git read-only) where
+		// user namespaces are unavailable: Codex runs anyway on the
+		// exec-only engine, and the one warning line names .git.
+		{probe: "plain", codex: "profile", code: 0, ran: true},
+		{probe: "no-userns", codex: "profile", code: 0, ran: true,
+			stderr: []string{"sandbox: warning: ", "namespace engine unavailable", "read-only", ".git"}},
 	}
 	forEachUser(t, func(t *testing.T, u runAs) {
 		sandbox, probe := binaries(t)
@@ -1307,6 +1313,14 @@ func TestConfineFailClosed(t *testing.T) {
 					if c.codex == "network-full-access" {
 						args = append(args, "-s", c.codex)
 					}
+				}
+				if c.codex == "profile" {
+					profile := fmt.Sprintf(`{"type":"managed","file_system":{"type":"restricted","entries":[`+
+						`{"path":{"type":"special","value":{"kind":"root"}},"access":"read"},`+
+						`{"path":{"type":"path","path":%q},"access":"write"},`+
+						`{"path":{"type":"path","path":%q},"access":"read","missing_path_behavior":"skip"}]},"network":"restricted"}`,
+						d, filepath.Join(d, ".git"))
+					args = []string{probe, codex, "--sandbox-policy-cwd", d, "--permission-profile", profile}
 				}
 				cmd := u.command(append(args, "--", "touch", marker)...)
 				cmd.Env = append(cmd.Env, probeEnv+"="+c.probe)

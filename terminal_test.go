@@ -160,7 +160,7 @@ os.waitpid(pid, 0)`)
 import fcntl, termios
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_NOCTTY)
 fcntl.ioctl(fd, termios.TIOCSTI, b"X")`)
-				run := func(sandboxed bool) (runResult, string) {
+				run := func(sandboxed bool, opts ...string) (runResult, string) {
 					p := openTestPTY(t, u)
 					path := via
 					if via != "/dev/tty" {
@@ -169,7 +169,7 @@ fcntl.ioctl(fd, termios.TIOCSTI, b"X")`)
 					argv := []string{py, "-c", script, path}
 					cmd := u.command(argv...)
 					if sandboxed {
-						cmd = u.sandboxCommand(t, append([]string{"--"}, argv...)...)
+						cmd = u.sandboxCommand(t, append(append(opts, "--"), argv...)...)
 					}
 					withTerminal(cmd, p)
 					if via != "/dev/tty" {
@@ -188,9 +188,15 @@ fcntl.ioctl(fd, termios.TIOCSTI, b"X")`)
 					}
 					t.Fatalf("control: the terminal's input got %q: %v", got, r)
 				}
-				r, got := run(true)
+				r, got := run(true, "--exec-only")
 				if !deniedBySandbox(r) || got != "" {
 					t.Errorf("the terminal's input got %q: %v", got, r)
+				}
+				// The namespace engine: refused too, or (another terminal)
+				// not even there, its /dev/pts being a new instance.
+				r, got = run(true)
+				if r.code == 0 || got != "" {
+					t.Errorf("namespace engine: the terminal's input got %q: %v", got, r)
 				}
 			})
 		}
