@@ -243,11 +243,10 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	}
 	in := &inner{pid: pid, ctl: ctlW, status: statusR}
 
+	// A failed write means the inner stage died; its status line, or
+	// its end, says why.
 	msg := encodeStage(p, mask, mp)
-	if err := writeAll(ctlW, append([]byte(strconv.Itoa(len(msg))+"\n"), msg...)); err != nil {
-		// The inner died: its status line says why, if it wrote one.
-		_ = err
-	}
+	writeAll(ctlW, append([]byte(strconv.Itoa(len(msg))+"\n"), msg...))
 	line, err := readLine(statusR)
 	switch {
 	case line == "ready":
@@ -258,9 +257,6 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	case strings.HasPrefix(line, "fail setup "):
 		in.kill()
 		return nil, &setupError{errors.New(strings.TrimPrefix(line, "fail setup "))}
-	case strings.HasPrefix(line, "fail exec "):
-		in.kill()
-		return nil, &setupError{errors.New(strings.TrimPrefix(line, "fail exec "))}
 	}
 	ws := in.kill()
 	if err == nil {
