@@ -121,7 +121,13 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 		)
 		rules = append(rules, deviceRules...)
 		for _, r := range p.WritableRoots {
-			rules = append(rules, landlockRule{path: r.Path, rights: landlockFSRights(abi) &^ fsDeviceNodes})
+			// The path the kernel reaches now, checked for planted
+			// symlinks, and opened later without following any.
+			c, err := canonicalWritableRoot(p, r.Path)
+			if err != nil {
+				return nil, err
+			}
+			rules = append(rules, landlockRule{path: c, rights: landlockFSRights(abi) &^ fsDeviceNodes, noSymlinks: true})
 		}
 		if fi, err := os.Stat("/dev/shm"); ns && err == nil && fi.IsDir() {
 			// The mount plan's /dev/shm is a tmpfs of this sandbox's own

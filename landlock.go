@@ -218,6 +218,9 @@ type landlockRule struct {
 	path   string
 	rights uint64
 	device deviceKind // a device rule, skipped unless path is that kind
+	// noSymlinks: path is canonical and is opened without following any
+	// symlink (a writable root; see canonicalWritableRoot).
+	noSymlinks bool
 }
 
 // landlockRuleset is the domain to enter, with the rule paths already open,
@@ -244,7 +247,13 @@ func (rs *landlockRuleset) prepare() error {
 	}
 	rs.fd = fd
 	for _, r := range rs.rules {
-		pfd, err := unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		var pfd int
+		var err error
+		if r.noSymlinks {
+			pfd, err = openNoSymlinks(r.path)
+		} else {
+			pfd, err = unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
+		}
 		if err != nil && r.device != devNone && errors.Is(err, unix.ENOENT) {
 			continue
 		}
@@ -322,3 +331,39 @@ const landlockMaxLayers = 16
 // Compile-time check that the struct sizes match the C layout.
 var _ = [1]struct{}{}[unsafe.Sizeof(rulesetAttr{})-24]
 var _ = [1]struct{}{}[unsafe.Offsetof(pathBeneathAttr{}.parentFD)-8]
+
+// openNoSymlinks opens path, canonical, as an O_PATH descriptor without
+// following a symlink anywhere on the way: openat2(RESOLVE_NO_SYMLINKS),
+// Linux 5.6, on every kernel with Landlock. Where a seccomp profile of the
+// host refuses openat2 (ENOSYS), the path is opened plainly and the
+// descriptor must name path itself (/proc/self/fd), else a symlink was
+// followed. Either way a symlink swapped in since path was resolved makes
+// this fail rather than grant what the symlink names.
+//
+// https://man7.org/linux/man-pages/man2/openat2.2.html
+func openNoSymlinks(path string) (int, error) {
+	fd, err := unix.Openat2(unix.AT_FDCWD, path, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_NO_SYMLINKS,
+	})
+	if errors.Is(err, unix.ELOOP) {
+		return -1, fmt.Errorf("a symlink appeared on the way since the sandbox resolved it (a planted writable root?)")
+	}
+	if !errors.Is(err, unix.ENOSYS) {
+		return fd, err
+	}
+	fd, err = unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd), buf)
+	if err != nil || string(buf[:n]) != path {
+		unix.Close(fd)
+		if err != nil {
+			return -1, fmt.Errorf("cannot tell whether a symlink was followed: %w", err)
+		}
+		return -1, fmt.Errorf("it now leads to %q: a symlink appeared on the way since the sandbox resolved it (a planted writable root?)", string(buf[:n]))
+	}
+	return fd, nil
+}

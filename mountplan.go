@@ -285,9 +285,21 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 	if !p.FullDiskWrite {
 		policyRoots = p.WritableRoots
 	}
+	// Where the policy lets the command write, by name and resolved: a
+	// root reached through a symlink inside one of them is refused (see
+	// canonicalWritableRoot), and the inner stage opens the canonical path
+	// without following symlinks, so one swapped in since cannot redirect
+	// the bind.
+	var areas []string
+	for _, r := range policyRoots {
+		areas = append(areas, r.Path)
+		if c, _, err := resolveHost(host, r.Path, nil); err == nil && c != r.Path {
+			areas = append(areas, c)
+		}
+	}
 	canonRoot := make([]string, len(policyRoots))
 	for i, r := range policyRoots {
-		c, missing, err := resolveHost(host, r.Path, nil)
+		c, missing, err := resolveHost(host, r.Path, areas)
 		if err != nil {
 			return nil, fmt.Errorf("writable root %q: %w", r.Path, err)
 		}
@@ -491,7 +503,7 @@ func (e *notDirError) Error() string { return fmt.Sprintf("%q is not a directory
 // returns the canonical path of that first missing component in missing
 // (and the rest of the path does not matter: nothing beneath exists). A
 // component that is not a directory but has more after it is a
-// *notDirError. A symbolic link at or beneath one of writable is refused:
+// *notDirError. A symbolic link beneath one of writable is refused:
 // the command could rewrite it, so what it names is not known.
 func resolveHost(host hostFS, path string, writable []string) (canon, missing string, err error) {
 	if !filepath.IsAbs(path) {
@@ -518,7 +530,7 @@ func resolveHost(host hostFS, path string, writable []string) (canon, missing st
 		case err != nil:
 			return "", "", fmt.Errorf("lstat %q: %w", next, err)
 		case k == hostSymlink:
-			if w := slices.IndexFunc(writable, func(r string) bool { return fsPathWithin(next, r) }); w >= 0 {
+			if w := slices.IndexFunc(writable, func(r string) bool { return next != r && fsPathWithin(next, r) }); w >= 0 {
 				return "", "", fmt.Errorf("crosses symlink %q inside writable root %q, which the command could rewrite; refusing to guess what it names", next, writable[w])
 			}
 			if links++; links > maxSymlinks {

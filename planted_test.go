@@ -8,11 +8,14 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // codexBinary is the sandbox under Codex's helper name, a symlink beside it.
@@ -162,6 +165,79 @@ func TestConfinePlantedSymlink(t *testing.T) {
 					t.Errorf("the symlink's target changed:\n%s", treeDiff(before, after))
 				}
 			})
+		}
+	})
+}
+
+// TestConfinePlantedSymlinkRace: a process still running from an earlier
+// run keeps exchanging the directory W/sub with a symlink to a directory
+// outside (renameat2 RENAME_EXCHANGE, which needs only W writable), so
+// that the check of the policy may see a directory and the open of the
+// writable root a symlink. The sandbox must never write outside: every run
+// either refuses (125) or writes inside W, on both engines. The control
+// shows the race is live: an unconfined writer lands outside.
+func TestConfinePlantedSymlinkRace(t *testing.T) {
+	requireLandlock(t, 3)
+	const tries = 40
+	forEachUser(t, func(t *testing.T, u runAs) {
+		base := u.dir(t)
+		w, out := filepath.Join(base, "w"), filepath.Join(base, "out")
+		sub, lnk := filepath.Join(w, "sub"), filepath.Join(w, "lnk")
+		for _, d := range []string{w, out, sub} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.Symlink(out, lnk); err != nil {
+			t.Fatal(err)
+		}
+		u.own(t, base)
+		stop := make(chan struct{})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				unix.Renameat2(unix.AT_FDCWD, sub, unix.AT_FDCWD, lnk, unix.RENAME_EXCHANGE)
+			}
+		}()
+		defer func() { close(stop); <-done }()
+
+		// Control: unconfined, the swap is seen.
+		landed := false
+		for i := 0; i < 200 && !landed; i++ {
+			os.WriteFile(filepath.Join(sub, "control"), nil, 0o644)
+			landed = lexists(filepath.Join(out, "control"))
+		}
+		if !landed {
+			t.Fatal("control: 200 unconfined writes through W/sub never landed outside; the race is not live")
+		}
+
+		outside := func() []string {
+			names, _ := os.ReadDir(out)
+			var found []string
+			for _, n := range names {
+				if n.Name() != "control" {
+					found = append(found, n.Name())
+				}
+			}
+			return found
+		}
+		for _, engine := range []string{"--exec-only", "--require-namespaces"} {
+			for i := 0; i < tries; i++ {
+				name := fmt.Sprintf("PWNED%s%d", strings.TrimPrefix(engine, "--"), i)
+				r := runCommand(t, u.sandboxCommand(t, engine, "-w", w, "-w", sub, "--", "/bin/sh", "-c", `: > "$1"/"$2"`, "sh", sub, name))
+				if r.code != 0 && r.code != exitSetup && r.code != 2 {
+					t.Errorf("%s: exit %d: %v", engine, r.code, r)
+				}
+			}
+			if found := outside(); len(found) > 0 {
+				t.Fatalf("%s: the sandbox wrote outside every writable root: %v", engine, found)
+			}
 		}
 	})
 }

@@ -38,30 +38,54 @@ func checkPlantedRoots(p Policy) error {
 	if p.FullDiskWrite || len(p.WritableRoots) == 0 {
 		return nil
 	}
-	// Where the policy lets a command write, by the names the policy gives
-	// and by the names they resolve to.
-	type area struct{ name, path string }
-	var areas []area
 	for _, r := range p.WritableRoots {
-		areas = append(areas, area{r.Path, r.Path})
-		if real, err := filepath.EvalSymlinks(r.Path); err == nil && real != r.Path {
-			areas = append(areas, area{r.Path, real})
-		}
-	}
-	for _, r := range p.WritableRoots {
-		err := walkSymlinks(r.Path, func(link string) error {
-			for _, a := range areas {
-				if link != a.path && fsPathWithin(link, a.path) {
-					return fmt.Errorf("writable root %q passes through the symlink %q inside writable root %q, which a command run with this policy could have planted; name the directory it points to instead", r.Path, link, a.name)
-				}
-			}
-			return nil
-		})
-		if err != nil {
+		if _, err := canonicalWritableRoot(p, r.Path); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// writableArea is where a policy lets a command write: a writable root by
+// the name the policy gives (name) and by a path it resolves to.
+type writableArea struct{ name, path string }
+
+// writableAreas lists p's writable roots by their names and by the paths
+// they resolve to now.
+func writableAreas(p Policy) []writableArea {
+	var areas []writableArea
+	for _, r := range p.WritableRoots {
+		areas = append(areas, writableArea{r.Path, r.Path})
+		if real, err := filepath.EvalSymlinks(r.Path); err == nil && real != r.Path {
+			areas = append(areas, writableArea{r.Path, real})
+		}
+	}
+	return areas
+}
+
+// canonicalWritableRoot resolves root, a writable root of p, component by
+// component as the kernel will, and returns the path it reaches, refusing
+// one that passes through a symlink inside a writable root of p (see
+// checkPlantedRoots).
+//
+// Checking the path and then opening it by name would leave a window: a
+// process still running from an earlier run (a background job, or a
+// concurrent sandbox with the same policy) can swap a directory for a
+// symlink in between, and the open follows it. So the engines open the
+// path this returns without following any symlink (openNoSymlinks): a
+// symlink swapped in after the check makes the open fail, and nothing
+// runs. A directory swapped for another can only come from where the
+// command may write already.
+func canonicalWritableRoot(p Policy, root string) (string, error) {
+	areas := writableAreas(p)
+	return walkSymlinks(root, func(link string) error {
+		for _, a := range areas {
+			if link != a.path && fsPathWithin(link, a.path) {
+				return fmt.Errorf("writable root %q passes through the symlink %q inside writable root %q, which a command run with this policy could have planted; name the directory it points to instead", root, link, a.name)
+			}
+		}
+		return nil
+	})
 }
 
 // errTooManyLinks stops walkSymlinks on a symlink loop, as ELOOP stops
@@ -69,11 +93,12 @@ func checkPlantedRoots(p Policy) error {
 var errTooManyLinks = errors.New("too many levels of symbolic links")
 
 // walkSymlinks resolves path, absolute and clean, one component at a time
-// as the kernel does (path_resolution(7)), and calls visit with the
-// location of every symlink it passes through, its parent directory already
-// resolved. It stops quietly at a component that does not exist or cannot
-// be read: whoever opens the path next reports that.
-func walkSymlinks(path string, visit func(link string) error) error {
+// as the kernel does (path_resolution(7)), calls visit with the location
+// of every symlink it passes through, its parent directory already
+// resolved, and returns the path reached. At a component that does not
+// exist or cannot be read it stops quietly and returns the rest of path
+// joined to what it resolved: whoever opens the path next reports that.
+func walkSymlinks(path string, visit func(link string) error) (string, error) {
 	rest := strings.Split(path, "/")
 	cur := "/"
 	links := 0
@@ -90,26 +115,26 @@ func walkSymlinks(path string, visit func(link string) error) error {
 		next := filepath.Join(cur, c)
 		fi, err := os.Lstat(next)
 		if err != nil {
-			return nil
+			return filepath.Join(append([]string{next}, rest...)...), nil
 		}
 		if fi.Mode()&fs.ModeSymlink == 0 {
 			cur = next
 			continue
 		}
 		if err := visit(next); err != nil {
-			return err
+			return "", err
 		}
 		if links++; links > 40 {
-			return fmt.Errorf("writable root %q: %w", path, errTooManyLinks)
+			return "", fmt.Errorf("writable root %q: %w", path, errTooManyLinks)
 		}
 		target, err := os.Readlink(next)
 		if err != nil {
-			return nil
+			return filepath.Join(append([]string{next}, rest...)...), nil
 		}
 		if strings.HasPrefix(target, "/") {
 			cur = "/"
 		}
 		rest = append(strings.Split(target, "/"), rest...)
 	}
-	return nil
+	return cur, nil
 }
