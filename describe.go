@@ -297,7 +297,7 @@ func describeRule(r sysRule) string {
 	case ifDestAddr:
 		when = "if a destination address is given"
 	case ifIoctlDenied:
-		when = "for TIOCSTI, TIOCLINUX, TIOCVHANGUP, TIOCSETD and filesystem administration"
+		when = "for TIOCSTI, TIOCLINUX, TIOCVHANGUP, TIOCSETD, TIOCEXCL and filesystem administration"
 	case ifCloneNS:
 		when = "if flags create a namespace"
 	case ifUnshareNS:

@@ -98,6 +98,11 @@ var ioctlDeniedRequests = [...]uint32{
 	// the pseudo-terminals a command may now open (slattach and pppd are
 	// the only ordinary users).
 	ioctlTIOCSETD,
+	// Exclusive mode locks every later opener out of a terminal (EBUSY),
+	// the user's own shell reopening it included; the command may open
+	// its user's other terminals (and, as root, everyone's) in the
+	// exec-only engine.
+	ioctlTIOCEXCL,
 	// FS_IOC_SETVERSION ('v'): sets an inode's generation number
 	// through a read-only descriptor.
 	ioctlFSSetVersion,
@@ -113,6 +118,7 @@ const (
 	ioctlTIOCLINUX        = 0x541c     // TIOCLINUX
 	ioctlTIOCVHANGUP      = 0x5437     // TIOCVHANGUP
 	ioctlTIOCSETD         = 0x5423     // TIOCSETD
+	ioctlTIOCEXCL         = 0x540c     // TIOCEXCL
 	ioctlFICLONE          = 0x40049409 // _IOW(0x94, 9, int)
 	ioctlFICLONERANGE     = 0x4020940d // _IOW(0x94, 13, struct file_clone_range)
 	ioctlFIDEDUPERANGE    = 0xc0189436 // _IOWR(0x94, 54, struct file_dedupe_range)

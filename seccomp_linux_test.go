@@ -140,6 +140,7 @@ var scProbeWants = []scProbeWant{
 	// is harmless here even as root.
 	{name: "ioctl_tiocvhangup_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
 	{name: "ioctl_tiocsetd_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
+	{name: "ioctl_tiocexcl_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
 	{name: "ioctl_fifreeze_pipe", off: "EPERM", on: "EPERM", ctl: "*", ctlAdmin: "ENOTSUP"},
 	{name: "ioctl_fithaw_pipe", off: "EPERM", on: "EPERM", ctl: "*", ctlAdmin: "EINVAL"},
 	{name: "ioctl_goingdown_pipe", off: "EPERM", on: "EPERM", ctl: "ENOTTY"},
@@ -716,6 +717,7 @@ var scProbes = []scProbe{
 
 	{"ioctl_tiocvhangup_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], unix.TIOCVHANGUP, nil) }},
 	{"ioctl_tiocsetd_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], unix.TIOCSETD, nil) }},
+	{"ioctl_tiocexcl_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], unix.TIOCEXCL, nil) }},
 	{"ioctl_fifreeze_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], 0xc0045877, nil) }},
 	{"ioctl_fithaw_pipe", func(e *scProbeEnv) string { return scCallIoctl(e.pipe[0], 0xc0045878, nil) }},
 	{"ioctl_goingdown_pipe", func(e *scProbeEnv) string {
@@ -892,6 +894,7 @@ func TestSeccompConstants(t *testing.T) {
 		{"ioctlTIOCLINUX", ioctlTIOCLINUX, unix.TIOCLINUX},
 		{"ioctlTIOCVHANGUP", ioctlTIOCVHANGUP, unix.TIOCVHANGUP},
 		{"ioctlTIOCSETD", ioctlTIOCSETD, unix.TIOCSETD},
+		{"ioctlTIOCEXCL", ioctlTIOCEXCL, unix.TIOCEXCL},
 		{"ioctlFICLONE", ioctlFICLONE, unix.FICLONE},
 		{"ioctlFICLONERANGE", ioctlFICLONERANGE, unix.FICLONERANGE},
 		{"ioctlFIDEDUPERANGE", ioctlFIDEDUPERANGE, unix.FIDEDUPERANGE},

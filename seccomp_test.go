@@ -69,6 +69,7 @@ const (
 
 	scTIOCVHANGUP = 0x5437
 	scTIOCSETD    = 0x5423
+	scTIOCEXCL    = 0x540c
 	scFIONREAD    = 0x541b
 	scTIOCGWINSZ  = 0x5413
 	scFIOCLEX     = 0x5451
@@ -538,7 +539,7 @@ func scDenied(c scCond, args [6]uint64) bool {
 // make, plus a few single requests.
 func scIoctlDenied(cmd uint32) bool {
 	switch cmd {
-	case scTIOCSTI, scTIOCLINUX, scTIOCVHANGUP, scTIOCSETD, scFSIocSetVersion, scFATSetAttributes:
+	case scTIOCSTI, scTIOCLINUX, scTIOCVHANGUP, scTIOCSETD, scTIOCEXCL, scFSIocSetVersion, scFATSetAttributes:
 		return true
 	case scFICLONE, scFICLONERANGE, scFIDEDUPERANGE, scFSIocGetFlags, scFSIocFSGetXattr, scFIEMAP:
 		return false
@@ -808,7 +809,7 @@ func scOptionSets() []seccompOptions {
 var scArgValues = []uint64{
 	0, 1, 2, 5, 10, 16, 17, 0x80, scSockStream | scSockCloexec | scSockNonblock,
 	scSockSeqpacket | scSockCloexec, scSockDgram | scSockCloexec, scTIOCSTI, scTIOCLINUX, scTCGETS,
-	scFSIocSetFlags, scFSIoc32SetFlags, scFSIocFSSetXattr, scFSIocGetFlags, scTIOCVHANGUP, scTIOCSETD,
+	scFSIocSetFlags, scFSIoc32SetFlags, scFSIocFSSetXattr, scFSIocGetFlags, scTIOCVHANGUP, scTIOCSETD, scTIOCEXCL,
 	scFICLONE, scFICLONERANGE, scFIDEDUPERANGE, scFIEMAP, scFIFREEZE, scFSIocFSGetXattr,
 	scBtrfsSubvolCreate, scXFSGoingDown, scFSIocSetVersion, scFATSetAttributes, 0x6600, 0x66ff,
 	0x5800, 0x9400, 0xf500, 0x94ff, 0xffffffff00009409, 0x00000001_40049409,
@@ -983,6 +984,7 @@ func TestSeccompFilterArgs(t *testing.T) {
 		{"ioctl", [6]uint64{3, scFSIocFSGetXattr, 0x1000}, A, A, ""},
 		{"ioctl", [6]uint64{0, scTIOCVHANGUP, 0}, P, P, "hangs up the user's terminal"},
 		{"ioctl", [6]uint64{0, scTIOCSETD, 0}, P, P, "changes a terminal's line discipline"},
+		{"ioctl", [6]uint64{0, scTIOCEXCL, 0}, P, P, "locks a terminal's owner out"},
 		{"ioctl", [6]uint64{0, scFIONREAD, 0x1000}, A, A, ""},
 		{"ioctl", [6]uint64{0, scTIOCGWINSZ, 0x1000}, A, A, ""},
 		{"ioctl", [6]uint64{0, scFIOCLEX, 0}, A, A, ""},
