@@ -28,12 +28,27 @@ func engage(p Policy, cmd []string) error {
 	if len(cmd) == 0 {
 		return errors.New("no command to run")
 	}
+	// Paths are resolved once, by the walk that refuses a symlink planted
+	// inside a writable root (canonicalWritableRoot): checking first and
+	// resolving again would let a process swap one in between. Seatbelt
+	// then matches accesses by the path they reach, so a symlink swapped in
+	// later leads out of the rules, not into them.
+	var planted error
 	resolve := func(path string) string {
-		return seatbeltCanonical(path, filepath.EvalSymlinks)
+		return seatbeltCanonical(path, func(dir string) (string, error) {
+			c, err := canonicalWritableRoot(p, dir)
+			if err != nil && planted == nil {
+				planted = err
+			}
+			return c, err
+		})
 	}
 	// The profile first: a policy that cannot be expressed is a setup
 	// error (125) whether or not the command exists, as on Linux.
 	policy, params, err := seatbeltPolicy(p, resolve)
+	if err == nil {
+		err = planted
+	}
 	if err != nil {
 		return err
 	}
