@@ -536,3 +536,93 @@ func TestNamespaceTiming(t *testing.T) {
 		t.Logf("%-10s %.2f ms per run (%d runs)", c.name, float64(time.Since(start).Microseconds())/1000/n, n)
 	}
 }
+
+// TestCodexEraGProfile runs the exact argv Codex 0.171 sends its helper for
+// a workspace-write tool call (codex-spec.md section 14), with a git
+// repository as the workspace, as root and as 65534: the command runs, may
+// write in the workspace and $TMPDIR, and cannot write .git or create
+// .codex, .agents or .aws; afterwards the workspace holds exactly what the
+// command was allowed to leave (no placeholder). The control runs the same
+// script unconfined and succeeds at every step.
+func TestCodexEraGProfile(t *testing.T) {
+	requireLandlock(t, 3)
+	if _, err := exec.LookPath("git"); err != nil {
+		skipOrFail(t, "git is not installed")
+	}
+	codex := codexBinary(t)
+	forEachUser(t, func(t *testing.T, u runAs) {
+		base := u.dir(t)
+		w, tmp := filepath.Join(base, "w"), filepath.Join(base, "tmp")
+		for _, d := range []string{w, tmp} {
+			if err := os.Mkdir(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if out, err := exec.Command("git", "init", "-q", w).CombinedOutput(); err != nil {
+			t.Fatalf("git init: %v: %s", err, out)
+		}
+		config := filepath.Join(w, ".git", "config")
+		before, err := os.ReadFile(config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.own(t, base)
+		entry := func(path, access string) string {
+			return `{"path":{"type":"path","path":` + cxQuote(path) + `},"access":"` + access + `"` +
+				map[bool]string{true: `,"missing_path_behavior":"skip"`}[access == "read"] + `}`
+		}
+		profile := `{"type":"managed","file_system":{"type":"restricted","entries":[` +
+			`{"path":{"type":"special","value":{"kind":"root"}},"access":"read"},` + entry(w, "write") + `,` +
+			`{"path":{"type":"special","value":{"kind":"slash_tmp"}},"access":"write"},` +
+			`{"path":{"type":"special","value":{"kind":"tmpdir"}},"access":"write"},` +
+			entry(w+"/.git", "read") + `,` + entry(w+"/.agents", "read") + `,` + entry(w+"/.codex", "read") + `,` + entry(w+"/.aws", "read") +
+			`]},"network":"restricted"}`
+		script := `set -u
+echo ok > made-here
+echo ok > "$TMPDIR/made-in-tmpdir"
+git rev-parse --show-toplevel
+r=0
+echo '[core] hooksPath=/x' >> .git/config 2>/dev/null && r=1
+mkdir -p .codex 2>/dev/null && echo 'sandbox_mode = "danger-full-access"' > .codex/config.toml 2>/dev/null && r=1
+mkdir -p .agents/skills 2>/dev/null && r=1
+mkdir -p .aws 2>/dev/null && echo key > .aws/credentials 2>/dev/null && r=1
+exit $r`
+		run := func(confined bool) runResult {
+			var cmd *exec.Cmd
+			if confined {
+				cmd = u.command(codex, "--sandbox-policy-cwd", w, "--command-cwd", w, "--permission-profile", profile, "--", "/bin/bash", "-c", script)
+			} else {
+				cmd = u.command("/bin/bash", "-c", script)
+			}
+			cmd.Dir = w
+			cmd.Env = append(cmd.Env, "TMPDIR="+tmp)
+			return runCommand(t, cmd)
+		}
+		r := run(true)
+		if r.code != 0 || strings.TrimSpace(r.stdout) != w {
+			t.Errorf("confined: %v, want exit 0 (every protected write refused) and the repository found", r)
+		}
+		for _, p := range []string{filepath.Join(w, "made-here"), filepath.Join(tmp, "made-in-tmpdir")} {
+			if !lexists(p) {
+				t.Errorf("%s: not written inside the sandbox", p)
+			}
+		}
+		if after, _ := os.ReadFile(config); string(after) != string(before) {
+			t.Errorf(".git/config changed:\n%s", after)
+		}
+		entries, _ := os.ReadDir(w)
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		if strings.Join(names, " ") != ".git made-here" {
+			t.Errorf("the workspace holds %q after the run, want .git and made-here only", names)
+		}
+
+		// Control: unconfined, every protected write succeeds (exit 1).
+		os.Remove(filepath.Join(w, "made-here"))
+		if r := run(false); r.code != 1 || !lexists(filepath.Join(w, ".codex", "config.toml")) || !lexists(filepath.Join(w, ".aws", "credentials")) {
+			t.Errorf("control: %v, want every protected write to succeed", r)
+		}
+	})
+}
