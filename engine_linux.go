@@ -86,7 +86,7 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 	if !pl.restrict {
 		return pl, nil
 	}
-	pl.seccomp = seccompOptions{network: p.Network, loopbackOnly: ns && !p.Network, ipcNamespace: ns}
+	pl.seccomp = seccompOptions{network: p.Network, loopbackOnly: ns && !p.Network, ipcNamespace: ns, pidNamespace: ns}
 	if !k.seccomp {
 		if !p.Network && !ns {
 			pl.unmet = append(pl.unmet, "network isolation (the kernel has no seccomp filter support)")

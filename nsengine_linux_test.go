@@ -626,3 +626,24 @@ exit $r`
 		}
 	})
 }
+
+// TestNamespaceOwnProcesses: in its PID namespace the command may renice,
+// pin and limit its own processes by pid (the exec-only engine refuses
+// every pid but 0, since it cannot tell the sandbox's pids from others).
+func TestNamespaceOwnProcesses(t *testing.T) {
+	requireLandlock(t, 3)
+	for _, tool := range []string{"renice", "taskset", "prlimit"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			skipOrFail(t, "%s is not installed", tool)
+		}
+	}
+	script := `sleep 30 & p=$!; renice -n 5 -p $p >/dev/null && taskset -p 1 $p >/dev/null && prlimit --pid $p --nofile=64:64; r=$?; kill $p; exit $r`
+	forEachUser(t, func(t *testing.T, u runAs) {
+		if r := runCommand(t, u.sandboxCommand(t, "--require-namespaces", "--", "/bin/sh", "-c", script)); r.code != 0 {
+			t.Errorf("namespace engine: %v, want renice, taskset and prlimit of its own child to work", r)
+		}
+		if r := runCommand(t, u.sandboxCommand(t, "--exec-only", "--", "/bin/sh", "-c", script)); r.code == 0 {
+			t.Errorf("exec-only engine: %v, want the pid forms refused", r)
+		}
+	})
+}

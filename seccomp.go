@@ -150,6 +150,8 @@ const (
 	modeSetid        = 0o6000     // S_ISUID | S_ISGID
 	prioProcess      = 0          // PRIO_PROCESS, setpriority(2)'s which
 	ioprioWhoProcess = 1          // IOPRIO_WHO_PROCESS, ioprio_set(2)'s which
+	prioPgrp         = 1          // PRIO_PGRP
+	ioprioWhoPgrp    = 2          // IOPRIO_WHO_PGRP
 )
 
 // seccompArch is one native syscall ABI the filter can be built for.
@@ -294,6 +296,8 @@ const (
 	unlessPrioSelf                // deny unless PRIO_PROCESS and who 0 (setpriority)
 	unlessIoprioSelf              // deny unless IOPRIO_WHO_PROCESS and who 0 (ioprio_set)
 	unlessOwnOrGetter             // deny unless pid 0 or no new limit (prlimit64)
+	ifPrioPgrp                    // deny PRIO_PGRP (setpriority)
+	ifIoprioPgrp                  // deny IOPRIO_WHO_PGRP (ioprio_set)
 	unlessInet                    // deny unless AF_INET or AF_INET6 (seccomp_loopback.go)
 )
 
@@ -317,6 +321,11 @@ type seccompOptions struct {
 	// only a loopback (the namespace engine, network off). IP sockets are
 	// then harmless and opened up; see seccomp_loopback.go.
 	loopbackOnly bool
+	// pidNamespace: the command runs in a PID namespace of its own (the
+	// namespace engine), where a pid names only the sandbox's processes.
+	// The rules on other processes' limits and scheduling then refuse
+	// only the process-group forms (see pidNamespaceCond).
+	pidNamespace bool
 }
 
 // ruleSet says when a rule of seccompTable applies.
@@ -550,6 +559,13 @@ func seccompRules(o seccompOptions) []sysRule {
 		if r.set == noNetwork && o.loopbackOnly && !o.network && loopbackReplaces(r.name) {
 			continue
 		}
+		if o.pidNamespace {
+			c, keep := pidNamespaceCond(r.cond)
+			if !keep {
+				continue
+			}
+			r.cond = c
+		}
 		if r.set == anyPolicy || r.set == noNetwork && !o.network || r.set == noTruncate && o.denyTruncate ||
 			r.set == sharedIPC && !o.ipcNamespace {
 			rules = append(rules, r.sysRule)
@@ -559,6 +575,27 @@ func seccompRules(o seccompOptions) []sysRule {
 		rules = append(rules, loopbackRules[:]...)
 	}
 	return rules
+}
+
+// pidNamespaceCond is what a rule's condition becomes in a PID namespace
+// of the sandbox's own, and whether the rule stays. There prlimit64 and
+// the sched_set* calls find a pid only among the sandbox's processes
+// (find_task_by_vpid), and setpriority and ioprio_set with PRIO_USER /
+// IOPRIO_WHO_USER skip every process the namespace does not show
+// (task_pid_vnr), so those rules go: renice, taskset and thread affinity
+// (pthread_setaffinity_np, OpenMP binding) work inside. The process-group
+// forms stay refused: the command's process group is the caller's, outside
+// the namespace, and "who 0" names it.
+func pidNamespaceCond(c cond) (cond, bool) {
+	switch c {
+	case unlessPid0, unlessOwnOrGetter:
+		return c, false
+	case unlessPrioSelf:
+		return ifPrioPgrp, true
+	case unlessIoprioSelf:
+		return ifIoprioPgrp, true
+	}
+	return c, true
 }
 
 // buildSeccomp assembles the filter for arch a. Rules naming a syscall the
@@ -893,7 +930,7 @@ func condLen(c cond) int {
 		return 6
 	case ifDestAddr, unlessPrioSelf, unlessIoprioSelf:
 		return 4
-	case ifCloneNS, ifUnshareNS, ifSetidArg1, ifSetidArg2, ifSetidArg3, unlessPid0:
+	case ifCloneNS, ifUnshareNS, ifSetidArg1, ifSetidArg2, ifSetidArg3, unlessPid0, ifPrioPgrp, ifIoprioPgrp:
 		return 2
 	case unlessInet:
 		return 3
@@ -947,6 +984,13 @@ func (b *filterBuilder) body(it filterItem, allow, deny int) {
 		b.jump(bpf.JumpEqual, which, next(), deny)
 		b.load(argLow(1))
 		b.jump(bpf.JumpEqual, 0, allow, deny)
+	case ifPrioPgrp, ifIoprioPgrp: // which names a process group
+		which := uint32(prioPgrp)
+		if it.cond == ifIoprioPgrp {
+			which = ioprioWhoPgrp
+		}
+		b.load(argLow(0))
+		b.jump(bpf.JumpEqual, which, deny, allow)
 	case unlessOwnOrGetter: // pid 0, or new_limit (a pointer, all 64 bits) NULL
 		b.load(argLow(0))
 		b.jump(bpf.JumpEqual, 0, allow, next())

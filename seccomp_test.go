@@ -491,6 +491,24 @@ func scExpect(a scABI, byNR map[uint32]scSys, o seccompOptions, arch, nr uint32,
 			return scRetAllow
 		}
 	}
+	if o.pidNamespace {
+		// A pid names only the sandbox's processes; the process-group
+		// forms still reach the caller's group outside.
+		switch s.cond {
+		case scPid0, scPrlimit:
+			return scRetAllow
+		case scPrioSelf:
+			if int32(args[0]) == 1 { // PRIO_PGRP
+				return s.errno
+			}
+			return scRetAllow
+		case scIoprioSelf:
+			if int32(args[0]) == 2 { // IOPRIO_WHO_PGRP
+				return s.errno
+			}
+			return scRetAllow
+		}
+	}
 	if scDenied(s.cond, args) {
 		return s.errno
 	}
@@ -735,7 +753,7 @@ type scFilter struct {
 }
 
 func (f *scFilter) String() string {
-	return fmt.Sprintf("%s network=%v denyTruncate=%v ipcNamespace=%v", f.abi.goarch, f.opts.network, f.opts.denyTruncate, f.opts.ipcNamespace)
+	return fmt.Sprintf("%s network=%v denyTruncate=%v ipcNamespace=%v pidNamespace=%v", f.abi.goarch, f.opts.network, f.opts.denyTruncate, f.opts.ipcNamespace, f.opts.pidNamespace)
 }
 
 // scBuild assembles the filter for abi with o and checks that the kernel
@@ -799,6 +817,9 @@ func scOptionSets() []seccompOptions {
 		for _, trunc := range []bool{false, true} {
 			for _, ipc := range []bool{false, true} {
 				out = append(out, seccompOptions{network: net, denyTruncate: trunc, ipcNamespace: ipc})
+				if ipc { // the namespace engine sets both
+					out = append(out, seccompOptions{network: net, denyTruncate: trunc, ipcNamespace: ipc, pidNamespace: true})
+				}
 			}
 		}
 	}
@@ -1112,9 +1133,36 @@ func TestSeccompFilterArgs(t *testing.T) {
 		{"getsockopt", [6]uint64{3}, A, A, ""},
 		{"ftruncate", [6]uint64{3}, A, A, "needs a writable fd, which Landlock checks"},
 	}
+	// In a PID namespace of the sandbox's own a pid names only its
+	// processes; the process-group forms still reach the caller's group.
+	pidNS := []struct {
+		sys  string
+		args [6]uint64
+		want uint32
+	}{
+		{"setpriority", [6]uint64{0, 1234, 10}, scRetAllow},
+		{"setpriority", [6]uint64{2, 0, 10}, scRetAllow},
+		{"setpriority", [6]uint64{1, 0, 10}, scRetEPERM},
+		{"ioprio_set", [6]uint64{1, 1234, 0x6000}, scRetAllow},
+		{"ioprio_set", [6]uint64{3, 0, 0x6000}, scRetAllow},
+		{"ioprio_set", [6]uint64{2, 0, 0x6000}, scRetEPERM},
+		{"prlimit64", [6]uint64{1234, 7, 0x1000}, scRetAllow},
+		{"sched_setaffinity", [6]uint64{1234, 8, 0x1000}, scRetAllow},
+		{"sched_setscheduler", [6]uint64{1234, 5, 0x1000}, scRetAllow},
+	}
 	for _, abi := range scABIs {
 		for _, o := range scOptionSets() {
 			f := scBuild(t, abi, o)
+			if o.pidNamespace {
+				for _, tc := range pidNS {
+					if nr := abi.number(scLookup(t, tc.sys)); nr >= 0 {
+						if got := f.run(t, abi.native, uint32(nr), tc.args); got != tc.want {
+							t.Errorf("%v: %s%#x: got %s, want %s", f, tc.sys, tc.args, scVerdict(got), scVerdict(tc.want))
+						}
+					}
+				}
+				continue
+			}
 			for _, tc := range cases {
 				s := scLookup(t, tc.sys)
 				nr := abi.number(s)
@@ -1185,6 +1233,9 @@ func TestSeccompActionCache(t *testing.T) {
 					s.when == scNoNet && !o.network ||
 					s.when == scTruncate && o.denyTruncate ||
 					s.when == scSharedIPC && !o.ipcNamespace
+				if o.pidNamespace && (s.cond == scPid0 || s.cond == scPrlimit) {
+					active = false // a pid names only the sandbox's processes
+				}
 				if nr < 0 || !active {
 					continue
 				}
