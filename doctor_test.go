@@ -537,3 +537,25 @@ func TestDoctorListenWitness(t *testing.T) {
 		t.Errorf("a listener on 127.0.0.1:%s, but the witness did not reach it", w.args[0])
 	}
 }
+
+// TestDoctorProbeReportJSON: a probe's report survives its trip to the
+// doctor, the network namespace it ran in included (the doctor weighs a
+// network probe's own claim by it).
+func TestDoctorProbeReportJSON(t *testing.T) {
+	for _, r := range []probeReport{
+		{},
+		{Effect: "sendto sent a datagram", NetNS: "net:[4026532275]"},
+		{Errors: []string{"connect: ECONNREFUSED", "x"}, NetNS: netNS()},
+	} {
+		var back probeReport
+		if err := back.unmarshal(string(r.marshal())); err != nil {
+			t.Fatalf("%+v: %v", r, err)
+		}
+		if back.Effect != r.Effect || back.NetNS != r.NetNS || strings.Join(back.Errors, "|") != strings.Join(r.Errors, "|") {
+			t.Errorf("round trip: %+v, want %+v", back, r)
+		}
+	}
+	if ns := netNS(); !strings.HasPrefix(ns, "net:[") {
+		t.Errorf("netNS() = %q, want net:[inode]", ns)
+	}
+}
