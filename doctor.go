@@ -137,10 +137,12 @@ func (v *vectorResult) label() string {
 	return v.Vector + " (" + v.Engine + ")"
 }
 
-// summarize counts the verdicts of every row, each engine's. When the sandbox refused to run a probe
-// and no vector got further than N/A (the others may have failed before
-// the sandbox, at their witness), the sandbox could not start at all, and
-// SetupFailure keeps the first reason it gave.
+// summarize counts the verdicts of every row, each engine's. When the
+// sandbox refused to run a probe and no vector got further than N/A (the
+// others may have failed before the sandbox, at their witness), the
+// sandbox could not start at all, and SetupFailure keeps the first reason
+// it gave. When that is so of one engine only, its rows are one entry of
+// NotRun: "every vector (engine: reason)".
 func (r *doctorReport) summarize(seconds float64) {
 	s := doctorSummary{PromisedOpen: []string{}, PromisedNA: []string{}, NotRun: []string{}, Seconds: seconds}
 	for _, v := range r.Vectors {
@@ -165,14 +167,49 @@ func (r *doctorReport) summarize(seconds float64) {
 		}
 	}
 	if len(s.NotRun) > 0 && s.NA == len(r.Vectors) {
-		for _, v := range r.Vectors {
-			if v.NotRun {
-				s.SetupFailure = strings.TrimPrefix(v.Reason, notRunReason)
-				break
-			}
-		}
+		s.SetupFailure = firstNotRun(r.Vectors)
+	} else if len(s.NotRun) > 0 {
+		s.NotRun = r.notRunByEngine()
 	}
 	r.Summary = s
+}
+
+// firstNotRun is how the sandbox ended the first run it refused.
+func firstNotRun(rows []vectorResult) string {
+	for _, v := range rows {
+		if v.NotRun {
+			return strings.TrimPrefix(v.Reason, notRunReason)
+		}
+	}
+	return ""
+}
+
+// notRunByEngine names the rows the sandbox did not run, an engine that
+// started no probe at all by one entry with its reason.
+func (r *doctorReport) notRunByEngine() []string {
+	names := []string{}
+	for i := 0; i < len(r.Vectors); {
+		j := i
+		for j < len(r.Vectors) && r.Vectors[j].Engine == r.Vectors[i].Engine {
+			j++
+		}
+		rows := r.Vectors[i:j]
+		whole := true
+		for _, v := range rows {
+			whole = whole && v.Result == verdictNA
+		}
+		if why := firstNotRun(rows); whole && why != "" {
+			names = append(names, "every vector ("+rows[0].Engine+": "+why+")")
+		} else {
+			for _, v := range rows {
+				if v.NotRun {
+					names = append(names, v.label())
+				}
+			}
+		}
+		i = j
+	}
+	return names
 }
 
 // exitStatus is 1 when a vector the README promises to block is open, or

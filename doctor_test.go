@@ -338,6 +338,10 @@ func TestDoctorNotRun(t *testing.T) {
 	const why = "exit status 125: sandbox: landlock: not supported"
 	blocked := vectorResult{Vector: "a", Promised: true, Result: verdictBlocked, Reason: "EPERM"}
 	refused := vectorResult{Vector: "b", Engine: "namespace", Promised: true, NotRun: true, Result: verdictNA, Reason: notRunReason + why}
+	blockedNS := blocked
+	blockedNS.Engine = "namespace"
+	refused2 := refused
+	refused2.Vector = "d"
 	noWitness := vectorResult{Vector: "c", Promised: true, Result: verdictNA, Reason: "no effect even unconfined: cannot set up the witness: EPERM"}
 	for _, c := range []struct {
 		name    string
@@ -348,7 +352,9 @@ func TestDoctorNotRun(t *testing.T) {
 	}{
 		{"every probe run", []vectorResult{blocked, noWitness}, "", 0, "no promised vector is open; untested here: c"},
 		{"none run", []vectorResult{refused, noWitness}, why, 1, "THE SANDBOX COULD NOT START, nothing was tested: " + why},
-		{"some not run", []vectorResult{blocked, refused}, "", 1, "THE SANDBOX DID NOT RUN: b (namespace)"},
+		{"some not run", []vectorResult{blockedNS, refused}, "", 1, "THE SANDBOX DID NOT RUN: b (namespace)"},
+		{"one engine not run", []vectorResult{blocked, refused, refused2}, "", 1,
+			"THE SANDBOX DID NOT RUN: every vector (namespace: " + why + ")"},
 	} {
 		r := doctorReport{Host: "test", Vectors: c.vectors}
 		r.summarize(0)
@@ -557,5 +563,39 @@ func TestDoctorProbeReportJSON(t *testing.T) {
 	}
 	if ns := netNS(); !strings.HasPrefix(ns, "net:[") {
 		t.Errorf("netNS() = %q, want net:[inode]", ns)
+	}
+}
+
+// TestDoctorHostNet: a network probe's own claim counts only from the
+// doctor's network namespace; from another, it is kept as a detail and
+// the witness alone judges. Run unconfined, where the witness does see
+// the datagram.
+func TestDoctorHostNet(t *testing.T) {
+	bin, _ := binaries(t)
+	d, err := newDoctor(bin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	var udp4 probe
+	for _, p := range probes {
+		if p.name == "udp4" {
+			udp4 = p
+		}
+	}
+	if !udp4.hostNet {
+		t.Fatal("udp4 is not marked hostNet")
+	}
+	o := d.attempt(udp4, false)
+	if !strings.Contains(o.effect, "received") || !strings.Contains(o.effect, "(sendto sent a datagram)") {
+		t.Errorf("from the doctor's network namespace: effect %q, want the witness's and the probe's", o.effect)
+	}
+	d.netns = "net:[1]"
+	o = d.attempt(udp4, false)
+	if !strings.Contains(o.effect, "received") || strings.Contains(o.effect, "sendto") {
+		t.Errorf("from another network namespace: effect %q, want the witness's alone", o.effect)
+	}
+	if !strings.Contains(o.detail, "in its own network namespace") || !strings.Contains(o.detail, "sendto sent a datagram") {
+		t.Errorf("from another network namespace: detail %q, want the probe's claim, placed", o.detail)
 	}
 }
