@@ -337,7 +337,7 @@ func chooseEngine(p Policy) (ns bool, why string, err error) {
 		return true, "namespace: user namespaces available", nil
 	case p.Engine == EngineNamespace:
 		un := &nsUnavailable{perr}
-		return true, "namespace: required", fmt.Errorf("the namespace engine is unavailable on this host: %v; %s", perr, un.fix())
+		return true, "namespace: required", fmt.Errorf("%s%v; %s", nsUnavailableLead, perr, un.fix())
 	}
 	why = fmt.Sprintf("exec-only: namespace engine unavailable (%v)", perr)
 	if cerr := execOnlyCannot(p); cerr != nil && p.Enforcement != CodexCompat {

@@ -3,10 +3,16 @@ package main
 // sandbox --doctor: what this kernel can enforce, and the known escapes
 // (peers.md section 2) tried for real from inside the sandbox.
 //
-// Each escape vector is tried twice by the same probe: once unconfined, as
-// a control, and once through the very policy path a user gets:
+// Each escape vector is tried by the same probe once unconfined, as a
+// control, and once through each engine, by the very policy path a user
+// gets:
 //
-//	sandbox -w TMPROOT -- /proc/self/exe --doctor-probe NAME args...
+//	sandbox --exec-only -w TMPROOT -- /proc/self/exe --doctor-probe NAME args...
+//	sandbox --require-namespaces -w TMPROOT -- ...
+//
+// the second only where the namespace engine runs on this host; where it
+// does not, the kernel part says why, and that is not a failure of the
+// doctor (the default then is the exec-only engine, which is tested).
 //
 // A witness outside the sandbox (a file, a listener, a process, a
 // terminal) tells whether the attempt had its effect; a probe whose prize
@@ -58,9 +64,10 @@ type kernelFact struct {
 	Note  string `json:"note,omitempty"`
 }
 
-// vectorResult is one escape vector, tried.
+// vectorResult is one escape vector, tried through one engine.
 type vectorResult struct {
 	Vector   string `json:"vector"`
+	Engine   string `json:"engine"` // "exec-only" or "namespace"
 	Tries    string `json:"tries"`
 	Check    string `json:"check"`
 	Promised bool   `json:"promised"`        // the README says it is refused
@@ -77,9 +84,9 @@ type doctorSummary struct {
 	Open         int      `json:"open"`
 	OpenByDesign int      `json:"open_by_design"`
 	NA           int      `json:"na"`
-	PromisedOpen []string `json:"promised_open"`
-	PromisedNA   []string `json:"promised_na"` // promised, but untestable here
-	NotRun       []string `json:"not_run"`     // the sandbox did not run the probe
+	PromisedOpen []string `json:"promised_open"` // each "vector (engine)"
+	PromisedNA   []string `json:"promised_na"`   // promised, but untestable here
+	NotRun       []string `json:"not_run"`       // the sandbox did not run the probe
 	SetupFailure string   `json:"setup_failure,omitempty"`
 	Seconds      float64  `json:"seconds"`
 }
@@ -122,15 +129,25 @@ func judge(v *vectorResult, control, confined runOutcome) {
 	}
 }
 
-// summarize counts the verdicts. When the sandbox refused to run a probe
-// and no vector got further than N/A (the others may have failed before
-// the sandbox, at their witness), the sandbox could not start at all, and
-// SetupFailure keeps the first reason it gave.
+// label names v in the summary: "vector (engine)".
+func (v *vectorResult) label() string {
+	if v.Engine == "" {
+		return v.Vector
+	}
+	return v.Vector + " (" + v.Engine + ")"
+}
+
+// summarize counts the verdicts of every row, each engine's. When the
+// sandbox refused to run a probe and no vector got further than N/A (the
+// others may have failed before the sandbox, at their witness), the
+// sandbox could not start at all, and SetupFailure keeps the first reason
+// it gave. When that is so of one engine only, its rows are one entry of
+// NotRun: "every vector (engine: reason)".
 func (r *doctorReport) summarize(seconds float64) {
 	s := doctorSummary{PromisedOpen: []string{}, PromisedNA: []string{}, NotRun: []string{}, Seconds: seconds}
 	for _, v := range r.Vectors {
 		if v.NotRun {
-			s.NotRun = append(s.NotRun, v.Vector)
+			s.NotRun = append(s.NotRun, v.label())
 		}
 		switch {
 		case v.Result == verdictBlocked:
@@ -138,26 +155,61 @@ func (r *doctorReport) summarize(seconds float64) {
 		case v.Result == verdictNA:
 			s.NA++
 			if v.Promised {
-				s.PromisedNA = append(s.PromisedNA, v.Vector)
+				s.PromisedNA = append(s.PromisedNA, v.label())
 			}
 		case v.ByDesign:
 			s.OpenByDesign++
 		default:
 			s.Open++
 			if v.Promised {
-				s.PromisedOpen = append(s.PromisedOpen, v.Vector)
+				s.PromisedOpen = append(s.PromisedOpen, v.label())
 			}
 		}
 	}
 	if len(s.NotRun) > 0 && s.NA == len(r.Vectors) {
-		for _, v := range r.Vectors {
-			if v.NotRun {
-				s.SetupFailure = strings.TrimPrefix(v.Reason, notRunReason)
-				break
-			}
-		}
+		s.SetupFailure = firstNotRun(r.Vectors)
+	} else if len(s.NotRun) > 0 {
+		s.NotRun = r.notRunByEngine()
 	}
 	r.Summary = s
+}
+
+// firstNotRun is how the sandbox ended the first run it refused.
+func firstNotRun(rows []vectorResult) string {
+	for _, v := range rows {
+		if v.NotRun {
+			return strings.TrimPrefix(v.Reason, notRunReason)
+		}
+	}
+	return ""
+}
+
+// notRunByEngine names the rows the sandbox did not run, an engine that
+// started no probe at all by one entry with its reason.
+func (r *doctorReport) notRunByEngine() []string {
+	names := []string{}
+	for i := 0; i < len(r.Vectors); {
+		j := i
+		for j < len(r.Vectors) && r.Vectors[j].Engine == r.Vectors[i].Engine {
+			j++
+		}
+		rows := r.Vectors[i:j]
+		whole := true
+		for _, v := range rows {
+			whole = whole && v.Result == verdictNA
+		}
+		if why := firstNotRun(rows); whole && why != "" {
+			names = append(names, "every vector ("+rows[0].Engine+": "+why+")")
+		} else {
+			for _, v := range rows {
+				if v.NotRun {
+					names = append(names, v.label())
+				}
+			}
+		}
+		i = j
+	}
+	return names
 }
 
 // exitStatus is 1 when a vector the README promises to block is open, or
@@ -213,6 +265,7 @@ func (r *doctorReport) writeJSON(w io.Writer) error {
 		for _, v := range r.Vectors {
 			j.openObject()
 			j.key("vector").str(v.Vector)
+			j.key("engine").str(v.Engine)
 			j.key("tries").str(v.Tries)
 			j.key("check").str(v.Check)
 			j.key("promised").boolean(v.Promised)
@@ -262,14 +315,15 @@ func (r *doctorReport) writeText(w io.Writer) error {
 		}
 		fmt.Fprintf(&b, "%-*s  %s\n", kw, f.Name, line)
 	}
-	vw, rw := len("VECTOR"), len("RESULT")
+	vw, ew, rw := len("VECTOR"), len("ENGINE"), len("RESULT")
 	for _, v := range r.Vectors {
 		vw = max(vw, utf8.RuneCountInString(v.Vector))
+		ew = max(ew, utf8.RuneCountInString(v.Engine))
 		rw = max(rw, utf8.RuneCountInString(v.Result))
 	}
-	fmt.Fprintf(&b, "\n%-*s  %-*s  %s\n", vw, "VECTOR", rw, "RESULT", "REASON")
+	fmt.Fprintf(&b, "\n%-*s  %-*s  %-*s  %s\n", vw, "VECTOR", ew, "ENGINE", rw, "RESULT", "REASON")
 	for _, v := range r.Vectors {
-		fmt.Fprintf(&b, "%-*s  %-*s  %s\n", vw, v.Vector, rw, v.Result, shorten(v.Reason, 110))
+		fmt.Fprintf(&b, "%-*s  %-*s  %-*s  %s\n", vw, v.Vector, ew, v.Engine, rw, v.Result, shorten(v.Reason, 100))
 	}
 	s := r.Summary
 	fmt.Fprintf(&b, "\nsummary: %d blocked, %d open, %d open by design, %d n/a in %.1fs: %s\n",

@@ -29,10 +29,29 @@ type probe struct {
 	sees     *watcher
 	promised bool   // the README says the sandbox refuses it
 	byDesign string // why it stays open, when the README says it does
-	needs    string // a privilege without which the vector does not exist
-	arch     string // only on this GOARCH
-	holds    bool   // the probe stays alive after reporting (probeHold)
-	try      func(args []string) probeReport
+	// nsPromised: open by design on the exec-only engine, refused on the
+	// namespace engine, whose read-only mounts refuse what Landlock does
+	// not cover (file metadata).
+	nsPromised bool
+	// hostNet: the prize is the host's network (its loopback listeners,
+	// its interfaces). A probe's own word that a socket call worked
+	// counts only when it ran in the doctor's network namespace: in the
+	// namespace engine's, the call reached the sandbox's private
+	// loopback and nothing else, and the witness outside judges alone.
+	hostNet bool
+	needs   string // a privilege without which the vector does not exist
+	arch    string // only on this GOARCH
+	holds   bool   // the probe stays alive after reporting (probeHold)
+	try     func(args []string) probeReport
+}
+
+// on is what the README says of p on engine e: promised, or open by
+// design and why.
+func (p *probe) on(e engine) (promised bool, byDesign string) {
+	if e.namespaces && p.nsPromised {
+		return true, ""
+	}
+	return p.promised, p.byDesign
 }
 
 var probes = []probe{
@@ -45,20 +64,20 @@ var probes = []probe{
 	{name: "fs-symlink-write", tries: "make a symlink in the root to a file outside and write through it", sees: &watchFiles, promised: true, try: trySymlinkWrite},
 	{name: "fs-mknod", tries: "mknod a character and a block device in the writable root", sees: &watchDevices, promised: true, needs: "CAP_MKNOD", try: tryMknod},
 	{name: "fs-file-handle", tries: "open_by_handle_at a file outside for writing", sees: &watchFiles, promised: true, needs: "CAP_DAC_READ_SEARCH", try: tryFileHandle},
-	{name: "fs-chmod", tries: "chmod a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryChmod},
+	{name: "fs-chmod", tries: "chmod a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", nsPromised: true, try: tryChmod},
 	{name: "fs-setid", tries: "chmod a file inside and outside the writable root to set-user/group-ID modes (fchmodat, fchmodat2, fchmod, chmod); create such a file inside (openat, openat2, mknodat, creat, open, mknod)", sees: &watchSetID, promised: true, try: trySetID},
-	{name: "fs-utime", tries: "set the times of a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", try: tryUtime},
+	{name: "fs-utime", tries: "set the times of a file outside", sees: &watchFiles, byDesign: "file metadata is not a Landlock right", nsPromised: true, try: tryUtime},
 	{name: "fs-xattr", tries: "set and remove user.* extended attributes inside and outside the writable root (setxattr, lsetxattr, fsetxattr, setxattrat, removexattr)", sees: &watchXattrs, promised: true, try: tryXattr},
 	{name: "fs-chattr", tries: "set the append-only flag (as root, else no-atime) of a file outside opened read-only (FS_IOC_SETFLAGS, FS_IOC_FSSETXATTR), and of one by path (file_setattr)", sees: &watchFlags, promised: true, try: tryChattr},
 	{name: "fs-ioctl", tries: "filesystem administration through read-only descriptors outside: btrfs subvolume create, FS_IOC_SETVERSION, FS_IOC_ENABLE_VERITY, FS_IOC_SET_ENCRYPTION_POLICY; an XFS attribute set by handle in the writable root; on a scratch filesystem also FS_IOC_SETFSLABEL and FIFREEZE", sees: &watchFSIoctl, promised: true, try: tryFSIoctl},
-	{name: "tcp4", tries: "connect to 127.0.0.1 over TCP and MPTCP", sees: &watchTCP4, promised: true, try: tryTCP4},
-	{name: "tcp6", tries: "connect to ::1 over TCP and MPTCP", sees: &watchTCP6, promised: true, try: tryTCP6},
-	{name: "tcp-listen", tries: "listen on 127.0.0.1 over TCP or MPTCP for a connection from outside", sees: &watchListen, promised: true, holds: true, try: tryTCPListen},
-	{name: "udp4", tries: "send a UDP datagram to 127.0.0.1", sees: &watchUDP4, promised: true, try: tryUDP4},
-	{name: "udp6", tries: "send a UDP datagram to ::1", sees: &watchUDP6, promised: true, try: tryUDP6},
-	{name: "raw-socket", tries: "send a hand-made UDP datagram through a raw IP socket", sees: &watchUDP4, promised: true, needs: "CAP_NET_RAW", try: tryRaw},
-	{name: "packet-socket", tries: "send a hand-made IPv4/UDP packet on lo through AF_PACKET", sees: &watchPacket, promised: true, needs: "CAP_NET_RAW", try: tryPacket},
-	{name: "netlink", tries: "dump the interfaces with RTM_GETLINK over NETLINK_ROUTE", sees: &watchReport, promised: true, try: tryNetlink},
+	{name: "tcp4", tries: "connect to 127.0.0.1 over TCP and MPTCP", sees: &watchTCP4, promised: true, hostNet: true, try: tryTCP4},
+	{name: "tcp6", tries: "connect to ::1 over TCP and MPTCP", sees: &watchTCP6, promised: true, hostNet: true, try: tryTCP6},
+	{name: "tcp-listen", tries: "listen on 127.0.0.1 over TCP or MPTCP for a connection from outside", sees: &watchListen, promised: true, holds: true, hostNet: true, try: tryTCPListen},
+	{name: "udp4", tries: "send a UDP datagram to 127.0.0.1", sees: &watchUDP4, promised: true, hostNet: true, try: tryUDP4},
+	{name: "udp6", tries: "send a UDP datagram to ::1", sees: &watchUDP6, promised: true, hostNet: true, try: tryUDP6},
+	{name: "raw-socket", tries: "send a hand-made UDP datagram through a raw IP socket", sees: &watchUDP4, promised: true, needs: "CAP_NET_RAW", hostNet: true, try: tryRaw},
+	{name: "packet-socket", tries: "send a hand-made IPv4/UDP packet on lo through AF_PACKET", sees: &watchPacket, promised: true, needs: "CAP_NET_RAW", hostNet: true, try: tryPacket},
+	{name: "netlink", tries: "dump the interfaces with RTM_GETLINK over NETLINK_ROUTE", sees: &watchReport, promised: true, hostNet: true, try: tryNetlink},
 	{name: "io_uring", tries: "io_uring_setup, then socket and connect from the ring", sees: &watchTCP4, promised: true, needs: "kernel.io_uring_disabled=0", try: tryIOUring},
 	{name: "i386-int80", tries: "socketcall and socket+connect to 127.0.0.1 with int $0x80", sees: &watchTCP4, promised: true, needs: "IA32 emulation in the kernel", arch: "amd64", try: tryI386Socket},
 	{name: "x32", tries: "socket+connect to 127.0.0.1 with x32 syscalls", sees: &watchTCP4, promised: true, needs: "a kernel built with CONFIG_X86_X32_ABI", arch: "amd64", try: tryX32Socket},
@@ -133,16 +152,31 @@ var (
 // covers a busy machine.
 const netGrace = 30 * time.Millisecond
 
+// engine is a Linux engine the doctor runs vectors through: its name in
+// the report and the options that select it, with no fallback.
+type engine struct {
+	name       string
+	args       []string
+	namespaces bool
+}
+
+var (
+	execOnlyEngine  = engine{name: "exec-only", args: []string{"--exec-only"}}
+	namespaceEngine = engine{name: "namespace", args: []string{"--require-namespaces"}, namespaces: true}
+)
+
 // doctor runs vectors with the sandbox binary at exe, as cred (nil: as
-// this process), in fixtures under base. It is the one implementation of
-// the escape attempts: --doctor runs every vector as the user who asked,
-// and the confinement tests (TestConfineVectors) run each as root and as
-// uid 65534.
+// this process), through engine, in fixtures under base. It is the one
+// implementation of the escape attempts: --doctor runs every vector as
+// the user who asked, on each engine this host runs, and the confinement
+// tests (TestConfineVectors) run each as root and as uid 65534.
 type doctor struct {
-	exe  string
-	cred *syscall.Credential
-	base string
-	seq  int
+	exe    string
+	cred   *syscall.Credential
+	engine engine // exec-only unless set
+	base   string
+	seq    int
+	netns  string // the doctor's network namespace, its witnesses'
 	// scratch: base is on a filesystem made for the run (the tests' loop
 	// mounts), which a vector may relabel or freeze.
 	scratch bool
@@ -160,7 +194,7 @@ func newDoctorIn(dir, exe string, cred *syscall.Credential) (*doctor, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &doctor{exe: exe, cred: cred, base: base}
+	d := &doctor{exe: exe, cred: cred, engine: execOnlyEngine, base: base, netns: netNS()}
 	if err := d.own(base); err != nil {
 		os.RemoveAll(base)
 		return nil, err
@@ -203,34 +237,78 @@ func examine() (*doctorReport, error) {
 		return nil, err
 	}
 	defer d.close()
-	var uts unix.Utsname
-	unix.Uname(&uts)
-	r := &doctorReport{
-		Host:   fmt.Sprintf("Linux %s %s, uid %d", unix.ByteSliceToString(uts.Release[:]), runtime.GOARCH, os.Getuid()),
-		Kernel: d.kernelFacts(unix.ByteSliceToString(uts.Release[:])),
-	}
-	for _, p := range vectors() {
-		r.Vectors = append(r.Vectors, d.check(p))
-	}
+	r := d.examine(vectors())
 	r.summarize(time.Since(start).Seconds())
 	return r, nil
 }
 
+// examine runs vectors on the exec-only engine and, where this host runs
+// it, on the namespace engine; where it does not, a kernel fact says why
+// and how to fix it, and the report has no namespace rows (the default
+// engine is then the exec-only one, tested above).
+func (d *doctor) examine(vectors []probe) *doctorReport {
+	var uts unix.Utsname
+	unix.Uname(&uts)
+	release := unix.ByteSliceToString(uts.Release[:])
+	r := &doctorReport{
+		Host:   fmt.Sprintf("Linux %s %s, uid %d", release, runtime.GOARCH, os.Getuid()),
+		Kernel: d.kernelFacts(release),
+	}
+	nsUnavailable := d.namespaceUnavailable()
+	value := "available: the vectors run on both engines"
+	if nsUnavailable != "" {
+		value = "unavailable: " + nsUnavailable
+	}
+	r.Kernel = append(r.Kernel, kernelFact{"namespace engine", value, "a trial run with --require-namespaces, as this user"})
+	engines := []engine{execOnlyEngine}
+	if nsUnavailable == "" {
+		engines = append(engines, namespaceEngine)
+	}
+	for _, e := range engines {
+		d.engine = e
+		for _, p := range vectors {
+			r.Vectors = append(r.Vectors, d.check(p))
+		}
+	}
+	d.engine = execOnlyEngine
+	return r
+}
+
+// namespaceUnavailable says why the namespace engine does not run here,
+// with the fix, or "" when it does. It asks the engine itself: a trial
+// run of a helper probe with --require-namespaces, as the doctor's user,
+// which catches what starting the namespaces alone (--print-policy's
+// probe) does not, such as AppArmor refusing the mounts. A trial the
+// sandbox refused for another reason is no answer: the engine counts as
+// available, and its vectors then show what the sandbox said.
+func (d *doctor) namespaceUnavailable() string {
+	saved := d.engine
+	d.engine = namespaceEngine
+	o := d.attempt(probe{name: "userns-id", sees: &watchReport}, true)
+	d.engine = saved
+	if _, why, ok := strings.Cut(o.detail, nsUnavailableLead); ok && o.notRun {
+		return why
+	}
+	return ""
+}
+
 // check runs one vector: p unconfined, as the control, then through the
-// sandbox, and judges. This is the whole of a vector's test, for the
-// doctor and for the confinement tests alike.
+// sandbox on d.engine, and judges. This is the whole of a vector's test,
+// for the doctor and for the confinement tests alike.
 func (d *doctor) check(p probe) vectorResult {
+	promised, byDesign := p.on(d.engine)
 	v := vectorResult{
 		Vector:   p.name,
+		Engine:   d.engine.name,
 		Tries:    p.tries,
 		Check:    p.sees.check,
-		Promised: p.promised,
-		ByDesign: p.byDesign != "",
+		Promised: promised,
+		ByDesign: byDesign != "",
 		Needs:    p.needs,
-		Reason:   p.byDesign,
+		Reason:   byDesign,
 	}
-	control := d.attempt(p.name, p.sees, false)
-	confined := d.attempt(p.name, p.sees, true)
+	control := d.attempt(p, false)
+	confined := d.attempt(p, true)
 	judge(&v, control, confined)
 	return v
 }
@@ -238,14 +316,15 @@ func (d *doctor) check(p probe) vectorResult {
 // probeTimeout bounds one probe run; a run normally takes milliseconds.
 const probeTimeout = 5 * time.Second
 
-// attempt runs probe name once, unconfined or through the sandbox with a
-// fresh writable root, and returns what its witness saw.
-func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
+// attempt runs probe p once, unconfined or through the sandbox on
+// d.engine with a fresh writable root, and returns what its witness saw.
+func (d *doctor) attempt(p probe, confined bool) runOutcome {
+	name, sees := p.name, p.sees
 	d.seq++
 	dir := filepath.Join(d.base, fmt.Sprintf("%02d-%s", d.seq, name))
 	root, out := filepath.Join(dir, "root"), filepath.Join(dir, "out")
-	for _, p := range []string{root, out} {
-		if err := os.MkdirAll(p, 0o755); err != nil {
+	for _, dir := range []string{root, out} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return runOutcome{detail: "doctor: " + err.Error()}
 		}
 	}
@@ -260,9 +339,8 @@ func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
 
 	argv := append([]string{d.exe, "--doctor-probe", name}, w.args...)
 	if confined {
-		// The vectors and their verdicts are the exec-only engine's
-		// (until the doctor runs them on both engines).
-		argv = append([]string{d.exe, "--exec-only", "-w", root, "--"}, argv...)
+		sandbox := append(append([]string{d.exe}, d.engine.args...), "-w", root, "--")
+		argv = append(sandbox, argv...)
 	}
 	stdin := -1
 	if w.ctty {
@@ -304,6 +382,10 @@ func (d *doctor) attempt(name string, sees *watcher, confined bool) runOutcome {
 		code := ws.ExitStatus()
 		notRun := waitErr == nil && confined && (code == exitSetup || code == exitCannotRun || code == exitNotFound)
 		return runOutcome{effect: effect, detail: deathOf(ws, waitErr, string(stderr.buf)), notRun: notRun}
+	}
+	if p.hostNet && pr.Effect != "" && pr.NetNS != d.netns {
+		pr.Errors = append(pr.Errors, fmt.Sprintf("in its own network namespace (%s; the host's: %s): %s", pr.NetNS, d.netns, pr.Effect))
+		pr.Effect = ""
 	}
 	switch {
 	case effect == "":
@@ -1206,7 +1288,7 @@ func (d *doctor) kernelFacts(release string) []kernelFact {
 
 // helper runs a probe unconfined and says what it achieved.
 func (d *doctor) helper(name string) string {
-	o := d.attempt(name, &watchReport, false)
+	o := d.attempt(probe{name: name, sees: &watchReport}, false)
 	if o.effect != "" {
 		return o.effect
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,14 +60,29 @@ func excusedNA(v vectorResult, facts []kernelFact, root bool) bool {
 	return !root && strings.Contains(v.Needs, "CAP_")
 }
 
+// openByDesign is what the README says stays open, by engine: file
+// metadata outside the writable trees on the exec-only engine only (the
+// namespace engine's read-only mounts refuse it), execution on both.
+var openByDesign = map[string][]string{
+	"exec-only": {"fs-chmod", "fs-utime", "memfd-exec"},
+	"namespace": {"memfd-exec"},
+}
+
 // checkVector holds a vector's verdict to the README: a promised vector
 // must not be OPEN, nor any vector the README does not call open by
-// design; every verdict has a reason; and under CI=true no vector may be
-// left untested (N/A) unless excusedNA finds the reason in facts. It is
-// the rule of TestConfineVectors, which runs the doctor's vectors as each
-// user.
+// design on its engine (openByDesign); every verdict has a reason; and
+// under CI=true no vector may be left untested (N/A) unless excusedNA
+// finds the reason in facts. It is the rule of TestConfineVectors, which
+// runs the doctor's vectors as each user on each engine.
 func checkVector(t *testing.T, v vectorResult, facts []kernelFact, root bool) {
 	t.Helper()
+	byDesign, known := openByDesign[v.Engine]
+	if !known {
+		t.Fatalf("%s: unknown engine %q", v.Vector, v.Engine)
+	}
+	if want := slices.Contains(byDesign, v.Vector); v.ByDesign != want || v.Promised == want {
+		t.Errorf("%s on the %s engine: by design %v, promised %v; the README says open by design: %v", v.Vector, v.Engine, v.ByDesign, v.Promised, want)
+	}
 	switch {
 	case v.Result == "" || v.Reason == "":
 		t.Errorf("%s: no result or no reason: %+v", v.Vector, v)
@@ -149,18 +165,89 @@ func TestDoctorReport(t *testing.T) {
 		t.Fatalf("--doctor --json: %v (%v)\nstdout:\n%s\nstderr:\n%s", jerr, err, out, stderr.String())
 	}
 	t.Logf("%s: %+v", r.Host, r.Summary)
-	if len(r.Kernel) == 0 || len(r.Vectors) != len(vectors()) {
-		t.Fatalf("%d kernel facts and %d vectors, want some and %d", len(r.Kernel), len(r.Vectors), len(vectors()))
+	ns := factValue(r.Kernel, "namespace engine")
+	engines := []string{"exec-only", "namespace"}
+	switch {
+	case strings.HasPrefix(ns, "unavailable: "):
+		engines = engines[:1]
+		msg := "the namespace engine does not run here, so --doctor tried only the exec-only engine: " + ns
+		if os.Getenv("CI") == "true" {
+			t.Error(msg)
+		} else {
+			t.Log(msg)
+		}
+	case !strings.HasPrefix(ns, "available"):
+		t.Errorf("kernel fact \"namespace engine\" is %q, want available or unavailable with the reason", ns)
 	}
-	for _, v := range r.Vectors {
+	if len(r.Kernel) == 0 || len(r.Vectors) != len(engines)*len(vectors()) {
+		t.Fatalf("%d kernel facts and %d vectors, want some and %d on %v", len(r.Kernel), len(r.Vectors), len(engines)*len(vectors()), engines)
+	}
+	for i, v := range r.Vectors {
 		if v.Result == "" || v.Reason == "" || v.Tries == "" || v.Check == "" {
 			t.Errorf("%s: incomplete: %+v", v.Vector, v)
+		}
+		if want := engines[i/len(vectors())]; v.Engine != want {
+			t.Errorf("row %d, %s: engine %q, want %q", i, v.Vector, v.Engine, want)
 		}
 	}
 	if want := r.exitStatus(); cmd.ProcessState.ExitCode() != want {
 		t.Errorf("exit status %d, want %d (promised but open: %v); stderr:\n%s",
 			cmd.ProcessState.ExitCode(), want, r.Summary.PromisedOpen, stderr.String())
 	}
+}
+
+// factValue is the value of the kernel fact name, "" if there is none.
+func factValue(facts []kernelFact, name string) string {
+	for _, f := range facts {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// TestDoctorNamespaceUnavailable runs `sandbox --doctor --json` as each
+// user on a host simulated to refuse the namespace engine (a filter in
+// the re-executed test binary): user namespaces refused outright, and
+// AppArmor's way, clone allowed and mounts refused, which only a trial
+// run catches. The doctor says why and what would fix it, tries every
+// vector on the exec-only engine alone, and does not fail for it.
+func TestDoctorNamespaceUnavailable(t *testing.T) {
+	requireLandlock(t, 3)
+	forEachUser(t, func(t *testing.T, u runAs) {
+		sandbox, probe := binaries(t)
+		for _, c := range []struct{ sim, why string }{
+			{"no-userns", "operation not permitted"},
+			{"apparmor-userns", "mount"},
+		} {
+			t.Run(c.sim, func(t *testing.T) {
+				cmd := u.command(probe, sandbox, "--doctor", "--json")
+				cmd.Env = append(cmd.Env, probeEnv+"="+c.sim)
+				res := runCommand(t, cmd)
+				var r doctorReport
+				if err := json.Unmarshal([]byte(res.stdout), &r); err != nil {
+					t.Fatalf("--doctor --json: %v: %v", err, res)
+				}
+				ns := factValue(r.Kernel, "namespace engine")
+				t.Log(ns)
+				if !strings.HasPrefix(ns, "unavailable: ") || !strings.Contains(ns, c.why) || !strings.Contains(ns, "--exec-only") {
+					t.Errorf("kernel fact \"namespace engine\" is %q, want unavailable, naming %q and a fix", ns, c.why)
+				}
+				if len(r.Vectors) != len(vectors()) {
+					t.Errorf("%d rows, want %d, on the exec-only engine alone", len(r.Vectors), len(vectors()))
+				}
+				for _, v := range r.Vectors {
+					if v.Engine != "exec-only" {
+						t.Errorf("%s: a row on the %q engine", v.Vector, v.Engine)
+					}
+				}
+				if want := r.exitStatus(); res.code != want || want != 0 {
+					t.Errorf("exit status %d, report's %d, want 0 (promised but open: %v, not run: %v): %v",
+						res.code, want, r.Summary.PromisedOpen, r.Summary.NotRun, res)
+				}
+			})
+		}
+	})
 }
 
 // TestDoctorText pins the text layout: each table's columns padded to
@@ -170,10 +257,10 @@ func TestDoctorText(t *testing.T) {
 		Host:   "Linux 6.12 amd64, uid 0",
 		Kernel: []kernelFact{{"landlock", "ABI 6", ""}, {"dev.tty.legacy_tiocsti", "0", "note"}},
 		Vectors: []vectorResult{
-			{Vector: "fs-write", Result: verdictBlocked, Reason: "EACCES"},
-			{Vector: "x32", Result: verdictNA, Reason: "no\nx32"},
+			{Vector: "fs-write", Engine: "exec-only", Result: verdictBlocked, Reason: "EACCES"},
+			{Vector: "x32", Engine: "namespace", Result: verdictNA, Reason: "no\nx32"},
 		},
-		Summary: doctorSummary{Blocked: 1, NA: 1, PromisedNA: []string{"x32"}, Seconds: 0.25},
+		Summary: doctorSummary{Blocked: 1, NA: 1, PromisedNA: []string{"x32 (namespace)"}, Seconds: 0.25},
 	}
 	var b bytes.Buffer
 	if err := r.writeText(&b); err != nil {
@@ -185,11 +272,11 @@ KERNEL                  VALUE
 landlock                ABI 6
 dev.tty.legacy_tiocsti  0 (note)
 
-VECTOR    RESULT   REASON
-fs-write  BLOCKED  EACCES
-x32       N/A      no x32
+VECTOR    ENGINE     RESULT   REASON
+fs-write  exec-only  BLOCKED  EACCES
+x32       namespace  N/A      no x32
 
-summary: 1 blocked, 0 open, 0 open by design, 1 n/a in 0.2s: no promised vector is open; untested here: x32
+summary: 1 blocked, 0 open, 0 open by design, 1 n/a in 0.2s: no promised vector is open; untested here: x32 (namespace)
 `
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
@@ -250,7 +337,11 @@ func TestDoctorSigset(t *testing.T) {
 func TestDoctorNotRun(t *testing.T) {
 	const why = "exit status 125: sandbox: landlock: not supported"
 	blocked := vectorResult{Vector: "a", Promised: true, Result: verdictBlocked, Reason: "EPERM"}
-	refused := vectorResult{Vector: "b", Promised: true, NotRun: true, Result: verdictNA, Reason: notRunReason + why}
+	refused := vectorResult{Vector: "b", Engine: "namespace", Promised: true, NotRun: true, Result: verdictNA, Reason: notRunReason + why}
+	blockedNS := blocked
+	blockedNS.Engine = "namespace"
+	refused2 := refused
+	refused2.Vector = "d"
 	noWitness := vectorResult{Vector: "c", Promised: true, Result: verdictNA, Reason: "no effect even unconfined: cannot set up the witness: EPERM"}
 	for _, c := range []struct {
 		name    string
@@ -261,7 +352,9 @@ func TestDoctorNotRun(t *testing.T) {
 	}{
 		{"every probe run", []vectorResult{blocked, noWitness}, "", 0, "no promised vector is open; untested here: c"},
 		{"none run", []vectorResult{refused, noWitness}, why, 1, "THE SANDBOX COULD NOT START, nothing was tested: " + why},
-		{"some not run", []vectorResult{blocked, refused}, "", 1, "THE SANDBOX DID NOT RUN: b"},
+		{"some not run", []vectorResult{blockedNS, refused}, "", 1, "THE SANDBOX DID NOT RUN: b (namespace)"},
+		{"one engine not run", []vectorResult{blocked, refused, refused2}, "", 1,
+			"THE SANDBOX DID NOT RUN: every vector (namespace: " + why + ")"},
 	} {
 		r := doctorReport{Host: "test", Vectors: c.vectors}
 		r.summarize(0)
@@ -448,5 +541,61 @@ func TestDoctorListenWitness(t *testing.T) {
 	}
 	if w.saw() == "" {
 		t.Errorf("a listener on 127.0.0.1:%s, but the witness did not reach it", w.args[0])
+	}
+}
+
+// TestDoctorProbeReportJSON: a probe's report survives its trip to the
+// doctor, the network namespace it ran in included (the doctor weighs a
+// network probe's own claim by it).
+func TestDoctorProbeReportJSON(t *testing.T) {
+	for _, r := range []probeReport{
+		{},
+		{Effect: "sendto sent a datagram", NetNS: "net:[4026532275]"},
+		{Errors: []string{"connect: ECONNREFUSED", "x"}, NetNS: netNS()},
+	} {
+		var back probeReport
+		if err := back.unmarshal(string(r.marshal())); err != nil {
+			t.Fatalf("%+v: %v", r, err)
+		}
+		if back.Effect != r.Effect || back.NetNS != r.NetNS || strings.Join(back.Errors, "|") != strings.Join(r.Errors, "|") {
+			t.Errorf("round trip: %+v, want %+v", back, r)
+		}
+	}
+	if ns := netNS(); !strings.HasPrefix(ns, "net:[") {
+		t.Errorf("netNS() = %q, want net:[inode]", ns)
+	}
+}
+
+// TestDoctorHostNet: a network probe's own claim counts only from the
+// doctor's network namespace; from another, it is kept as a detail and
+// the witness alone judges. Run unconfined, where the witness does see
+// the datagram.
+func TestDoctorHostNet(t *testing.T) {
+	bin, _ := binaries(t)
+	d, err := newDoctor(bin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.close()
+	var udp4 probe
+	for _, p := range probes {
+		if p.name == "udp4" {
+			udp4 = p
+		}
+	}
+	if !udp4.hostNet {
+		t.Fatal("udp4 is not marked hostNet")
+	}
+	o := d.attempt(udp4, false)
+	if !strings.Contains(o.effect, "received") || !strings.Contains(o.effect, "(sendto sent a datagram)") {
+		t.Errorf("from the doctor's network namespace: effect %q, want the witness's and the probe's", o.effect)
+	}
+	d.netns = "net:[1]"
+	o = d.attempt(udp4, false)
+	if !strings.Contains(o.effect, "received") || strings.Contains(o.effect, "sendto") {
+		t.Errorf("from another network namespace: effect %q, want the witness's alone", o.effect)
+	}
+	if !strings.Contains(o.detail, "in its own network namespace") || !strings.Contains(o.detail, "sendto sent a datagram") {
+		t.Errorf("from another network namespace: detail %q, want the probe's claim, placed", o.detail)
 	}
 }

@@ -248,7 +248,7 @@ func engage(p Policy, cmd []string) error {
 		return err
 	}
 	if p.Engine == EngineNamespace {
-		return &setupError{fmt.Errorf("the namespace engine is unavailable on this host: %v; %s", un.err, un.fix())}
+		return &setupError{fmt.Errorf("%s%v; %s", nsUnavailableLead, un.err, un.fix())}
 	}
 	lacks := execOnlyLacks
 	if err := execOnlyCannot(p); err != nil {
@@ -261,6 +261,11 @@ func engage(p Policy, cmd []string) error {
 	}
 	return engageExecOnly(p, cmd, fmt.Sprintf("namespace engine unavailable (%v), running exec-only: %s", un.err, lacks))
 }
+
+// nsUnavailableLead starts the refusal of --require-namespaces where the
+// host does not run the namespace engine; the cause and the fix follow.
+// --doctor looks for it.
+const nsUnavailableLead = "the namespace engine is unavailable on this host: "
 
 // withoutNamespaceOnly is p without what only the namespace engine
 // enforces (islands, hidden paths), and what that leaves out. Codex mode

@@ -90,7 +90,8 @@ Options:
     --print-policy     Print the effective policy on this kernel as JSON
                        instead of running the command.
     --doctor           Check this host: what the kernel can enforce, and
-                       try the known escapes inside the sandbox for real.
+                       try the known escapes inside the sandbox for real,
+                       on each engine this host runs.
     --json             With --doctor: print JSON.
     -h, --help         Print this help.
     --version          Print the version.

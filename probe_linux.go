@@ -30,11 +30,14 @@ import (
 )
 
 // probeReport is what a probe says about its attempt. It travels to the
-// doctor as one line of JSON: {"effect":"...","errors":["..."]}, each
-// member left out when empty.
+// doctor as one line of JSON: {"effect":"...","errors":["..."],
+// "netns":"net:[...]"}, each member left out when empty.
 type probeReport struct {
 	Effect string
 	Errors []string
+	// NetNS is the network namespace the probe ran in (runProbe fills it
+	// in): what a socket call that succeeded could reach.
+	NetNS string
 }
 
 func (r *probeReport) marshal() []byte {
@@ -45,6 +48,9 @@ func (r *probeReport) marshal() []byte {
 	}
 	if len(r.Errors) > 0 {
 		w.key("errors").strings(r.Errors)
+	}
+	if r.NetNS != "" {
+		w.key("netns").str(r.NetNS)
 	}
 	w.closeObject()
 	return w.buf
@@ -77,6 +83,12 @@ func (r *probeReport) unmarshal(line string) error {
 			}
 			r.Errors = append(r.Errors, item.text)
 		}
+	}
+	if e, ok := v.member("netns"); ok && e.kind != jsonNull {
+		if e.kind != jsonString {
+			return fmt.Errorf("netns: expected a string, found a JSON %v", e.kind)
+		}
+		r.NetNS = e.text
 	}
 	return nil
 }
@@ -130,6 +142,7 @@ func runProbe(name string, args []string) int {
 		return exitUsage
 	}
 	r := try(args)
+	r.NetNS = netNS()
 	os.Stdout.Write(append(r.marshal(), '\n'))
 	if hold {
 		time.Sleep(probeHold)
@@ -1178,8 +1191,16 @@ func runHelper(argv []string, sys *syscall.SysProcAttr) (string, error) {
 	return out, nil
 }
 
-func userNS() string {
-	ns, err := os.Readlink("/proc/self/ns/user")
+func userNS() string { return nsLink("user") }
+
+// netNS names the network namespace of this process, as userNS does the
+// user namespace.
+func netNS() string { return nsLink("net") }
+
+// nsLink reads /proc/self/ns/KIND: "KIND:[inode]", the same name for the
+// same namespace in every PID namespace's /proc (namespaces(7)).
+func nsLink(kind string) string {
+	ns, err := os.Readlink("/proc/self/ns/" + kind)
 	if err != nil {
 		return err.Error()
 	}

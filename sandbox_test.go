@@ -410,11 +410,14 @@ func deniedBySandbox(r runResult) bool {
 // ---------------------------------------------------------------------
 // The doctor's vectors
 
-// TestConfineVectors runs every escape vector of --doctor as each user,
-// through doctor.check: the doctor's own probe, once unconfined as the
-// control and once inside the built sandbox, judged by its witness. One
-// implementation, two users: --doctor runs it as whoever asks, this test
-// as root and as uid 65534. checkVector holds the verdicts to the README.
+// TestConfineVectors runs every escape vector of --doctor as each user on
+// each engine, through doctor.check: the doctor's own probe, once
+// unconfined as the control and once inside the built sandbox, judged by
+// its witness. One implementation, two users, two engines: --doctor runs
+// it as whoever asks, this test as root and as uid 65534, with
+// --exec-only and with --require-namespaces. checkVector holds the
+// verdicts to the README. A host without the namespace engine skips its
+// half, and fails under CI=true.
 func TestConfineVectors(t *testing.T) {
 	requireLandlock(t, 3)
 	bin, _ := binaries(t)
@@ -428,8 +431,19 @@ func TestConfineVectors(t *testing.T) {
 		}
 		defer d.close()
 		facts := d.kernelFacts(release)
-		for _, p := range vectors() {
-			t.Run(p.name, func(t *testing.T) { checkVector(t, d.check(p), facts, u.root()) })
+		for _, e := range []engine{execOnlyEngine, namespaceEngine} {
+			t.Run(e.name, func(t *testing.T) {
+				if e.namespaces {
+					if why := d.namespaceUnavailable(); why != "" {
+						skipOrFail(t, "the namespace engine does not run here: %s", why)
+					}
+				}
+				d.engine = e
+				defer func() { d.engine = execOnlyEngine }()
+				for _, p := range vectors() {
+					t.Run(p.name, func(t *testing.T) { checkVector(t, d.check(p), facts, u.root()) })
+				}
+			})
 		}
 	})
 }
