@@ -606,6 +606,20 @@ func runInner(args []string) int {
 		return exitUsage
 	}
 	cmd := args[1:]
+	// Not dumpable: the command runs as this process's user, in its
+	// Landlock domain, and may ptrace its peers when the network is on;
+	// this process keeps the capabilities of the new user namespace on
+	// the threads the Go runtime started (only this thread drops them
+	// before the command starts), and holds the status pipe to the outer
+	// stage. A process that is not dumpable can be ptraced, and its
+	// /proc/1/fd, mem and environ opened, only with CAP_SYS_PTRACE in its
+	// user namespace (ptrace(2), "Ptrace access mode checking"), which
+	// the command never has. The command itself is dumpable again: execve
+	// resets it.
+	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0); err != nil {
+		errorf("%s: prctl(PR_SET_DUMPABLE, 0): %v", innerStage, err)
+		return exitSetup
+	}
 	// Named as the caller named us, not "exe" (what /proc/self/exe gives).
 	name, _ := unix.BytePtrFromString(filepath.Base(os.Args[0]))
 	unix.Prctl(unix.PR_SET_NAME, uintptr(unsafe.Pointer(name)), 0, 0, 0)
@@ -648,6 +662,12 @@ func runInner(args []string) int {
 		return fail("setup", err)
 	}
 	if err := applyMounts(mp); err != nil {
+		// A kernel or seccomp profile without the new mount API
+		// (open_tree, move_mount, mount_setattr, fsopen: Linux 5.2-5.12)
+		// is a host that cannot run this engine, not a bad plan.
+		if errors.Is(err, unix.ENOSYS) {
+			return fail("host", err)
+		}
 		return fail("setup", err)
 	}
 	if !p.Network {

@@ -647,3 +647,46 @@ func TestNamespaceOwnProcesses(t *testing.T) {
 		}
 	})
 }
+
+// TestNamespaceInitOutOfReach: the inner stage (PID 1 of the namespace)
+// keeps capabilities on its runtime threads and holds the pipes to the
+// supervisor, so the command must not reach into it, even with the network
+// on (where seccomp lets ptrace through to the sandbox's own processes):
+// PTRACE_SEIZE of PID 1 fails while seizing its own child works (the
+// control), and PID 1's descriptors and memory do not open.
+func TestNamespaceInitOutOfReach(t *testing.T) {
+	requireLandlock(t, 3)
+	python := cxPython(t)
+	script := `
+import ctypes, os, subprocess, sys
+libc = ctypes.CDLL(None, use_errno=True)
+PTRACE_SEIZE, PTRACE_DETACH = 0x4206, 17
+child = subprocess.Popen(["sleep", "30"])
+ok = libc.ptrace(PTRACE_SEIZE, child.pid, 0, 0) == 0
+print("seize-child", ok)
+child.kill()
+r = libc.ptrace(PTRACE_SEIZE, 1, 0, 0)
+print("seize-init", r == 0, os.strerror(ctypes.get_errno()))
+for path, flags in (("/proc/1/fd/4", os.O_WRONLY), ("/proc/1/fd/3", os.O_RDONLY), ("/proc/1/mem", os.O_RDONLY), ("/proc/1/environ", os.O_RDONLY)):
+    try:
+        os.close(os.open(path, flags))
+        print("open", path, True)
+    except OSError as e:
+        print("open", path, False, e.strerror)
+`
+	forEachUser(t, func(t *testing.T, u runAs) {
+		r := runCommand(t, u.sandboxCommand(t, "--require-namespaces", "-n", "--", python, "-c", script))
+		if r.code != 0 {
+			t.Fatalf("%v", r)
+		}
+		if !strings.Contains(r.stdout, "seize-child True") {
+			t.Errorf("control: the command could not ptrace its own child: %v", r)
+		}
+		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+			f := strings.Fields(line)
+			if len(f) >= 2 && f[0] == "seize-init" && f[1] != "False" || len(f) >= 3 && f[0] == "open" && f[2] != "False" {
+				t.Errorf("the command reached PID 1: %s", line)
+			}
+		}
+	})
+}
