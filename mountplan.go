@@ -369,6 +369,39 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			}
 		}
 	}
+	// Pins: an island, or a writable root nested in another, is a mount
+	// point and cannot be renamed, but the directories between it and the
+	// writable root around it could be, and a new directory made in their
+	// place, where the island's path is free to create (a Codex workspace
+	// under /tmp: rename /tmp/ws away, make /tmp/ws/proj/.git, and the
+	// user's next git command there runs the command's hooks). Each such
+	// directory is bound onto itself, writable as it was, so that renaming
+	// it fails (EBUSY). The cost: moving a file across one of them is a
+	// copy (EXDEV, which mv handles).
+	var pins []mountOp
+	pin := func(path string) {
+		anc := ""
+		for _, w := range writable {
+			if path != w && fsPathWithin(path, w) && len(w) > len(anc) {
+				anc = w
+			}
+		}
+		if anc == "" {
+			return
+		}
+		for d := filepath.Dir(path); d != anc && fsPathWithin(d, anc); d = filepath.Dir(d) {
+			if withinAny(d, p.Hidden) {
+				continue // masked: nothing beneath can be reached to rename
+			}
+			pins = append(pins, mountOp{Kind: opBind, Path: d})
+		}
+	}
+	for _, it := range items {
+		if it.Kind == opBind || it.Kind == opIsland {
+			pin(it.Path)
+		}
+	}
+	items = append(items, pins...)
 	hidden := slices.Clone(p.Hidden)
 	registry := ""
 	if slices.ContainsFunc(items, func(op mountOp) bool { return op.Kind == opIsland }) {
@@ -425,7 +458,7 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 	})
 	var overlays []mountOp
 	for _, it := range items {
-		if slices.ContainsFunc(overlays, func(o mountOp) bool { return o.Path == it.Path && o.Kind == it.Kind }) {
+		if slices.ContainsFunc(overlays, func(o mountOp) bool { return o.Path == it.Path && o.Kind == it.Kind && o.File == it.File }) {
 			continue
 		}
 		// The deepest operation already placed at or above this path

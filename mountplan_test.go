@@ -197,6 +197,17 @@ func TestPlanMounts(t *testing.T) {
 				"hide-dir /data keep=file.db", "bind /data/file.db file", "hide-file /data/file.db"},
 		},
 		{
+			name: "pins: directories between a writable root and a nested root or an island are bound onto themselves",
+			p: Policy{WritableRoots: []WritableRoot{
+				{Path: "/usr", ReadOnly: []string{"/usr/home/u/proj/src/.git"}},
+				{Path: "/usr/home/u/proj/src", ReadOnly: []string{"/usr/home/u/proj/src/.git"}},
+			}},
+			want: []string{"private /", "clone /usr", "clone /usr/home", "clone /usr/home/u", "clone /usr/home/u/proj",
+				"clone /usr/home/u/proj/src", "read-only /", "dev /dev", "proc /proc",
+				"bind /usr", "bind /usr/home", "bind /usr/home/u", "bind /usr/home/u/proj", "bind /usr/home/u/proj/src",
+				"island /usr/home/u/proj/src/.git missing"},
+		},
+		{
 			name: "island beneath a hidden directory in a root is skipped",
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/secret/x"}}}, Hidden: []string{"/w/secret"}},
 			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "hide-dir /w/secret"},

@@ -690,3 +690,58 @@ for path, flags in (("/proc/1/fd/4", os.O_WRONLY), ("/proc/1/fd/3", os.O_RDONLY)
 		}
 	})
 }
+
+// TestNamespaceIslandParentsPinned: the directories between a writable root
+// and an island, or a writable root nested in another (a Codex workspace
+// under /tmp), cannot be renamed away to make the island's path free to
+// create; without that, a command could leave a .git of its own where the
+// user's next git command runs its hooks. Controls: unconfined, the same
+// script succeeds; inside, an ordinary rename in the tree still works.
+func TestNamespaceIslandParentsPinned(t *testing.T) {
+	requireLandlock(t, 3)
+	forEachUser(t, func(t *testing.T, u runAs) {
+		base := u.dir(t)
+		w := filepath.Join(base, "w")
+		proj := filepath.Join(w, "cx", "proj")
+		sub := filepath.Join(w, "sub")
+		for _, d := range []string{filepath.Join(proj, ".git"), filepath.Join(sub, ".git"), filepath.Join(w, "plain")} {
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, f := range []string{filepath.Join(proj, ".git", "config"), filepath.Join(sub, ".git", "config")} {
+			if err := os.WriteFile(f, []byte("[core]\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		u.own(t, base)
+		attack := `cd "$1" && r=0
+mv cx cx2 2>/dev/null && mkdir -p cx/proj/.git && echo evil > cx/proj/.git/config && r=1
+mv sub sub2 2>/dev/null && mkdir -p sub/.git && echo evil > sub/.git/config && r=1
+mv plain plain2 || r=2
+exit $r`
+		r := runCommand(t, u.sandboxCommand(t, "--require-namespaces", "-w", w, "-w", proj, "-r", filepath.Join(proj, ".git"), "-r", filepath.Join(sub, ".git"),
+			"--", "/bin/sh", "-c", attack, "sh", w))
+		if r.code != 0 {
+			t.Errorf("confined: %v, want the renames of the islands' parents refused and the plain one done", r)
+		}
+		for _, f := range []string{filepath.Join(proj, ".git", "config"), filepath.Join(sub, ".git", "config")} {
+			if b, _ := os.ReadFile(f); string(b) != "[core]\n" {
+				t.Errorf("%s: %q", f, b)
+			}
+		}
+		for _, p := range []string{filepath.Join(w, "cx2"), filepath.Join(w, "sub2")} {
+			if lexists(p) {
+				t.Errorf("%s exists: a parent of an island was renamed", p)
+			}
+		}
+		if !lexists(filepath.Join(w, "plain2")) {
+			t.Errorf("an ordinary rename in the writable tree did not happen")
+		}
+		// Control: unconfined, the attack works.
+		os.Rename(filepath.Join(w, "plain2"), filepath.Join(w, "plain"))
+		if r := runCommand(t, u.command("/bin/sh", "-c", attack, "sh", w)); r.code != 1 {
+			t.Errorf("control: %v, want the attack to succeed unconfined", r)
+		}
+	})
+}
