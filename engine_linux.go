@@ -30,6 +30,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -276,7 +277,11 @@ func withoutNamespaceOnly(p Policy) (Policy, string) {
 	var dropped []string
 	roots := make([]WritableRoot, len(p.WritableRoots))
 	for i, r := range p.WritableRoots {
-		dropped = append(dropped, r.ReadOnly...)
+		for _, ro := range r.ReadOnly {
+			if !slices.Contains(dropped, ro) { // nested roots list an island each
+				dropped = append(dropped, ro)
+			}
+		}
 		roots[i] = WritableRoot{Path: r.Path}
 	}
 	p.WritableRoots = roots
