@@ -616,13 +616,11 @@ func runInner(args []string) int {
 		}
 	}
 	// What we receive ourselves was sent to the process group, which
-	// the command is in too: taken and dropped, never forwarded (and
-	// never fatal to PID 1 of the namespace).
-	own := notifySignals()
-	go func() {
-		for range own {
-		}
-	}()
+	// the command is in too: dropped, never forwarded, never fatal.
+	if err := dropOwnSignals(); err != nil {
+		errorf("%s: %v", innerStage, err)
+		return exitSetup
+	}
 	fail := func(kind string, err error) int {
 		writeAll(innerStatusFD, []byte("fail "+kind+" "+oneLine(err.Error())+"\n"))
 		return exitSetup
@@ -719,6 +717,35 @@ func runInner(args []string) int {
 			return report(ws)
 		}
 	}
+}
+
+// dropOwnSignals gives the forwarded signals their default disposition
+// in the inner stage (the Go runtime's handler otherwise), except those it
+// inherited ignored. The kernel then drops them on their way to PID 1 of a
+// PID namespace, from inside the namespace or out of it (pid_namespaces(7),
+// "only signals for which the init process has established a signal
+// handler can be sent to the init process"), so they can neither kill the
+// inner stage nor wake it. os/signal would do the same job at about a
+// millisecond: it hands each signal to a thread of its own and waits.
+// The runtime still counts them as its own, so the fork of the command
+// resets them to SIG_DFL as before (syscall.ForkExec's child) and an
+// inherited SIG_IGN stays ignored for the command.
+func dropOwnSignals() error {
+	for _, s := range forwardedSignals {
+		// struct sigaction: the handler first on every architecture;
+		// all zero is SIG_DFL with no flags and an empty mask.
+		var old, dfl [4]uint64
+		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
+			return fmt.Errorf("rt_sigaction(%v): %w", s, e)
+		}
+		if old[0] == 1 { // SIG_IGN
+			continue
+		}
+		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0); e != 0 {
+			return fmt.Errorf("rt_sigaction(%v, SIG_DFL): %w", s, e)
+		}
+	}
+	return nil
 }
 
 // readStage reads the length-prefixed stage message from the ctl pipe,

@@ -124,6 +124,22 @@ func TestNamespaceSignals(t *testing.T) {
 				}
 			})
 		}
+		// The inner stage (PID 1 of the namespace) neither dies of nor
+		// passes on what it receives itself: signals from the command,
+		// and a signal to the whole process group, which reaches the
+		// command directly (and again through the supervisor).
+		t.Run("to the namespace's init and to the group", func(t *testing.T) {
+			d := u.dir(t)
+			marker := filepath.Join(d, "marker")
+			script := `trap 'echo TERM > "$0"; exit 0' TERM; kill -HUP 1 && kill -INT 1 && kill -USR1 1 && kill -TERM 1 || exit 3; echo ready; sleep 300 & wait`
+			cmd, stderr := startSandbox(t, u, true, "-w", d, "--", "sh", "-c", script, marker)
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			ws := waitStatus(t, cmd)
+			got, _ := os.ReadFile(marker)
+			if string(got) != "TERM\n" || !ws.Exited() || ws.ExitStatus() != 0 {
+				t.Errorf("SIGTERM to the process group: marker %q, status %v, stderr %q", got, ws, stderr)
+			}
+		})
 		t.Run("killed by SIGKILL", func(t *testing.T) {
 			r := runCommand(t, u.sandboxCommand(t, "--", "sh", "-c", "kill -KILL $$"))
 			if !r.status.Signaled() || r.status.Signal() != syscall.SIGKILL {
