@@ -527,6 +527,38 @@ func TestNamespacePrintPolicy(t *testing.T) {
 	})
 }
 
+// TestNamespaceEnvironment: the command gets the caller's environment,
+// GOMAXPROCS included (the inner stage runs with GOMAXPROCS=1 and puts
+// the caller's back), set, empty or unset, in the caller's order.
+func TestNamespaceEnvironment(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		for _, c := range []struct {
+			name string
+			env  []string
+		}{
+			{"unset", nil},
+			{"set first", []string{"GOMAXPROCS=3"}},
+			{"empty", []string{"GOMAXPROCS="}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				ctl := u.command("/usr/bin/env")
+				ctl.Env = append(c.env, ctl.Env...)
+				want := runCommand(t, ctl)
+				if want.code != 0 || strings.Count(want.stdout, "GOMAXPROCS=") != len(c.env) {
+					t.Fatalf("control: %v", want)
+				}
+				cmd := u.sandboxCommand(t, "--require-namespaces", "--", "/usr/bin/env")
+				cmd.Env = append(c.env, cmd.Env...)
+				r := confined(t, cmd)
+				if r.code != 0 || r.stdout != want.stdout {
+					t.Errorf("the command's environment is not the caller's:\n%s\nwant\n%s", r.stdout, want.stdout)
+				}
+			})
+		}
+	})
+}
+
 // TestNamespaceTiming is not a test: with SANDBOX_TIMING=1 it prints how
 // long /bin/true takes bare, exec-only and in the namespace engine.
 func TestNamespaceTiming(t *testing.T) {
