@@ -54,6 +54,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -130,6 +131,14 @@ func engageNamespace(p Policy, cmd []string) error {
 	if tid, pid := unix.Gettid(), unix.Getpid(); tid != pid {
 		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d), the only one known to stay put", tid, pid)}
 	}
+	// One P, as in the inner stage (see innerEnviron): the supervisor's
+	// goroutines spend their lives blocked (the reaper in wait4, the
+	// signal loop, this one in select), and with more Ps each wake-up
+	// also wakes a spinning thread to look for work there is none of.
+	// A goroutine woken while the one P is held by a blocking system
+	// call waits for the runtime's monitor to take it back, at most its
+	// 10 ms tick: a forwarded signal may be that late, never lost.
+	runtime.GOMAXPROCS(1)
 	k := probeKernel()
 	pl, err := planLinux(p, k, true)
 	if err != nil {
