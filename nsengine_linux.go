@@ -54,6 +54,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -130,6 +131,14 @@ func engageNamespace(p Policy, cmd []string) error {
 	if tid, pid := unix.Gettid(), unix.Getpid(); tid != pid {
 		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d), the only one known to stay put", tid, pid)}
 	}
+	// One P, as in the inner stage (see innerEnviron): the supervisor's
+	// goroutines spend their lives blocked (the reaper in wait4, the
+	// signal loop, this one in select), and with more Ps each wake-up
+	// also wakes a spinning thread to look for work there is none of.
+	// A goroutine woken while the one P is held by a blocking system
+	// call waits for the runtime's monitor to take it back, at most its
+	// 10 ms tick: a forwarded signal may be that late, never lost.
+	runtime.GOMAXPROCS(1)
 	k := probeKernel()
 	pl, err := planLinux(p, k, true)
 	if err != nil {
@@ -232,7 +241,8 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 		sigaddset(&block, s)
 	}
 	unix.PthreadSigmask(unix.SIG_BLOCK, &block, nil)
-	pid, err := syscall.ForkExec("/proc/self/exe", argv, &syscall.ProcAttr{Env: os.Environ(), Files: files, Sys: sys})
+	env, callerMaxprocs := innerEnviron(os.Environ())
+	pid, err := syscall.ForkExec("/proc/self/exe", argv, &syscall.ProcAttr{Env: env, Files: files, Sys: sys})
 	unix.PthreadSigmask(unix.SIG_SETMASK, &mask, nil)
 	unix.Close(ctlR)
 	unix.Close(statusW)
@@ -245,7 +255,7 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 
 	// A failed write means the inner stage died; its status line, or
 	// its end, says why.
-	msg := encodeStage(p, mask, mp)
+	msg := encodeStage(p, mask, mp, callerMaxprocs)
 	writeAll(ctlW, append([]byte(strconv.Itoa(len(msg))+"\n"), msg...))
 	line, err := readLine(statusR)
 	switch {
@@ -263,6 +273,45 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 		err = fmt.Errorf("unexpected %q", line)
 	}
 	return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
+}
+
+// innerEnviron is the inner stage's environment: env with GOMAXPROCS=1 in
+// place of its GOMAXPROCS entry, or after the others when it has none.
+// With one P the inner's Go runtime starts no spinning threads to look for
+// work it will never have (about a quarter of the CPU time of a run on
+// /bin/true, measured with perf stat). It returns the caller's value (nil:
+// unset), which the stage message carries back, and the inner stage puts
+// it back in place before it starts the command (restoreMaxprocs), so the
+// command gets env unchanged, order included.
+func innerEnviron(env []string) (inner []string, caller *string) {
+	inner = make([]string, 0, len(env)+1)
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GOMAXPROCS="); ok && caller == nil {
+			caller = &v
+			kv = "GOMAXPROCS=1"
+		}
+		inner = append(inner, kv)
+	}
+	if caller == nil {
+		inner = append(inner, "GOMAXPROCS=1")
+	}
+	return inner, caller
+}
+
+// restoreMaxprocs gives GOMAXPROCS back the caller's value (see
+// innerEnviron): os.Setenv replaces the entry where it is, os.Unsetenv
+// drops the one innerEnviron added last.
+func restoreMaxprocs(caller *string) error {
+	if caller == nil {
+		if err := os.Unsetenv("GOMAXPROCS"); err != nil {
+			return fmt.Errorf("unsetenv GOMAXPROCS: %w", err)
+		}
+		return nil
+	}
+	if err := os.Setenv("GOMAXPROCS", *caller); err != nil {
+		return fmt.Errorf("setenv GOMAXPROCS: %w", err)
+	}
+	return nil
 }
 
 // innerSysProcAttr is how the inner stage is started: in new user,
@@ -501,7 +550,7 @@ func readLine(fd int) (string, error) {
 // plan. NUL-separated fields (no path or argument holds a NUL, and every
 // other byte passes unchanged), the serialized mount plan last.
 
-func encodeStage(p Policy, mask unix.Sigset_t, mp *mountPlan) []byte {
+func encodeStage(p Policy, mask unix.Sigset_t, mp *mountPlan, callerMaxprocs *string) []byte {
 	var b []byte
 	field := func(s ...string) {
 		for _, f := range s {
@@ -512,6 +561,9 @@ func encodeStage(p Policy, mask unix.Sigset_t, mp *mountPlan) []byte {
 	field("mask", strconv.FormatUint(sigmaskWord(mask), 10))
 	field("full", strconv.FormatBool(p.FullDiskWrite), "net", strconv.FormatBool(p.Network))
 	field("enf", strconv.Itoa(int(p.Enforcement)))
+	if callerMaxprocs != nil {
+		field("gomaxprocs", *callerMaxprocs)
+	}
 	for _, r := range p.WritableRoots {
 		field("root", r.Path)
 		for _, ro := range r.ReadOnly {
@@ -531,14 +583,14 @@ func encodeStage(p Policy, mask unix.Sigset_t, mp *mountPlan) []byte {
 	return append(b, mp.marshal()...)
 }
 
-func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, err error) {
+func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, callerMaxprocs *string, err error) {
 	p.Engine = EngineNamespace
 	for len(b) > 0 {
 		var key, val []byte
 		key, b, _ = bytes.Cut(b, []byte{0})
 		if string(key) == "mounts" {
 			mp, err = unmarshalMountPlan(b)
-			return p, mask, mp, err
+			return p, mask, mp, callerMaxprocs, err
 		}
 		if string(key) == "reads" {
 			p.ReadRoots = []string{}
@@ -546,12 +598,14 @@ func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, err error) {
 		}
 		var ok bool
 		if val, b, ok = bytes.Cut(b, []byte{0}); !ok {
-			return p, 0, nil, fmt.Errorf("stage message: %q has no value", key)
+			return p, 0, nil, nil, fmt.Errorf("stage message: %q has no value", key)
 		}
 		v := string(val)
 		switch string(key) {
 		case "mask":
 			mask, err = strconv.ParseUint(v, 10, 64)
+		case "gomaxprocs":
+			callerMaxprocs = &v
 		case "full":
 			p.FullDiskWrite, err = strconv.ParseBool(v)
 		case "net":
@@ -564,7 +618,7 @@ func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, err error) {
 			p.WritableRoots = append(p.WritableRoots, WritableRoot{Path: v})
 		case "ro":
 			if len(p.WritableRoots) == 0 {
-				return p, 0, nil, errors.New("stage message: island before any root")
+				return p, 0, nil, nil, errors.New("stage message: island before any root")
 			}
 			r := &p.WritableRoots[len(p.WritableRoots)-1]
 			r.ReadOnly = append(r.ReadOnly, v)
@@ -573,13 +627,13 @@ func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, err error) {
 		case "hide":
 			p.Hidden = append(p.Hidden, v)
 		default:
-			return p, 0, nil, fmt.Errorf("stage message: unknown field %q", key)
+			return p, 0, nil, nil, fmt.Errorf("stage message: unknown field %q", key)
 		}
 		if err != nil {
-			return p, 0, nil, fmt.Errorf("stage message: %s: %w", key, err)
+			return p, 0, nil, nil, fmt.Errorf("stage message: %s: %w", key, err)
 		}
 	}
-	return p, 0, nil, errors.New("stage message: no mount plan")
+	return p, 0, nil, nil, errors.New("stage message: no mount plan")
 }
 
 // sigmaskWord is the first 64 signals of a mask, all there are on Linux.
@@ -630,13 +684,11 @@ func runInner(args []string) int {
 		}
 	}
 	// What we receive ourselves was sent to the process group, which
-	// the command is in too: taken and dropped, never forwarded (and
-	// never fatal to PID 1 of the namespace).
-	own := notifySignals()
-	go func() {
-		for range own {
-		}
-	}()
+	// the command is in too: dropped, never forwarded, never fatal.
+	if err := dropOwnSignals(); err != nil {
+		errorf("%s: %v", innerStage, err)
+		return exitSetup
+	}
 	fail := func(kind string, err error) int {
 		writeAll(innerStatusFD, []byte("fail "+kind+" "+oneLine(err.Error())+"\n"))
 		return exitSetup
@@ -645,7 +697,10 @@ func runInner(args []string) int {
 	if err != nil {
 		return fail("setup", err)
 	}
-	p, mask, mp, err := decodeStage(msg)
+	p, mask, mp, callerMaxprocs, err := decodeStage(msg)
+	if err == nil {
+		err = restoreMaxprocs(callerMaxprocs)
+	}
 	if err != nil {
 		return fail("setup", err)
 	}
@@ -739,6 +794,35 @@ func runInner(args []string) int {
 			return report(ws)
 		}
 	}
+}
+
+// dropOwnSignals gives the forwarded signals their default disposition
+// in the inner stage (the Go runtime's handler otherwise), except those it
+// inherited ignored. The kernel then drops them on their way to PID 1 of a
+// PID namespace, from inside the namespace or out of it (pid_namespaces(7),
+// "only signals for which the init process has established a signal
+// handler can be sent to the init process"), so they can neither kill the
+// inner stage nor wake it. os/signal would do the same job at about a
+// millisecond: it hands each signal to a thread of its own and waits.
+// The runtime still counts them as its own, so the fork of the command
+// resets them to SIG_DFL as before (syscall.ForkExec's child) and an
+// inherited SIG_IGN stays ignored for the command.
+func dropOwnSignals() error {
+	for _, s := range forwardedSignals {
+		// struct sigaction: the handler first on every architecture;
+		// all zero is SIG_DFL with no flags and an empty mask.
+		var old, dfl [4]uint64
+		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
+			return fmt.Errorf("rt_sigaction(%v): %w", s, e)
+		}
+		if old[0] == 1 { // SIG_IGN
+			continue
+		}
+		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0); e != 0 {
+			return fmt.Errorf("rt_sigaction(%v, SIG_DFL): %w", s, e)
+		}
+	}
+	return nil
 }
 
 // readStage reads the length-prefixed stage message from the ctl pipe,

@@ -124,6 +124,22 @@ func TestNamespaceSignals(t *testing.T) {
 				}
 			})
 		}
+		// The inner stage (PID 1 of the namespace) neither dies of nor
+		// passes on what it receives itself: signals from the command,
+		// and a signal to the whole process group, which reaches the
+		// command directly (and again through the supervisor).
+		t.Run("to the namespace's init and to the group", func(t *testing.T) {
+			d := u.dir(t)
+			marker := filepath.Join(d, "marker")
+			script := `trap 'echo TERM > "$0"; exit 0' TERM; kill -HUP 1 && kill -INT 1 && kill -USR1 1 && kill -TERM 1 || exit 3; echo ready; sleep 300 & wait`
+			cmd, stderr := startSandbox(t, u, true, "-w", d, "--", "sh", "-c", script, marker)
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+			ws := waitStatus(t, cmd)
+			got, _ := os.ReadFile(marker)
+			if string(got) != "TERM\n" || !ws.Exited() || ws.ExitStatus() != 0 {
+				t.Errorf("SIGTERM to the process group: marker %q, status %v, stderr %q", got, ws, stderr)
+			}
+		})
 		t.Run("killed by SIGKILL", func(t *testing.T) {
 			r := runCommand(t, u.sandboxCommand(t, "--", "sh", "-c", "kill -KILL $$"))
 			if !r.status.Signaled() || r.status.Signal() != syscall.SIGKILL {
@@ -507,6 +523,38 @@ func TestNamespacePrintPolicy(t *testing.T) {
 			if r.code != c.code || !strings.Contains(r.stdout, c.want) || !strings.Contains(r.stdout, "operation not permitted") {
 				t.Errorf("--print-policy %s without user namespaces: %v", c.engine, r)
 			}
+		}
+	})
+}
+
+// TestNamespaceEnvironment: the command gets the caller's environment,
+// GOMAXPROCS included (the inner stage runs with GOMAXPROCS=1 and puts
+// the caller's back), set, empty or unset, in the caller's order.
+func TestNamespaceEnvironment(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		for _, c := range []struct {
+			name string
+			env  []string
+		}{
+			{"unset", nil},
+			{"set first", []string{"GOMAXPROCS=3"}},
+			{"empty", []string{"GOMAXPROCS="}},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				ctl := u.command("/usr/bin/env")
+				ctl.Env = append(c.env, ctl.Env...)
+				want := runCommand(t, ctl)
+				if want.code != 0 || strings.Count(want.stdout, "GOMAXPROCS=") != len(c.env) {
+					t.Fatalf("control: %v", want)
+				}
+				cmd := u.sandboxCommand(t, "--require-namespaces", "--", "/usr/bin/env")
+				cmd.Env = append(c.env, cmd.Env...)
+				r := confined(t, cmd)
+				if r.code != 0 || r.stdout != want.stdout {
+					t.Errorf("the command's environment is not the caller's:\n%s\nwant\n%s", r.stdout, want.stdout)
+				}
+			})
 		}
 	})
 }
