@@ -125,9 +125,10 @@ bench() { # name runs command...
   done
 }
 bench true "$runs" "$true_bin" "$work/exec-c $true_bin" "$work/exec-go $true_bin" \
-  "$work/exec-go-deps $true_bin" "$rust -- $true_bin" "$work/sandbox -- $true_bin" ${base[@]+"${base[@]}"}
-bench dd $((runs / 10 + 5)) "$dd_cmd" "$work/seccomp1-c /bin/$dd_cmd" "$rust -- $dd_cmd" "$work/sandbox -- $dd_cmd"
-bench find $((runs / 20 + 5)) "$find_cmd" "$rust -- $find_cmd" "$work/sandbox -- $find_cmd"
+  "$work/exec-go-deps $true_bin" "$rust -- $true_bin" "$work/sandbox --exec-only -- $true_bin" ${base[@]+"${base[@]}"} \
+  "$work/sandbox -- $true_bin"
+bench dd $((runs / 10 + 5)) "$dd_cmd" "$work/seccomp1-c /bin/$dd_cmd" "$rust -- $dd_cmd" "$work/sandbox --exec-only -- $dd_cmd" "$work/sandbox -- $dd_cmd"
+bench find $((runs / 20 + 5)) "$find_cmd" "$rust -- $find_cmd" "$work/sandbox --exec-only -- $find_cmd" "$work/sandbox -- $find_cmd"
 
 # The namespace engine against the exec-only one, plain bubblewrap with the
 # same namespaces and mounts, and upstream's current helper (Codex 0.171,
@@ -175,11 +176,14 @@ labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
           "$work/exec-go $true_bin": "floor: Go exec-only",
           "$work/exec-go-deps $true_bin": "floor: Go exec-only + deps",
           "$rust -- $true_bin": "upstream Rust helper",
-          "$work/sandbox -- $true_bin": "sandbox (ours)",
-          "$work/baseline -- $true_bin": "sandbox at ${BASELINE:-}",
+          "$work/sandbox --exec-only -- $true_bin": "ours, exec-only",
+          "$work/sandbox -- $true_bin": "ours, default (namespace)",
+          "$work/baseline -- $true_bin": "exec-only at ${BASELINE:-}",
           "$dd_cmd": "bare", "$work/seccomp1-c /bin/$dd_cmd": "floor: 1-insn seccomp filter",
-          "$rust -- $dd_cmd": "upstream Rust helper", "$work/sandbox -- $dd_cmd": "sandbox (ours)",
-          "$find_cmd": "bare", "$rust -- $find_cmd": "upstream Rust helper", "$work/sandbox -- $find_cmd": "sandbox (ours)"}
+          "$rust -- $dd_cmd": "upstream Rust helper", "$work/sandbox --exec-only -- $dd_cmd": "ours, exec-only",
+          "$work/sandbox -- $dd_cmd": "ours, default (namespace)",
+          "$find_cmd": "bare", "$rust -- $find_cmd": "upstream Rust helper", "$work/sandbox --exec-only -- $find_cmd": "ours, exec-only",
+          "$work/sandbox -- $find_cmd": "ours, default (namespace)"}
 labels.update({"$work/sandbox --exec-only -w $ws -w /tmp -- $true_bin": "ours, exec-only engine",
           "$work/sandbox --require-namespaces -w $ws -w /tmp -r $ws/.git -r $ws/.agents -r $ws/.codex -r $ws/.aws -- $true_bin": "ours, namespace engine",
           "$work/codex-ours $true_bin": "ours as codex-linux-sandbox (*)",
@@ -207,7 +211,7 @@ for name in ("true", "dd", "find", "ns"):
         print(f"{name:<10} {label:<30} {mean*1e3:8.3f}ms {statistics.stdev(t)*1e3:7.3f}ms {med*1e3:8.3f}ms {mean/base[0]:6.2f}x {med/base[1]:7.2f}x{vsgo}")
 PY
 echo
-echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go + deps $(rss "$work/exec-go-deps" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours $(rss "$work/sandbox" -- "$true_bin")"
+echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go + deps $(rss "$work/exec-go-deps" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours exec-only $(rss "$work/sandbox" --exec-only -- "$true_bin"), ours namespace (supervisor) $(rss "$work/sandbox" -- "$true_bin")"
 echo "binary size (bytes, stripped static): ours $(stat -c %s "$work/sandbox"), Go exec-only $(stat -c %s "$work/exec-go"), Go + deps $(stat -c %s "$work/exec-go-deps"), upstream $(stat -c %s "$rust")"
 
 echo
