@@ -115,28 +115,15 @@ func searchExec(argv []string, exec func(path string, argv, env []string) error)
 // "not found" into its own exit status 71. What execve alone can tell (a
 // script without #!, a binary for another CPU) is left to it.
 func lookExecutable(name string) (string, error) {
-	if name == "" {
-		return "", &execError{name: `""`, err: syscall.ENOENT}
-	}
-	var sawEACCES bool
-	for _, path := range execCandidates(name) {
-		err := executable(path)
-		switch {
-		case err == nil:
-			return path, nil
-		case errors.Is(err, syscall.EACCES):
-			sawEACCES = true
-		case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ENOTDIR),
-			errors.Is(err, syscall.ESTALE), errors.Is(err, syscall.ENODEV),
-			errors.Is(err, syscall.ETIMEDOUT):
-		default:
-			return "", &execError{name: name, err: err}
+	var found string
+	err := searchExec([]string{name}, func(path string, _, _ []string) error {
+		if err := executable(path); err != nil {
+			return err
 		}
-	}
-	if sawEACCES {
-		return "", &execError{name: name, err: syscall.EACCES}
-	}
-	return "", &execError{name: name, err: syscall.ENOENT}
+		found = path
+		return nil
+	})
+	return found, err
 }
 
 // executable answers as execve(2) would before loading path: the errno of
