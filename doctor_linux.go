@@ -1078,8 +1078,19 @@ func arrangePacket(d *doctor, _, _ string) (*witness, error) {
 	return &witness{args: []string{token}, saw: saw, close: func() { unix.Close(fd) }}, nil
 }
 
-// arrangeProcess starts a witness process (runWitness) outside the sandbox.
-func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
+// witnessProc is the witness process (runWitness) running outside the
+// sandbox, as the doctor's user: its pid, its stdin (closing it asks for
+// the report) and its stdout, whose first line was hello.
+type witnessProc struct {
+	pid   int
+	inW   int // -1 once closed
+	out   *pipeReader
+	hello string
+}
+
+// startWitnessProc starts the witness process and waits for its hello
+// line, which says its exec is done.
+func startWitnessProc(d *doctor) (*witnessProc, error) {
 	inR, inW, err := pipe()
 	if err != nil {
 		return nil, err
@@ -1098,28 +1109,47 @@ func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
 		unix.Close(outR)
 		return nil, err
 	}
-	kill := func() {
-		unix.Kill(pid, unix.SIGKILL)
-		reap(pid)
-		if inW >= 0 {
-			unix.Close(inW)
-		}
-		unix.Close(outR)
+	w := &witnessProc{pid: pid, inW: inW, out: &pipeReader{fd: outR}}
+	hello, _ := w.out.line(time.Now().Add(probeTimeout))
+	if w.hello = strings.TrimSpace(hello); w.hello == "" {
+		w.kill()
+		return nil, errors.New("the witness process did not start")
 	}
-	out := &pipeReader{fd: outR}
-	hello, _ := out.line(time.Now().Add(probeTimeout))
-	pidText, mem, ok := strings.Cut(strings.TrimSpace(hello), " ")
+	return w, nil
+}
+
+// closeInput closes the witness's stdin: it then reports and exits.
+func (w *witnessProc) closeInput() {
+	if w.inW >= 0 {
+		unix.Close(w.inW)
+		w.inW = -1
+	}
+}
+
+func (w *witnessProc) kill() {
+	unix.Kill(w.pid, unix.SIGKILL)
+	reap(w.pid)
+	w.closeInput()
+	unix.Close(w.out.fd)
+}
+
+// arrangeProcess starts a witness process outside the sandbox.
+func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
+	w, err := startWitnessProc(d)
+	if err != nil {
+		return nil, err
+	}
+	pidText, mem, ok := strings.Cut(w.hello, " ")
 	if !ok {
-		kill()
+		w.kill()
 		return nil, errors.New("the witness process did not start")
 	}
 	saw := func() string {
-		if state := procState(pid); state == "T" || state == "t" {
+		if state := procState(w.pid); state == "T" || state == "t" {
 			return "the process outside was stopped (ptrace)"
 		}
-		unix.Close(inW)
-		inW = -1
-		bye, timedOut := out.line(time.Now().Add(time.Second))
+		w.closeInput()
+		bye, timedOut := w.out.line(time.Now().Add(time.Second))
 		if timedOut {
 			return "the process outside stopped answering"
 		}
@@ -1133,7 +1163,7 @@ func arrangeProcess(d *doctor, _, _ string) (*witness, error) {
 		}
 		return strings.Join(effects, "; ")
 	}
-	return &witness{args: []string{pidText, mem}, saw: saw, close: kill}, nil
+	return &witness{args: []string{pidText, mem}, saw: saw, close: w.kill}, nil
 }
 
 // spawnWitness starts the witness process in a session of its own, with

@@ -9,12 +9,10 @@ package main
 // terminal (vhangup, TIOCVHANGUP; refused).
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
-	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -96,35 +94,12 @@ func (s schedState) diff(after schedState) string {
 // vectors use, which sits waiting) and compares its limits and scheduling
 // before and after the run.
 func arrangeSched(d *doctor, _, _ string) (*witness, error) {
-	inR, inW, err := pipe()
+	w, err := startWitnessProc(d)
 	if err != nil {
 		return nil, err
 	}
-	outR, outW, err := pipe()
-	if err != nil {
-		unix.Close(inR)
-		unix.Close(inW)
-		return nil, err
-	}
-	pid, err := spawnWitness([]string{d.exe, "--doctor-probe", "witness"}, [3]int{inR, outW, -1}, d.cred)
-	unix.Close(inR)
-	unix.Close(outW)
-	if err != nil {
-		unix.Close(inW)
-		unix.Close(outR)
-		return nil, err
-	}
-	kill := func() {
-		unix.Kill(pid, unix.SIGKILL)
-		reap(pid)
-		unix.Close(inW)
-		unix.Close(outR)
-	}
-	// The hello line says the witness is up (its exec is done).
-	if hello, _ := (&pipeReader{fd: outR}).line(time.Now().Add(probeTimeout)); strings.TrimSpace(hello) == "" {
-		kill()
-		return nil, errors.New("the witness process did not start")
-	}
+	pid := w.pid
+	kill := w.kill
 	before, err := readSchedState(pid)
 	if err != nil {
 		kill()
