@@ -347,7 +347,7 @@ func openNoSymlinks(path string) (int, error) {
 		Resolve: unix.RESOLVE_NO_SYMLINKS,
 	})
 	if errors.Is(err, unix.ELOOP) {
-		return -1, fmt.Errorf("a symlink appeared on the way since the sandbox resolved it (a planted writable root?)")
+		return -1, fmt.Errorf("a symlink is on the way: it appeared since the sandbox resolved the path (a planted writable root?), or the path could not be resolved (a symlink loop)")
 	}
 	if !errors.Is(err, unix.ENOSYS) {
 		return fd, err

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -539,6 +540,18 @@ func (e *notDirError) Error() string { return fmt.Sprintf("%q is not a directory
 // *notDirError. A symbolic link beneath one of writable is refused:
 // the command could rewrite it, so what it names is not known.
 func resolveHost(host hostFS, path string, writable []string) (canon, missing string, err error) {
+	return walkHost(host, path, func(link string) error {
+		if w := slices.IndexFunc(writable, func(r string) bool { return link != r && fsPathWithin(link, r) }); w >= 0 {
+			return fmt.Errorf("crosses symlink %q inside writable root %q, which the command could rewrite; refusing to guess what it names", link, writable[w])
+		}
+		return nil
+	})
+}
+
+// walkHost is resolveHost with the symlink rule given: visit is called
+// with the location of every symlink on the way, its parent already
+// resolved, and an error from it stops the walk.
+func walkHost(host hostFS, path string, visit func(link string) error) (canon, missing string, err error) {
 	if !filepath.IsAbs(path) {
 		return "", "", fmt.Errorf("not an absolute path")
 	}
@@ -563,8 +576,8 @@ func resolveHost(host hostFS, path string, writable []string) (canon, missing st
 		case err != nil:
 			return "", "", fmt.Errorf("lstat %q: %w", next, err)
 		case k == hostSymlink:
-			if w := slices.IndexFunc(writable, func(r string) bool { return next != r && fsPathWithin(next, r) }); w >= 0 {
-				return "", "", fmt.Errorf("crosses symlink %q inside writable root %q, which the command could rewrite; refusing to guess what it names", next, writable[w])
+			if err := visit(next); err != nil {
+				return "", "", err
 			}
 			if links++; links > maxSymlinks {
 				return "", "", fmt.Errorf("lstat %q: too many levels of symbolic links", next)
@@ -585,6 +598,31 @@ func resolveHost(host hostFS, path string, writable []string) (canon, missing st
 	}
 	return cur, "", nil
 }
+
+// osHostFS is the real host, for planMounts.
+type osHostFS struct{}
+
+// osHost returns the real host lookups.
+func osHost() hostFS { return osHostFS{} }
+
+func (osHostFS) lstat(path string) (hostKind, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return 0, err
+	}
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		return hostDir, nil
+	case m&fs.ModeSymlink != 0:
+		return hostSymlink, nil
+	case m.IsRegular():
+		return hostFile, nil
+	}
+	return hostOther, nil
+}
+
+func (osHostFS) readlink(path string) (string, error) { return os.Readlink(path) }
+func (osHostFS) euid() int                            { return os.Geteuid() }
 
 func splitPath(p string) []string { return strings.Split(strings.Trim(p, "/"), "/") }
 

@@ -52,31 +52,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// osHostFS is the real host, for planMounts.
-type osHostFS struct{}
-
-// osHost returns the real host lookups.
-func osHost() hostFS { return osHostFS{} }
-
-func (osHostFS) lstat(path string) (hostKind, error) {
-	fi, err := os.Lstat(path)
-	if err != nil {
-		return 0, err
-	}
-	switch m := fi.Mode(); {
-	case m.IsDir():
-		return hostDir, nil
-	case m&fs.ModeSymlink != 0:
-		return hostSymlink, nil
-	case m.IsRegular():
-		return hostFile, nil
-	}
-	return hostOther, nil
-}
-
-func (osHostFS) readlink(path string) (string, error) { return os.Readlink(path) }
-func (osHostFS) euid() int                            { return os.Geteuid() }
-
 // ---------------------------------------------------------------------
 // Host side: placeholders.
 //

@@ -4,12 +4,8 @@ package main
 // produced it. They read filesystem metadata and change nothing.
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"strings"
 )
 
 // checkPolicy is the one validation every policy passes through, from
@@ -88,53 +84,24 @@ func canonicalWritableRoot(p Policy, root string) (string, error) {
 	})
 }
 
-// errTooManyLinks stops walkSymlinks on a symlink loop, as ELOOP stops
-// the kernel (path_resolution(7): at most 40 symlinks per lookup).
-var errTooManyLinks = errors.New("too many levels of symbolic links")
-
 // walkSymlinks resolves path, absolute and clean, one component at a time
-// as the kernel does (path_resolution(7)), calls visit with the location
-// of every symlink it passes through, its parent directory already
-// resolved, and returns the path reached. At a component that does not
-// exist or cannot be read it stops quietly and returns the rest of path
-// joined to what it resolved: whoever opens the path next reports that.
+// as the kernel does (walkHost on the real host), calls visit with the
+// location of every symlink it passes through, its parent directory already
+// resolved, and returns the path reached. Only visit's refusal is an error:
+// a path that cannot be resolved now (a component missing, unreadable, not
+// a directory, a symlink loop) is returned as far as it resolved, and
+// whoever opens it next reports why it cannot be opened.
 func walkSymlinks(path string, visit func(link string) error) (string, error) {
-	rest := strings.Split(path, "/")
-	cur := "/"
-	links := 0
-	for len(rest) > 0 {
-		c := rest[0]
-		rest = rest[1:]
-		switch c {
-		case "", ".":
-			continue
-		case "..":
-			cur = filepath.Dir(cur)
-			continue
-		}
-		next := filepath.Join(cur, c)
-		fi, err := os.Lstat(next)
-		if err != nil {
-			return filepath.Join(append([]string{next}, rest...)...), nil
-		}
-		if fi.Mode()&fs.ModeSymlink == 0 {
-			cur = next
-			continue
-		}
-		if err := visit(next); err != nil {
-			return "", err
-		}
-		if links++; links > 40 {
-			return "", fmt.Errorf("writable root %q: %w", path, errTooManyLinks)
-		}
-		target, err := os.Readlink(next)
-		if err != nil {
-			return filepath.Join(append([]string{next}, rest...)...), nil
-		}
-		if strings.HasPrefix(target, "/") {
-			cur = "/"
-		}
-		rest = append(strings.Split(target, "/"), rest...)
+	var refused error
+	canon, _, err := walkHost(osHost(), path, func(link string) error {
+		refused = visit(link)
+		return refused
+	})
+	switch {
+	case refused != nil:
+		return "", refused
+	case err != nil:
+		return filepath.Clean(path), nil
 	}
-	return cur, nil
+	return canon, nil
 }
