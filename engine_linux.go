@@ -130,6 +130,17 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 			}
 			rules = append(rules, landlockRule{path: c, rights: landlockFSRights(abi) &^ fsDeviceNodes, noSymlinks: true})
 		}
+		for _, c := range p.Caches {
+			// In the namespace engine's view the path is the overlay
+			// (mountplan_cache_linux.go); the directory beneath is out of
+			// reach. A missing one grants nothing (the outer stage plans
+			// before the placeholder exists).
+			cr, err := canonicalWritableRoot(p, c.Path)
+			if err != nil {
+				return nil, err
+			}
+			rules = append(rules, landlockRule{path: cr, rights: landlockFSRights(abi) &^ fsDeviceNodes, noSymlinks: true, optional: true})
+		}
 		if fi, err := os.Stat("/dev/shm"); ns && err == nil && fi.IsDir() {
 			// The mount plan's /dev/shm is a tmpfs of this sandbox's own
 			// (POSIX semaphores and shared memory), gone with it.
@@ -293,6 +304,10 @@ func withoutNamespaceOnly(p Policy) (Policy, string) {
 		lacks += "; hidden " + strings.Join(p.Hidden, ", ")
 		p.Hidden = nil
 	}
+	for _, c := range p.Caches {
+		lacks += "; cache layer " + c.Path + " (read-only instead)"
+	}
+	p.Caches = nil
 	return p, lacks
 }
 
@@ -316,6 +331,9 @@ func execOnlyCannot(p Policy) error {
 	}
 	if len(p.Hidden) > 0 {
 		return fmt.Errorf("Landlock cannot hide %q (it grants reads of the whole filesystem); refusing to run rather than leave it readable", p.Hidden[0])
+	}
+	if len(p.Caches) > 0 {
+		return cacheRefusal("the exec-only engine", p.Caches[0])
 	}
 	return nil
 }

@@ -221,6 +221,9 @@ type landlockRule struct {
 	// noSymlinks: path is canonical and is opened without following any
 	// symlink (a writable root; see canonicalWritableRoot).
 	noSymlinks bool
+	// optional: a missing path grants nothing and is no error (a cache
+	// layer's directory, made for the run).
+	optional bool
 }
 
 // landlockRuleset is the domain to enter, with the rule paths already open,
@@ -254,7 +257,7 @@ func (rs *landlockRuleset) prepare() error {
 		} else {
 			pfd, err = unix.Open(r.path, unix.O_PATH|unix.O_CLOEXEC, 0)
 		}
-		if err != nil && r.device != devNone && errors.Is(err, unix.ENOENT) {
+		if err != nil && (r.device != devNone || r.optional) && errors.Is(err, unix.ENOENT) {
 			continue
 		}
 		if err != nil {

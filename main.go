@@ -79,12 +79,18 @@ Options:
                        does not exist, it cannot be created (repeatable).
     --hide PATH        Make PATH unreadable: a directory appears empty, a
                        file empty (repeatable).
+    --cache DIR[=KEEP] Let the command write in DIR through a layer of its
+                       own: it sees DIR's contents, its writes are thrown
+                       away after the run (or kept in the existing
+                       directory KEEP, as KEEP/upper), DIR itself never
+                       changes (repeatable; namespace engine only).
     -n, --network      Allow network access.
     --require-namespaces
                        Refuse to run (125) unless the namespace engine can.
     --exec-only        Use the exec-only engine: Landlock and seccomp on
                        this process, which becomes the command (same PID,
-                       no supervisor). It cannot enforce -r or --hide.
+                       no supervisor). It cannot enforce -r, --hide or
+                       --cache.
     --best-effort      Run even if this kernel cannot enforce everything,
                        saying on stderr what is not enforced.
     --print-policy     Print the effective policy on this kernel as JSON
@@ -244,7 +250,7 @@ type invocation struct {
 // the flag package costs a tenth of the start-up.)
 func parseGeneric(args []string) (invocation, error) {
 	var inv invocation
-	var writes, readOnly, hide []string
+	var writes, readOnly, hide, caches []string
 	var network, bestEffort, help, showVersion, showPolicy, doctor, execOnly, requireNS bool
 	i := 0
 	for ; i < len(args); i++ {
@@ -289,6 +295,13 @@ func parseGeneric(args []string) (invocation, error) {
 				return inv, err
 			}
 			hide = append(hide, v)
+			continue
+		case "cache":
+			v, err := takeValue()
+			if err != nil {
+				return inv, err
+			}
+			caches = append(caches, v)
 			continue
 		case "doctor-probe": // internal: one escape attempt, run by --doctor inside the sandbox
 			v, err := takeValue()
@@ -382,6 +395,10 @@ func parseGeneric(args []string) (invocation, error) {
 		}
 		r := &inv.policy.WritableRoots[best]
 		r.ReadOnly = append(r.ReadOnly, path)
+	}
+	var err error
+	if inv.policy.Caches, err = parseCaches(caches, inv.policy.WritableRoots); err != nil {
+		return inv, err
 	}
 	for _, h := range hide {
 		path, err := absPath(h)

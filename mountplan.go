@@ -13,11 +13,12 @@ package main
 //
 //	private /      propagation private, recursively: no mount event enters or leaves
 //	clone W...     a copy of each writable root's mount tree, taken while still writable
+//	clone-keep K   a copy of each kept cache layer's directory, still writable
 //	read-only /    ro,nosuid,nodev on every mount, recursively
 //	dev /dev       a new tmpfs with the usual nodes, devpts and a private shm
 //	proc /proc     a new proc for the new PID namespace (or the host's, read-only)
 //	overlays       shallowest first: writable roots (the clones), read-only
-//	               islands, hidden directories and files
+//	               islands, hidden directories and files, cache layers
 //
 // Upstream's bubblewrap pipeline does the same with --ro-bind / /, --bind,
 // --ro-bind, --tmpfs and --perms (see /work/shared/codex-spec.md 6.2).
@@ -38,27 +39,31 @@ import (
 type mountOpKind uint8
 
 const (
-	opPrivate  mountOpKind = iota + 1 // "/": propagation private, recursively
-	opClone                           // copy Path's mount tree (recursive), nosuid,nodev, for opBind
-	opReadOnly                        // "/": ro,nosuid,nodev recursively (nosuid,nodev if Writable)
-	opDev                             // a fresh /dev
-	opProc                            // a fresh /proc
-	opBind                            // the copy opClone took of Path, moved onto Path
-	opIsland                          // Path bound read-only onto itself
-	opHideDir                         // an empty read-only tmpfs on Path
-	opHideFile                        // an empty read-only file bound over Path
+	opPrivate   mountOpKind = iota + 1 // "/": propagation private, recursively
+	opClone                            // copy Path's mount tree (recursive), nosuid,nodev, for opBind
+	opReadOnly                         // "/": ro,nosuid,nodev recursively (nosuid,nodev if Writable)
+	opDev                              // a fresh /dev
+	opProc                             // a fresh /proc
+	opBind                             // the copy opClone took of Path, moved onto Path
+	opIsland                           // Path bound read-only onto itself
+	opHideDir                          // an empty read-only tmpfs on Path
+	opHideFile                         // an empty read-only file bound over Path
+	opKeepClone                        // copy Path's mount tree, writable, nosuid,nodev: a kept cache layer, for opCache
+	opCache                            // an overlay on Path: its contents below, a layer of the sandbox's on top
 )
 
 var mountOpNames = [...]string{
-	opPrivate:  "private",
-	opClone:    "clone",
-	opReadOnly: "read-only",
-	opDev:      "dev",
-	opProc:     "proc",
-	opBind:     "bind",
-	opIsland:   "island",
-	opHideDir:  "hide-dir",
-	opHideFile: "hide-file",
+	opPrivate:   "private",
+	opClone:     "clone",
+	opReadOnly:  "read-only",
+	opDev:       "dev",
+	opProc:      "proc",
+	opBind:      "bind",
+	opIsland:    "island",
+	opHideDir:   "hide-dir",
+	opHideFile:  "hide-file",
+	opKeepClone: "clone-keep",
+	opCache:     "cache",
 }
 
 func (k mountOpKind) String() string {
@@ -90,8 +95,9 @@ type mountOp struct {
 	// File (opClone, opBind): the writable root is not a directory.
 	File bool
 
-	// opIsland: Missing says nothing existed at Path when planning; the
-	// outer stage then creates an empty directory there (a placeholder).
+	// opIsland, opCache: Missing says nothing existed at Path when
+	// planning; the outer stage then creates an empty directory there (a
+	// placeholder).
 	// prepareHost sets Placeholder and the placeholder's Dev and Ino,
 	// which the inner stage checks before binding it.
 	Missing     bool
@@ -105,6 +111,9 @@ type mountOp struct {
 	// reachable because a writable root lies there; "a/" is a directory,
 	// "a/f" a file. The tmpfs is then mode 111 instead of 000.
 	Keep []string
+	// Layer (opCache): the kept layer's directory, whose copy opKeepClone
+	// took; "" for a layer in a private tmpfs, thrown away.
+	Layer string
 }
 
 // String is the operation as --print-policy shows it, one line.
@@ -144,6 +153,20 @@ func (op mountOp) String() string {
 		return s + " (empty read-only tmpfs, mode 000)"
 	case opHideFile:
 		return s + " (an empty read-only file over it)"
+	case opKeepClone:
+		return s + " (copy of the host's mount tree, still writable, nosuid,nodev: holds a kept cache layer)"
+	case opCache:
+		what := " (overlay, nosuid,nodev: the directory's contents below, writes in a private tmpfs, thrown away afterwards"
+		if op.Layer != "" {
+			what = " (overlay, nosuid,nodev: the directory's contents below, writes kept in " + op.Layer + "/upper"
+		}
+		switch {
+		case op.Placeholder:
+			what += fmt.Sprintf("; placeholder directory dev %d ino %d, removed afterwards", op.Dev, op.Ino)
+		case op.Missing:
+			what += "; missing: an empty placeholder directory, removed afterwards"
+		}
+		return s + what + ")"
 	}
 	return s
 }
@@ -403,9 +426,16 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		}
 	}
 	items = append(items, pins...)
+	for _, c := range p.Caches {
+		op, err := planCache(host, c, writable)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, op)
+	}
 	hidden := slices.Clone(p.Hidden)
 	registry := ""
-	if slices.ContainsFunc(items, func(op mountOp) bool { return op.Kind == opIsland }) {
+	if slices.ContainsFunc(items, func(op mountOp) bool { return op.Kind == opIsland || op.Kind == opCache }) {
 		registry = registryDir(host, host.euid())
 		if registry == "" {
 			return nil, fmt.Errorf("placeholder registry: none of %s is a directory", strings.Join(placeholderRegistryBases, ", "))
@@ -471,7 +501,7 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			}
 		}
 		if anc >= 0 && overlays[anc].Kind == opHideDir {
-			if it.Kind != opBind {
+			if it.Kind != opBind && it.Kind != opCache {
 				mp.skipped = append(mp.skipped, it.Path+" (beneath hidden "+overlays[anc].Path+")")
 				continue
 			}
@@ -484,6 +514,11 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 	for _, o := range overlays {
 		if o.Kind == opBind {
 			mp.ops = append(mp.ops, mountOp{Kind: opClone, Path: o.Path, File: o.File})
+		}
+	}
+	for _, o := range overlays {
+		if o.Kind == opCache && o.Layer != "" {
+			mp.ops = append(mp.ops, mountOp{Kind: opKeepClone, Path: o.Layer})
 		}
 	}
 	mp.ops = append(mp.ops,
@@ -656,6 +691,9 @@ func (mp *mountPlan) appendJSON(w *jsonWriter) {
 		if op.Keep != nil {
 			w.key("keep").strings(op.Keep)
 		}
+		if op.Layer != "" {
+			w.key("layer").str(op.Layer)
+		}
 		w.closeObject()
 	}
 	w.closeArray()
@@ -759,6 +797,11 @@ func parseMountOp(v jsonValue) (mountOp, error) {
 				op.Dev = n
 			} else {
 				op.Ino = n
+			}
+		case "layer":
+			op.Layer = item.text
+			if item.kind != jsonString || !cleanAbs(item.text) {
+				err = errors.New("not an absolute clean path")
 			}
 		case "keep":
 			if item.kind != jsonArray {

@@ -196,11 +196,15 @@ func (mp *mountPlan) prepareHost() error {
 	}
 	ops := mp.ops[:0:0]
 	for _, op := range mp.ops {
-		if op.Kind != opIsland {
+		if op.Kind != opIsland && op.Kind != opCache {
 			ops = append(ops, op)
 			continue
 		}
 		lk, err := holdIsland(mp.registry, op.Path)
+		if op.Kind == opCache && err != nil {
+			mp.cleanupHost()
+			return fmt.Errorf("--cache %q: placeholder: %w", op.Path, err)
+		}
 		if errors.Is(err, errReadOnlyFS) {
 			// On a read-only mount the command cannot create it either
 			// (the flag is locked in its namespace): nothing to do.
@@ -405,7 +409,7 @@ func applyMounts(mp *mountPlan) error {
 	if err := inFreshNamespaces(); err != nil {
 		return err
 	}
-	a := applier{clones: map[string]int{}, dev: -1}
+	a := applier{clones: map[string]int{}, keeps: map[string]int{}, dev: -1}
 	defer a.close()
 	for _, op := range mp.ops {
 		if err := a.apply(mp, op); err != nil {
@@ -452,6 +456,7 @@ func inFreshNamespaces() error {
 // moved into place.
 type applier struct {
 	clones  map[string]int // opClone's copies, by path
+	keeps   map[string]int // opKeepClone's copies, by path
 	empties []int          // copies of an empty file, one per opHideFile
 
 	dev      int // the new /dev until it is sealed read-only, or -1
@@ -464,6 +469,9 @@ func (a *applier) close() {
 		unix.Close(a.dev)
 	}
 	for _, fd := range a.clones {
+		unix.Close(fd)
+	}
+	for _, fd := range a.keeps {
 		unix.Close(fd)
 	}
 	for _, fd := range a.empties {
@@ -556,6 +564,10 @@ func (a *applier) apply(mp *mountPlan, op mountOp) error {
 		return moveMount(tree, fd, op.Path)
 	case opHideDir:
 		return a.hideDir(op)
+	case opKeepClone:
+		return a.keepClone(op)
+	case opCache:
+		return a.cache(op)
 	case opHideFile:
 		if len(a.empties) == 0 {
 			return fmt.Errorf("hide %q: no empty file was prepared", op.Path)

@@ -231,6 +231,7 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	files := []uintptr{stdioFD(0), stdioFD(1), stdioFD(2), uintptr(ctlR), uintptr(statusW)}
 	argv := append([]string{os.Args[0], innerStage, "--"}, cmd...)
 	sys := innerSysProcAttr(p.Network)
+	sys.AmbientCaps = append(sys.AmbientCaps, cacheLayerCaps(p)...)
 
 	// The inner stage starts with the forwarded signals blocked on all
 	// its threads (a Go program's threads take the mask it started
@@ -579,6 +580,9 @@ func encodeStage(p Policy, mask unix.Sigset_t, mp *mountPlan, callerMaxprocs *st
 	for _, h := range p.Hidden {
 		field("hide", h)
 	}
+	for _, c := range p.Caches {
+		field("cache", c.Path, "cache-keep", c.Keep)
+	}
 	field("mounts")
 	return append(b, mp.marshal()...)
 }
@@ -626,6 +630,13 @@ func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, callerMaxprocs
 			p.ReadRoots = append(p.ReadRoots, v)
 		case "hide":
 			p.Hidden = append(p.Hidden, v)
+		case "cache":
+			p.Caches = append(p.Caches, CacheLayer{Path: v})
+		case "cache-keep":
+			if len(p.Caches) == 0 {
+				return p, 0, nil, nil, errors.New("stage message: cache-keep before any cache")
+			}
+			p.Caches[len(p.Caches)-1].Keep = v
 		default:
 			return p, 0, nil, nil, fmt.Errorf("stage message: unknown field %q", key)
 		}

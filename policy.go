@@ -31,6 +31,13 @@ type Policy struct {
 	// the whole tree) and refuses a policy that has any.
 	Hidden []string
 
+	// Caches are directories the command may write through a layer of its
+	// own (--cache): it sees their contents, and what it writes lands in
+	// the layer, never in the directory. Only the namespace engine has
+	// layers (overlayfs); the exec-only engine and Seatbelt refuse a
+	// policy that has any rather than make the directory writable.
+	Caches []CacheLayer
+
 	// Engine chooses the Linux engine (ignored elsewhere).
 	Engine Engine
 
@@ -76,6 +83,17 @@ type WritableRoot struct {
 	// them; Landlock has no way to subtract a subtree from a grant, so the
 	// exec-only engine refuses a policy that has any.
 	ReadOnly []string
+}
+
+// CacheLayer is one --cache directory.
+type CacheLayer struct {
+	// Path is the directory the command sees writable, absolute and
+	// clean. A missing one is created for the run and removed afterwards.
+	Path string
+	// Keep, when not "", is an existing directory that keeps the layer
+	// between runs (overlayfs's upper and work directories, Keep/upper and
+	// Keep/work); "" throws the layer away when the run ends.
+	Keep string
 }
 
 // Enforcement is the answer to "the kernel lacks a feature the policy needs".

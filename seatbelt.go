@@ -336,6 +336,9 @@ func seatbeltValidate(p Policy) error {
 	if p.ReadRoots != nil {
 		return errors.New("restricted read access is not supported on macOS yet (Seatbelt would need platform defaults this program cannot prove); refusing to run rather than break or widen it")
 	}
+	if len(p.Caches) > 0 {
+		return cacheRefusal("Seatbelt on macOS", p.Caches[0])
+	}
 	check := func(what, path string) error {
 		if strings.IndexByte(path, 0) >= 0 {
 			return fmt.Errorf("%s %q contains a NUL byte", what, path)

@@ -1,0 +1,85 @@
+package main
+
+// --cache: a directory the command may write through a layer of its own
+// (Policy.Caches). The front-end half lives here: parsing and the checks a
+// command line must pass. The namespace engine makes the layer with
+// overlayfs (mountplan_cache.go plans it, mountplan_cache_linux.go mounts
+// it); the exec-only engine and Seatbelt refuse it.
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// parseCaches turns the --cache arguments, PATH or PATH=KEEP, into
+// layers. PATH need not exist; KEEP must be an existing directory, apart
+// from PATH (overlayfs refuses layers inside one another) and from every
+// other layer's. A PATH that is also a --write tree is refused: the two
+// flags promise opposite things about the real directory.
+func parseCaches(args []string, roots []WritableRoot) ([]CacheLayer, error) {
+	var layers []CacheLayer
+	for _, arg := range args {
+		path, keep, kept := strings.Cut(arg, "=")
+		bad := func(format string, a ...any) ([]CacheLayer, error) {
+			return nil, fmt.Errorf("--cache %q: %s", arg, fmt.Sprintf(format, a...))
+		}
+		abs, err := absPath(path)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if abs == "/" {
+			return bad("a layer over the whole filesystem is not a cache; name the cache directory")
+		}
+		l := CacheLayer{Path: abs}
+		if kept {
+			if l.Keep, err = absPath(keep); err != nil {
+				return bad("keep directory: %v", err)
+			}
+			fi, err := os.Stat(l.Keep)
+			if err != nil {
+				var pe *os.PathError
+				if errors.As(err, &pe) {
+					err = pe.Err
+				}
+				return bad("keep directory %q: %v", l.Keep, err)
+			}
+			if !fi.IsDir() {
+				return bad("keep directory %q is not a directory", l.Keep)
+			}
+			if fsPathWithin(l.Keep, l.Path) || fsPathWithin(l.Path, l.Keep) {
+				return bad("the keep directory and the cache directory must not be inside one another")
+			}
+		}
+		for _, r := range roots {
+			if r.Path == l.Path {
+				return bad("it is also a --write tree; choose one: --write changes the real directory, --cache never does")
+			}
+		}
+		dup := false
+		for _, o := range layers {
+			switch {
+			case o.Path == l.Path && o.Keep == l.Keep:
+				dup = true
+			case o.Path == l.Path:
+				return bad("given twice with different keep directories")
+			case l.Keep != "" && o.Keep != "" && (fsPathWithin(l.Keep, o.Keep) || fsPathWithin(o.Keep, l.Keep)):
+				return bad("keep directory %q overlaps the one of --cache %q: each layer needs its own", l.Keep, o.Path)
+			case l.Keep != "" && (fsPathWithin(l.Keep, o.Path) || fsPathWithin(o.Path, l.Keep)):
+				return bad("keep directory %q overlaps --cache %q", l.Keep, o.Path)
+			case o.Keep != "" && (fsPathWithin(o.Keep, l.Path) || fsPathWithin(l.Path, o.Keep)):
+				return bad("it overlaps the keep directory of --cache %q", o.Path)
+			}
+		}
+		if !dup {
+			layers = append(layers, l)
+		}
+	}
+	return layers, nil
+}
+
+// cacheRefusal is why an engine without layers refuses --cache.
+func cacheRefusal(engine string, c CacheLayer) error {
+	return fmt.Errorf("--cache %q needs the namespace engine's layers (overlayfs); %s cannot give one, and refuses to run rather than make the real directory writable (use -w to write it for real)", c.Path, engine)
+}

@@ -1,0 +1,70 @@
+package main
+
+// Planning a --cache layer (Policy.Caches): one opCache at the directory's
+// canonical path and, for a kept layer, one opKeepClone of the directory
+// that keeps it. mountplan_cache_linux.go mounts them.
+
+import (
+	"fmt"
+	"path/filepath"
+)
+
+// planCache resolves c on host as planMounts resolves a writable root (a
+// symlink inside one of writable is refused) and returns its operation.
+// The cache directory may be missing, if its parent exists: the outer
+// stage then makes a placeholder there, as for a missing island, and
+// removes it afterwards. The keep directory must exist.
+func planCache(host hostFS, c CacheLayer, writable []string) (mountOp, error) {
+	op := mountOp{Kind: opCache}
+	bad := func(format string, a ...any) (mountOp, error) {
+		return op, fmt.Errorf("--cache %q: %s", c.Path, fmt.Sprintf(format, a...))
+	}
+	canon, missing, err := resolveHost(host, c.Path, writable)
+	if err != nil {
+		return bad("%v", err)
+	}
+	switch {
+	case canon == "/":
+		return bad("a layer over / is not supported")
+	case fsPathWithin(canon, "/dev") || fsPathWithin(canon, "/proc"):
+		return bad("%q is in the sandbox's own /dev or /proc", canon)
+	case missing != "" && missing != canon:
+		// A placeholder is made for the path alone: a chain of them could
+		// not be removed reliably while other runs stand on them.
+		return bad("%q does not exist either; create it, or name the first missing directory", missing)
+	case missing != "":
+		op.Missing = true
+	default:
+		if k, err := host.lstat(canon); err != nil {
+			return bad("lstat %q: %v", canon, err)
+		} else if k != hostDir {
+			return bad("%q is not a directory", canon)
+		}
+	}
+	for _, w := range writable {
+		if w == canon {
+			return bad("%q is also a writable root; choose one: --write changes the real directory, --cache never does", canon)
+		}
+	}
+	op.Path = canon
+	if c.Keep != "" {
+		keep, missing, err := resolveHost(host, c.Keep, writable)
+		if err != nil {
+			return bad("keep directory %q: %v", c.Keep, err)
+		}
+		if missing != "" {
+			return bad("keep directory %q does not exist", c.Keep)
+		}
+		if k, err := host.lstat(keep); err != nil || k != hostDir {
+			return bad("keep directory %q is not a directory", keep)
+		}
+		if fsPathWithin(keep, canon) || fsPathWithin(canon, keep) {
+			return bad("the keep directory %q and the cache directory %q must not be inside one another", keep, canon)
+		}
+		if fsPathWithin(keep, "/dev") || fsPathWithin(keep, "/proc") {
+			return bad("keep directory %q is in the sandbox's own /dev or /proc", keep)
+		}
+		op.Layer = filepath.Clean(keep)
+	}
+	return op, nil
+}
