@@ -76,6 +76,9 @@ func brief(op mountOp) string {
 	if len(op.Keep) > 0 {
 		s += " keep=" + strings.Join(op.Keep, ",")
 	}
+	if op.Layer != "" {
+		s += " layer=" + op.Layer
+	}
 	return s
 }
 
@@ -382,11 +385,12 @@ func TestMountPlanJSON(t *testing.T) {
 
 // TestMountOpStrings: every kind prints as one line naming its path.
 func TestMountOpStrings(t *testing.T) {
-	for k := opPrivate; k <= opHideFile; k++ {
+	for k := opPrivate; k <= opCache; k++ {
 		for _, op := range []mountOp{
 			{Kind: k, Path: "/p"},
 			{Kind: k, Path: "/p", Missing: true, Writable: true, Keep: []string{"a/"}},
 			{Kind: k, Path: "/p", Placeholder: true, Dev: 3, Ino: 4, Optional: true},
+			{Kind: k, Path: "/p", Layer: "/k"},
 		} {
 			s := op.String()
 			if !strings.HasPrefix(s, k.String()+" ") && !(k == opReadOnly && op.Writable) {

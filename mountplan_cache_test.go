@@ -1,0 +1,177 @@
+package main
+
+import (
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestPlanMountsCache pins the plans of --cache layers: an overlay at the
+// directory's canonical path, placed with the other overlays by depth,
+// and for a kept layer a writable copy of the keep directory taken before
+// everything is made read-only.
+func TestPlanMountsCache(t *testing.T) {
+	host := newFakeHost(
+		"/home/u/.cache/go-build/", "/home/u/.npm/", "/home/u/notes.txt", "/home/u/proj/src/",
+		"/keep/npm/", "/keep/go/", "/w/link -> /home/u/.npm", "/w/src/",
+		"/data/cache/", "/home/u/.cargo -> /data/cache", "/dev/shm/", "/proc/self -> 1", "/proc/1/",
+	)
+	tests := []struct {
+		name string
+		p    Policy
+		want []string
+		err  string
+	}{
+		{
+			name: "throwaway layer",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cache"}}},
+			want: append(slices.Clone(planHead), "cache /home/u/.cache"),
+		},
+		{
+			name: "kept layer: its directory is copied while still writable",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/npm"}}},
+			want: []string{"private /", "clone-keep /keep/npm", "read-only /", "dev /dev", "proc /proc", "cache /home/u/.npm layer=/keep/npm"},
+		},
+		{
+			name: "missing directory: a placeholder",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.m2"}}},
+			want: append(slices.Clone(planHead), "cache /home/u/.m2 missing"),
+		},
+		{
+			name: "missing parent refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.local/share/pnpm"}}},
+			err:  `"/home/u/.local" does not exist either`,
+		},
+		{
+			name: "a file refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/notes.txt"}}},
+			err:  "is not a directory",
+		},
+		{
+			name: "symlinked cache outside the writable roots: at its target",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cargo"}}},
+			want: append(slices.Clone(planHead), "cache /data/cache"),
+		},
+		{
+			name: "symlink inside a writable root refused",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w"}}, Caches: []CacheLayer{{Path: "/w/link"}}},
+			err:  `crosses symlink "/w/link" inside writable root "/w"`,
+		},
+		{
+			name: "the same directory as a writable root refused",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/data/cache"}}, Caches: []CacheLayer{{Path: "/home/u/.cargo"}}},
+			err:  "is also a writable root",
+		},
+		{
+			name: "cache inside a writable root, writable root inside a cache: by depth",
+			p: Policy{
+				WritableRoots: []WritableRoot{{Path: "/home/u/proj/src"}, {Path: "/w"}},
+				Caches:        []CacheLayer{{Path: "/home/u"}, {Path: "/w/src", Keep: "/keep/go"}},
+			},
+			want: []string{"private /", "clone /w", "clone /home/u/proj/src", "clone-keep /keep/go", "read-only /", "dev /dev", "proc /proc",
+				"bind /w", "cache /home/u", "cache /w/src layer=/keep/go", "bind /home/u/proj/src"},
+		},
+		{
+			name: "cache beneath a hidden directory shows through its mask (with nothing of the directory below)",
+			p:    Policy{Hidden: []string{"/home/u"}, Caches: []CacheLayer{{Path: "/home/u/.npm"}}},
+			want: append(slices.Clone(planHead), "hide-dir /home/u keep=.npm/", "cache /home/u/.npm"),
+		},
+		{
+			name: "keep directory inside the cache refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/keep", Keep: "/keep/npm"}}},
+			err:  "must not be inside one another",
+		},
+		{
+			name: "missing keep directory refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/none"}}},
+			err:  `keep directory "/keep/none" does not exist`,
+		},
+		{
+			name: "in the sandbox's own /dev refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/dev/shm"}}},
+			err:  "the sandbox's own /dev or /proc",
+		},
+		{
+			name: "over / refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/"}}},
+			err:  "a layer over / is not supported",
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mp, err := planMounts(tc.p, host)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) || !strings.HasPrefix(err.Error(), "--cache ") {
+					t.Fatalf("want an error naming --cache and containing %q, got %v (plan %v)", tc.err, err, mp)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, op := range mp.Ops() {
+				got = append(got, brief(op))
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ops:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if mp.registry == "" {
+				t.Errorf("a plan with a cache layer has no placeholder registry (a missing directory, or one a killed run left, needs it)")
+			}
+			back, err := unmarshalMountPlan(mp.marshal())
+			if err != nil {
+				t.Fatalf("unmarshal %s: %v", mp.marshal(), err)
+			}
+			if !reflect.DeepEqual(back.ops, mp.ops) {
+				t.Errorf("round trip:\n%v\nbecame\n%v", mp, back)
+			}
+			for _, l := range mp.lines() {
+				if strings.HasPrefix(l, "cache ") && !strings.Contains(l, "overlay") {
+					t.Errorf("--print-policy line %q does not say it is an overlay", l)
+				}
+			}
+		})
+	}
+}
+
+// TestParseCache: --cache DIR and DIR=KEEP on the command line.
+func TestParseCache(t *testing.T) {
+	keep := t.TempDir()
+	other := t.TempDir()
+	file := keep + "/file"
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want []CacheLayer
+		err  string
+	}{
+		{args: []string{"--cache", "/c/a", "--cache=/c/b=" + keep, "--cache", "/c/a"},
+			want: []CacheLayer{{Path: "/c/a"}, {Path: "/c/b", Keep: keep}}},
+		{args: []string{"--cache", "/c/../c/x/"}, want: []CacheLayer{{Path: "/c/x"}}},
+		{args: []string{"--cache", ""}, err: "empty path"},
+		{args: []string{"--cache", "/"}, err: "not a cache"},
+		{args: []string{"--cache", "/c/a=" + keep + "/none"}, err: "no such file"},
+		{args: []string{"--cache", "/c/a=" + file}, err: "is not a directory"},
+		{args: []string{"--cache", keep + "/sub=" + keep}, err: "inside one another"},
+		{args: []string{"--cache", "/c/a", "--cache", "/c/a=" + keep}, err: "different keep directories"},
+		{args: []string{"--cache", "/c/a=" + keep, "--cache", "/c/b=" + keep}, err: "each layer needs its own"},
+		{args: []string{"--cache", "/c/a=" + keep, "--cache", keep}, err: "overlaps the keep directory"},
+		{args: []string{"-w", other, "--cache", other}, err: "also a --write tree"},
+	} {
+		inv, err := parseGeneric(append(c.args, "--", "true"))
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: want an error containing %q, got %v", c.args, c.err, err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(inv.policy.Caches, c.want) {
+			t.Errorf("%q: got %+v, %v; want %+v", c.args, inv.policy.Caches, err, c.want)
+		}
+	}
+}
