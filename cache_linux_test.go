@@ -142,3 +142,35 @@ func TestCacheLayer(t *testing.T) {
 		})
 	})
 }
+
+// TestCacheLayerRefused: overlayfs takes one filesystem as a layer and
+// cannot take a directory with a mount inside (clone_private_mount:
+// the mount is locked in the user namespace). Nothing runs then (125),
+// and the one line names the flag, the directory and the mount, rather
+// than the command running with an empty layer or a writable directory.
+// The host is simulated: a tmpfs inside the cache directory, in a mount
+// namespace of the test's own.
+func TestCacheLayerRefused(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		sandbox, _ := binaries(t)
+		tr := newCacheTree(t, u)
+		sub := filepath.Join(tr.cache, "sub")
+		script := `echo x > "$0/b" && echo wrote`
+		cmd := hostCommand(t, u, tr.root, []string{"tmpfs=" + sub}, "exec", sandbox, "--cache", tr.cache, "--", "sh", "-c", script, tr.cache)
+		before := treeState(t, tr.root)
+		r := runCommand(t, cmd)
+		t.Logf("%v", r)
+		if r.code != exitSetup || r.stdout != "" || !isOneLine(r.stderr, `sandbox: --cache "`+tr.cache+`"`) || !strings.Contains(r.stderr, "a mount lies inside it ("+sub+")") {
+			t.Errorf("a cache directory with a mount inside: %v", r)
+		}
+		if d := treeDiff(before, treeState(t, tr.root)); d != "" {
+			t.Errorf("the tree changed:\n%s", d)
+		}
+		// The control: the same simulated host, no mount inside.
+		ctl := hostCommand(t, u, tr.root, []string{"tmpfs=" + tr.keep}, "exec", sandbox, "--cache", tr.cache, "--", "sh", "-c", script, tr.cache)
+		if r := runCommand(t, ctl); r.code != 0 || r.stdout != "wrote\n" {
+			t.Errorf("control: the same simulated host, a mount elsewhere: %v", r)
+		}
+	})
+}

@@ -25,7 +25,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -103,15 +105,20 @@ func (a *applier) cache(op mountOp) error {
 		return err
 	}
 	fdPath := func(fd int, rel string) string { return "/proc/self/fd/" + strconv.Itoa(fd) + rel }
-	ov, err := newFS("overlay", op.Path, map[string]string{
-		"lowerdir":  fdPath(lower, ""),
-		"upperdir":  fdPath(layer, "/upper"),
-		"workdir":   fdPath(layer, "/work"),
-		"userxattr": "",
-		"index":     "off",
-	}, unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV)
+	ov, err := newOverlay([][2]string{
+		{"lowerdir", fdPath(lower, "")},
+		{"upperdir", fdPath(layer, "/upper")},
+		{"workdir", fdPath(layer, "/work")},
+		{"userxattr", ""},
+		{"index", "off"},
+	})
 	if err != nil {
-		return fmt.Errorf("--cache %q: overlayfs refused the layer (%w); it needs Linux 5.11+, and the directory and %s on filesystems it supports (use -w to write the directory for real instead)", op.Path, err, where)
+		if sub := mountBeneath(op.Path); sub != "" {
+			// clone_private_mount refuses a lower layer with mounts
+			// inside, which this user namespace cannot take apart.
+			return fmt.Errorf("--cache %q: overlayfs refused the layer (%w): a mount lies inside it (%s), and a layer is one filesystem; name a directory without mounts inside, or use -w to write it for real", op.Path, err, sub)
+		}
+		return fmt.Errorf("--cache %q: overlayfs refused the layer (%w); it needs Linux 5.11+, and the directory and %s on filesystems it supports as layers (use -w to write the directory for real instead)", op.Path, err, where)
 	}
 	defer unix.Close(ov)
 	return moveOnto(ov, op.Path, wantDir)
@@ -129,4 +136,82 @@ func cacheLayerCaps(p Policy) []uintptr {
 		return nil
 	}
 	return []uintptr{unix.CAP_DAC_OVERRIDE, unix.CAP_FOWNER, unix.CAP_CHOWN}
+}
+
+// newOverlay is newFS for overlayfs, in the order given (nosuid,nodev),
+// whose error also says why: the kernel's own message from the
+// filesystem context's log ("overlayfs: ..."), read from the fsopen
+// descriptor (fsopen(2), "Message retrieval interface").
+func newOverlay(opts [][2]string) (int, error) {
+	fsfd, err := unix.Fsopen("overlay", unix.FSOPEN_CLOEXEC)
+	if err != nil {
+		return -1, fmt.Errorf("fsopen overlay: %w", err)
+	}
+	defer unix.Close(fsfd)
+	fail := func(what string, err error) (int, error) {
+		if msg := fsContextLog(fsfd); msg != "" {
+			return -1, fmt.Errorf("%s: %w: %s", what, err, msg)
+		}
+		return -1, fmt.Errorf("%s: %w", what, err)
+	}
+	for _, o := range opts {
+		if o[1] == "" {
+			err = unix.FsconfigSetFlag(fsfd, o[0])
+		} else {
+			err = unix.FsconfigSetString(fsfd, o[0], o[1])
+		}
+		if err != nil {
+			return fail("fsconfig overlay "+o[0], err)
+		}
+	}
+	if err := unix.FsconfigCreate(fsfd); err != nil {
+		return fail("fsconfig overlay create", err)
+	}
+	m, err := unix.Fsmount(fsfd, unix.FSMOUNT_CLOEXEC, unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV)
+	if err != nil {
+		return fail("fsmount overlay", err)
+	}
+	return m, nil
+}
+
+// fsContextLog drains the messages the kernel left on an fsopen
+// descriptor: lines "e ...", "w ...", "i ..."; the errors and warnings,
+// joined, without the prefix.
+func fsContextLog(fsfd int) string {
+	var msgs []string
+	buf := make([]byte, 1024)
+	for range 8 {
+		n, err := unix.Read(fsfd, buf)
+		if err != nil || n <= 2 {
+			break
+		}
+		if m := string(buf[:n]); m[0] == 'e' || m[0] == 'w' {
+			msgs = append(msgs, strings.TrimSpace(m[2:]))
+		}
+	}
+	return strings.Join(msgs, "; ")
+}
+
+// mountBeneath names a mount point strictly inside dir in this mount
+// namespace (/proc/self/mountinfo, proc(5)), or "".
+func mountBeneath(dir string) string {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		// Spaces, tabs, newlines and backslashes are octal escapes.
+		mp := f[4]
+		for _, e := range [][2]string{{`\040`, " "}, {`\011`, "\t"}, {`\012`, "\n"}, {`\134`, `\`}} {
+			mp = strings.ReplaceAll(mp, e[0], e[1])
+		}
+		if mp != dir && fsPathWithin(mp, dir) {
+			return mp
+		}
+	}
+	return ""
 }

@@ -132,6 +132,9 @@ func mountSpawn(args []string) int {
 //	               containers: the kernel then refuses a new proc in a
 //	               user namespace (mount_too_revealing)
 //	ro-tmpfs=DIR   a read-only tmpfs on DIR
+//	tmpfs=DIR      a tmpfs on DIR
+//
+// spawn-args "exec" ARGV... execs ARGV (the built sandbox) instead.
 func mountHost(args []string) int {
 	fail := func(format string, a ...any) int {
 		fmt.Fprintf(os.Stderr, "mountplan-host: "+format+"\n", a...)
@@ -152,11 +155,14 @@ func mountHost(args []string) int {
 	}
 	for _, s := range args[2:sep] {
 		var err error
+		rw, isRW := strings.CutPrefix(s, "tmpfs=")
 		switch dir, ok := strings.CutPrefix(s, "ro-tmpfs="); {
 		case s == "mask-proc":
 			err = unix.Mount("/dev/null", "/proc/uptime", "", unix.MS_BIND, "")
 		case ok:
 			err = unix.Mount("tmpfs", dir, "tmpfs", unix.MS_RDONLY, "mode=0755")
+		case isRW:
+			err = unix.Mount("tmpfs", rw, "tmpfs", 0, "mode=0755")
 		default:
 			return fail("unknown setup %q", s)
 		}
@@ -177,6 +183,10 @@ func mountHost(args []string) int {
 	// the children root's: the process a user starts has it set.
 	if err := unix.Prctl(unix.PR_SET_DUMPABLE, 1, 0, 0, 0); err != nil {
 		return fail("prctl(PR_SET_DUMPABLE): %v", err)
+	}
+	if spawn := args[sep+1:]; len(spawn) > 1 && spawn[0] == "exec" {
+		err := syscall.Exec(spawn[1], spawn[1:], os.Environ())
+		return fail("exec %s: %v", spawn[1], err)
 	}
 	return mountSpawn(args[sep+1:])
 }
