@@ -1271,6 +1271,11 @@ func TestConfineFailClosed(t *testing.T) {
 			stderr: []string{"sandbox: ", "namespace engine is unavailable", "Landlock cannot hide"}},
 		{probe: "plain", engine: "--exec-only", extra: []string{"--hide", "/root"}, code: exitSetup,
 			stderr: []string{"sandbox: ", "Landlock cannot hide"}},
+		// A cache layer likewise: never the real directory made writable.
+		{probe: "no-userns", extra: []string{"--cache", "/tmp"}, code: exitSetup,
+			stderr: []string{"sandbox: ", "namespace engine is unavailable", `--cache "/tmp"`, "rather than make the real directory writable"}},
+		{probe: "plain", engine: "--exec-only", extra: []string{"--cache", "/tmp"}, code: exitSetup,
+			stderr: []string{"sandbox: ", `--cache "/tmp"`, "exec-only engine cannot"}},
 		// Both engines missing their kernel feature: exec-only's own
 		// refusal, after the fallback.
 		{probe: "no-userns-no-landlock", code: exitSetup,
