@@ -54,8 +54,10 @@ func TestChromiumHeadless(t *testing.T) {
 			u.own(t, ws)
 			return ws, page
 		}
+		// HOME too: Chromium creates ~/.config/chromium and ~/.cache,
+		// which for the control, unconfined, would be the host's.
 		withTmp := func(cmd interface{ Environ() []string }, ws string) []string {
-			return append(cmd.Environ(), "TMPDIR="+filepath.Join(ws, "tmp"))
+			return append(cmd.Environ(), "TMPDIR="+filepath.Join(ws, "tmp"), "HOME="+ws)
 		}
 
 		ws, page := newWorkspace(t)
@@ -74,8 +76,10 @@ func TestChromiumHeadless(t *testing.T) {
 			}
 			// A screenshot, with a throwaway /tmp instead of TMPDIR.
 			shot := filepath.Join(ws, "shot.png")
-			r := runSandbox(t, u, append([]string{"--require-namespaces", "-n", "-w", ws, "--cache", "/tmp", "--"},
+			cmd = u.sandboxCommand(t, append([]string{"--require-namespaces", "-n", "-w", ws, "--cache", "/tmp", "--"},
 				chromiumArgs(chromium, ws, "--window-size=320,200", "--screenshot="+shot, "file://"+page)...)...)
+			cmd.Env = append(cmd.Env, "HOME="+ws)
+			r := confined(t, cmd)
 			if b, err := os.ReadFile(shot); r.code != 0 || err != nil || !strings.HasPrefix(string(b), "\x89PNG") {
 				t.Errorf("--screenshot, --cache /tmp: %v; screenshot: %v", r, err)
 			}

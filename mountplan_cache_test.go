@@ -175,3 +175,13 @@ func TestParseCache(t *testing.T) {
 		}
 	}
 }
+
+// TestSeatbeltCacheRefused: Seatbelt cannot redirect writes to a layer,
+// so macOS refuses --cache rather than allow writes to the directory.
+func TestSeatbeltCacheRefused(t *testing.T) {
+	p := Policy{WritableRoots: []WritableRoot{{Path: "/src"}}, Caches: []CacheLayer{{Path: "/Users/u/.npm"}}}
+	policy, params, err := seatbeltPolicy(p, identityResolve)
+	if err == nil || !strings.Contains(err.Error(), `--cache "/Users/u/.npm"`) || !strings.Contains(err.Error(), "Seatbelt") || policy != "" || params != nil {
+		t.Errorf("got %q, %q, %v; want a refusal naming --cache", policy, params, err)
+	}
+}
