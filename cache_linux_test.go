@@ -11,8 +11,11 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // cacheTree is a home with a cache, a workspace and a keep directory, all
@@ -173,4 +176,16 @@ func TestCacheLayerRefused(t *testing.T) {
 			t.Errorf("control: the same simulated host, a mount elsewhere: %v", r)
 		}
 	})
+}
+
+// TestStageMessageCaches: the inner stage gets the cache layers (it makes
+// their Landlock rules), throwaway and kept, in order.
+func TestStageMessageCaches(t *testing.T) {
+	p := Policy{WritableRoots: []WritableRoot{{Path: "/w"}}, Caches: []CacheLayer{{Path: "/h/.cache"}, {Path: "/h/.npm", Keep: "/k"}}}
+	mp := &mountPlan{ops: []mountOp{{Kind: opCache, Path: "/h/.npm", Layer: "/k"}}}
+	var mask unix.Sigset_t
+	got, _, back, _, err := decodeStage(encodeStage(p, mask, mp, nil))
+	if err != nil || !reflect.DeepEqual(got.Caches, p.Caches) || !reflect.DeepEqual(back.ops, mp.ops) {
+		t.Errorf("got %+v, %+v, %v; want %+v", got.Caches, back, err, p.Caches)
+	}
 }
