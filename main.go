@@ -80,6 +80,11 @@ Options:
     --hide PATH        Make PATH unreadable: a directory appears empty, a
                        file empty (repeatable).
     -n, --network      Allow network access.
+    --allow-host HOST[:PORT]
+                       Allow only HOST (443 and 80 unless :PORT), through a
+                       proxy the sandbox runs and names in HTTP_PROXY and
+                       the like; *.DOMAIN allows the names below DOMAIN
+                       (repeatable; namespace engine only).
     --require-namespaces
                        Refuse to run (125) unless the namespace engine can.
     --exec-only        Use the exec-only engine: Landlock and seccomp on
@@ -244,7 +249,7 @@ type invocation struct {
 // the flag package costs a tenth of the start-up.)
 func parseGeneric(args []string) (invocation, error) {
 	var inv invocation
-	var writes, readOnly, hide []string
+	var writes, readOnly, hide, allowHosts []string
 	var network, bestEffort, help, showVersion, showPolicy, doctor, execOnly, requireNS bool
 	i := 0
 	for ; i < len(args); i++ {
@@ -289,6 +294,13 @@ func parseGeneric(args []string) (invocation, error) {
 				return inv, err
 			}
 			hide = append(hide, v)
+			continue
+		case "allow-host":
+			v, err := takeValue()
+			if err != nil {
+				return inv, err
+			}
+			allowHosts = append(allowHosts, v)
 			continue
 		case "doctor-probe": // internal: one escape attempt, run by --doctor inside the sandbox
 			v, err := takeValue()
@@ -346,6 +358,9 @@ func parseGeneric(args []string) (invocation, error) {
 	}
 
 	inv.policy.Network = network
+	if err := parseAllowHosts(&inv.policy, allowHosts); err != nil {
+		return inv, err
+	}
 	if bestEffort {
 		inv.policy.Enforcement = BestEffort
 	}

@@ -228,7 +228,15 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 		unix.Close(ctlW)
 		return nil, &setupError{err}
 	}
-	files := []uintptr{stdioFD(0), stdioFD(1), stdioFD(2), uintptr(ctlR), uintptr(statusW)}
+	hand, err := newProxyHandoff(p)
+	if err != nil {
+		unix.Close(ctlR)
+		unix.Close(ctlW)
+		unix.Close(statusR)
+		unix.Close(statusW)
+		return nil, err
+	}
+	files := hand.files([]uintptr{stdioFD(0), stdioFD(1), stdioFD(2), uintptr(ctlR), uintptr(statusW)})
 	argv := append([]string{os.Args[0], innerStage, "--"}, cmd...)
 	sys := innerSysProcAttr(p.Network)
 
@@ -246,7 +254,9 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	unix.PthreadSigmask(unix.SIG_SETMASK, &mask, nil)
 	unix.Close(ctlR)
 	unix.Close(statusW)
+	hand.forked()
 	if err != nil {
+		hand.close()
 		unix.Close(ctlW)
 		unix.Close(statusR)
 		return nil, &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...) and exec of /proc/self/exe: %w", err)}
@@ -260,14 +270,21 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	line, err := readLine(statusR)
 	switch {
 	case line == "ready":
+		if err := hand.start(p); err != nil {
+			in.kill()
+			return nil, &setupError{err}
+		}
 		return in, nil
 	case strings.HasPrefix(line, "fail host "):
+		hand.close()
 		in.kill()
 		return nil, &nsUnavailable{errors.New(strings.TrimPrefix(line, "fail host "))}
 	case strings.HasPrefix(line, "fail setup "):
+		hand.close()
 		in.kill()
 		return nil, &setupError{errors.New(strings.TrimPrefix(line, "fail setup "))}
 	}
+	hand.close()
 	ws := in.kill()
 	if err == nil {
 		err = fmt.Errorf("unexpected %q", line)
@@ -579,6 +596,12 @@ func encodeStage(p Policy, mask unix.Sigset_t, mp *mountPlan, callerMaxprocs *st
 	for _, h := range p.Hidden {
 		field("hide", h)
 	}
+	for _, h := range p.AllowHosts {
+		field("allowhost", h.String())
+	}
+	for _, r := range p.ProxyRoutes {
+		field("route", r.String())
+	}
 	field("mounts")
 	return append(b, mp.marshal()...)
 }
@@ -626,6 +649,8 @@ func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, callerMaxprocs
 			p.ReadRoots = append(p.ReadRoots, v)
 		case "hide":
 			p.Hidden = append(p.Hidden, v)
+		case "allowhost", "route":
+			err = decodeProxyField(&p, string(key), v)
 		default:
 			return p, 0, nil, nil, fmt.Errorf("stage message: unknown field %q", key)
 		}
@@ -732,6 +757,9 @@ func runInner(args []string) int {
 			}
 			return fail("setup", err)
 		}
+	}
+	if err := handOverListeners(p); err != nil {
+		return fail("setup", err)
 	}
 	k := probeKernel()
 	pl, err := planLinux(p, k, true)
