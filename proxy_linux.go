@@ -33,11 +33,9 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -157,14 +155,12 @@ func (h *proxyHandoff) start(p Policy) error {
 		}
 		return fmt.Errorf("proxy: the namespace stage sent %d listeners for %d labels (%v)", len(fds), len(labels), err)
 	}
-	listeners := make([]net.Listener, len(fds))
+	listeners := make([]*sockListener, len(fds))
 	for i, fd := range fds {
-		f := os.NewFile(uintptr(fd), "proxy-listener")
-		l, err := net.FileListener(f)
-		f.Close()
+		l, err := newSockListener(fd)
 		if err != nil {
 			for _, l := range listeners[:i] {
-				l.Close()
+				l.close()
 			}
 			for _, fd := range fds[i+1:] {
 				unix.Close(fd)
@@ -185,7 +181,7 @@ func (h *proxyHandoff) start(p Policy) error {
 			return fmt.Errorf("proxy: unknown listener %q", label)
 		}
 		route := p.ProxyRoutes[k]
-		go srv.serve(l, func(c net.Conn) { srv.forward(c, route) })
+		go srv.serve(l, func(c *sockConn) { srv.forward(c, route) })
 	}
 	return nil
 }
@@ -340,8 +336,8 @@ type proxyServer struct {
 	slots chan struct{}
 	// For the tests: resolve and dial (nil: the system's); say prints
 	// refusal lines (nil: stderr).
-	resolve func(ctx context.Context, name string) ([]netip.Addr, error)
-	dial    func(ctx context.Context, a netip.AddrPort) (net.Conn, error)
+	resolve func(name string, deadline time.Time) ([]netip.Addr, error)
+	dial    func(a netip.AddrPort, deadline time.Time) (*sockConn, error)
 	say     func(line string)
 
 	mu      sync.Mutex
@@ -350,15 +346,14 @@ type proxyServer struct {
 
 // serve accepts on l until it fails, each connection to handle in a
 // goroutine of its own that survives its own panic.
-func (s *proxyServer) serve(l net.Listener, handle func(net.Conn)) {
-	defer l.Close()
+func (s *proxyServer) serve(l *sockListener, handle func(*sockConn)) {
+	defer l.close()
 	for {
 		s.slots <- struct{}{}
-		c, err := l.Accept()
+		c, err := l.accept()
 		if err != nil {
 			<-s.slots
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) || errors.Is(err, unix.ECONNABORTED) {
+			if errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) || errors.Is(err, unix.ECONNABORTED) || errors.Is(err, unix.EINTR) || errors.Is(err, unix.ENOBUFS) || errors.Is(err, unix.ENOMEM) {
 				time.Sleep(50 * time.Millisecond)
 				continue
 			}
@@ -378,8 +373,8 @@ func (s *proxyServer) serve(l net.Listener, handle func(net.Conn)) {
 }
 
 // handle serves one connection of the --allow-host proxy.
-func (s *proxyServer) handle(c net.Conn) {
-	c.SetReadDeadline(time.Now().Add(proxyHeadTimeout))
+func (s *proxyServer) handle(c *sockConn) {
+	c.setReadDeadline(time.Now().Add(proxyHeadTimeout))
 	br := bufio.NewReaderSize(c, proxyLineMax)
 	req, err := readProxyRequest(br)
 	if err != nil {
@@ -389,10 +384,8 @@ func (s *proxyServer) handle(c net.Conn) {
 		}
 		return
 	}
-	c.SetReadDeadline(time.Time{})
-	ctx, cancel := context.WithTimeout(context.Background(), proxyDialTimeout)
-	up, status, why := s.connect(ctx, req.target)
-	cancel()
+	c.setReadDeadline(time.Time{})
+	up, status, why := s.connect(req.target, time.Now().Add(proxyDialTimeout))
 	if up == nil {
 		if status == 403 {
 			s.refusal(req.target.String(), why)
@@ -443,7 +436,7 @@ func (s *proxyServer) refusal(target, why string) {
 
 // connect checks target and connects to it: the connection, or nil with
 // the status to answer and why.
-func (s *proxyServer) connect(ctx context.Context, r hostRequest) (net.Conn, int, string) {
+func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int, string) {
 	var addrs []netip.Addr
 	if r.addr.IsValid() {
 		if !s.allow.listsAddr(r.addr, r.port) {
@@ -456,11 +449,9 @@ func (s *proxyServer) connect(ctx context.Context, r hostRequest) (net.Conn, int
 		}
 		resolve := s.resolve
 		if resolve == nil {
-			resolve = func(ctx context.Context, name string) ([]netip.Addr, error) {
-				return net.DefaultResolver.LookupNetIP(ctx, "ip", name)
-			}
+			resolve = lookupHost
 		}
-		found, err := resolve(ctx, r.name)
+		found, err := resolve(r.name, deadline)
 		if err != nil {
 			return nil, 502, fmt.Sprintf("cannot resolve %s: %v", r.name, err)
 		}
@@ -482,33 +473,29 @@ func (s *proxyServer) connect(ctx context.Context, r hostRequest) (net.Conn, int
 	}
 	dial := s.dial
 	if dial == nil {
-		dial = func(ctx context.Context, a netip.AddrPort) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "tcp", a.String())
+		dial = func(a netip.AddrPort, deadline time.Time) (*sockConn, error) {
+			return dialSock(unix.SOCK_STREAM, a, deadline)
 		}
 	}
 	var last error
 	for _, a := range addrs {
-		c, err := dial(ctx, netip.AddrPortFrom(a, r.port))
+		c, err := dial(netip.AddrPortFrom(a, r.port), deadline)
 		if err == nil {
 			return c, 0, ""
 		}
 		last = err
 	}
-	if errors.Is(last, context.DeadlineExceeded) {
+	if errors.Is(last, errTimeout) {
 		return nil, 504, fmt.Sprintf("connecting to %s timed out", r)
 	}
 	return nil, 502, fmt.Sprintf("cannot connect to %s: %v", r, last)
 }
 
 // forward carries a connection of a route to the caller's endpoint.
-func (s *proxyServer) forward(c net.Conn, r ProxyRoute) {
+func (s *proxyServer) forward(c *sockConn, r ProxyRoute) {
 	var last error
 	for _, a := range r.addrs() {
-		var d net.Dialer
-		ctx, cancel := context.WithTimeout(context.Background(), proxyDialTimeout)
-		up, err := d.DialContext(ctx, "tcp", a.String())
-		cancel()
+		up, err := dialSock(unix.SOCK_STREAM, a, time.Now().Add(proxyDialTimeout))
 		if err == nil {
 			defer up.Close()
 			pipeBoth(c, up)
@@ -521,23 +508,33 @@ func (s *proxyServer) forward(c net.Conn, r ProxyRoute) {
 
 // pipeBoth copies each way until both ends are done, passing each end's
 // close on as a half-close.
-func pipeBoth(a, b net.Conn) {
+func pipeBoth(a, b *sockConn) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer func() { recover() }() // a panic here must not end the supervisor
-		io.Copy(b, a)
-		closeWrite(b)
+		copyConn(b, a)
+		b.closeWrite()
 	}()
-	io.Copy(a, b)
-	closeWrite(a)
+	copyConn(a, b)
+	a.closeWrite()
 	<-done
 }
 
-func closeWrite(c net.Conn) {
-	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite()
-		return
+// copyConn copies src to dst until src ends or either fails. (io.Copy
+// would look for ReaderFrom and WriterTo on *os.File and try
+// copy_file_range and sendfile first.)
+func copyConn(dst, src *sockConn) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if _, werr := dst.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
 	}
-	c.Close()
 }
