@@ -267,7 +267,7 @@ func nonPublic(a netip.Addr) string {
 	if a.Is4In6() {
 		a = a.Unmap()
 	}
-	if a.Is6() {
+	if a.Is6() && !a.IsLoopback() && !a.IsUnspecified() {
 		b := a.As16()
 		switch {
 		case netip.MustParsePrefix("64:ff9b::/96").Contains(a):

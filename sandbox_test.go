@@ -1271,6 +1271,11 @@ func TestConfineFailClosed(t *testing.T) {
 			stderr: []string{"sandbox: ", "namespace engine is unavailable", "Landlock cannot hide"}},
 		{probe: "plain", engine: "--exec-only", extra: []string{"--hide", "/root"}, code: exitSetup,
 			stderr: []string{"sandbox: ", "Landlock cannot hide"}},
+		// --allow-host has no fallback: never all of the network, never none.
+		{probe: "no-userns", extra: []string{"--allow-host", "example.com"}, code: exitSetup,
+			stderr: []string{"sandbox: ", "--allow-host needs the namespace engine", "unavailable", "operation not permitted"}},
+		{probe: "apparmor-userns", extra: []string{"--allow-host", "example.com"}, code: exitSetup,
+			stderr: []string{"sandbox: ", "--allow-host needs the namespace engine", "unavailable", "mount"}},
 		// Both engines missing their kernel feature: exec-only's own
 		// refusal, after the fallback.
 		{probe: "no-userns-no-landlock", code: exitSetup,
