@@ -538,3 +538,21 @@ func copyConn(dst, src *sockConn) {
 		}
 	}
 }
+
+// chooseProxyEngine is chooseEngine (--print-policy) for a policy that
+// needs the proxy: the namespace engine or a refusal, as engageProxied.
+func chooseProxyEngine(p Policy) (ns bool, why string, err error) {
+	what := "--allow-host"
+	if len(p.AllowHosts) == 0 {
+		what = "--allow-network-for-proxy"
+	}
+	if p.Engine == EngineExecOnly {
+		return false, "exec-only asked for", fmt.Errorf("%s needs the namespace engine; --exec-only cannot give it", what)
+	}
+	why = "namespace: required by " + what + " (the network only through the supervisor's proxy)"
+	if perr := probeNamespaces(false); perr != nil {
+		un := &nsUnavailable{perr}
+		return true, why, fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, perr, un.fix())
+	}
+	return true, why, nil
+}

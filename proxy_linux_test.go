@@ -11,6 +11,7 @@ package main
 import (
 	"bufio"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -222,6 +223,19 @@ func TestProxyRefusedUsage(t *testing.T) {
 		r := runCommand(t, cmd)
 		if r.code != c.code || !isOneLine(r.stderr, "sandbox: ") || !strings.Contains(r.stderr, c.want) {
 			t.Errorf("%q: got %v, want exit %d and one line with %q", c.args, r, c.code, c.want)
+		}
+	}
+}
+
+// TestProxyPrintPolicy: --print-policy lists the allow list and the
+// engine that enforces it.
+func TestProxyPrintPolicy(t *testing.T) {
+	u := runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()}
+	requireNamespaces(t, u)
+	r := runCommand(t, u.sandboxCommand(t, "--print-policy", "--allow-host", "*.Example.com", "--allow-host", "[::1]:8080", "--", "true"))
+	for _, want := range []string{`"allow_hosts": [` + "\n" + `    "*.example.com",` + "\n" + `    "[::1]:8080"` + "\n  ]", `"engine": "namespace"`, `"network": false`, `"would_run": true`} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("want %q in: %v", want, r)
 		}
 	}
 }
