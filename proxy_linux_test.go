@@ -10,8 +10,10 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -238,4 +240,48 @@ func TestProxyPrintPolicy(t *testing.T) {
 			t.Errorf("want %q in: %v", want, r)
 		}
 	}
+}
+
+// TestProxyCodexManaged: Codex's managed-proxy mode (spec 9.3, test 2):
+// the proxy variables name a listener on the caller's loopback, which the
+// command reaches at the same address inside; nothing else is reachable.
+func TestProxyCodexManaged(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		bash := needTool(t, "bash")
+		sandbox, _ := binaries(t)
+		codex := filepath.Join(filepath.Dir(sandbox), "codex-linux-sandbox")
+		if err := os.Symlink(filepath.Base(sandbox), codex); err != nil && !errors.Is(err, os.ErrExist) {
+			t.Fatal(err)
+		}
+		proxy := serveStandIn(t, "codex's proxy")
+		other := listenStandIn(t)
+		script := `set -u
+hp=${HTTP_PROXY#http://}
+exec 3<>/dev/tcp/${hp%:*}/${hp##*:}
+printf 'GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n' >&3
+head -n 1 <&3
+(echo hi > /dev/tcp/127.0.0.1/` + other.port + `) 2>/dev/null && echo "other: reached"
+(echo hi > /dev/tcp/192.0.2.1/80) 2>/dev/null && echo "internet: reached"
+exit 0`
+		cmd := u.command(codex, "--sandbox-policy-cwd", "/", "--allow-network-for-proxy", "--permission-profile", `{"type":"disabled"}`, "--", bash, "-c", script)
+		cmd.Env = append(cmd.Env, "HTTP_PROXY=http://"+proxy.addr())
+		r := confined(t, cmd)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "HTTP/1.1 200 OK") || strings.Contains(r.stdout, "reached") {
+			t.Errorf("want the proxy's 200 and nothing else reached: %v", r)
+		}
+		if !proxy.heard() {
+			t.Errorf("Codex's proxy heard nothing")
+		}
+		if other.heard() {
+			t.Errorf("a listener that is no proxy endpoint heard from the sandbox")
+		}
+
+		// Without the variables, nothing runs (upstream's wording).
+		cmd = u.command(codex, "--sandbox-policy-cwd", "/", "--allow-network-for-proxy", "--permission-profile", `{"type":"disabled"}`, "--", "true")
+		r = runCommand(t, cmd)
+		if r.code != exitSetup || !strings.Contains(r.stderr, "managed proxy mode requires proxy environment variables") {
+			t.Errorf("without proxy variables: %v", r)
+		}
+	})
 }
