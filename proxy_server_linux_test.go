@@ -153,3 +153,24 @@ func FuzzDNSParseAnswer(f *testing.F) {
 		}
 	})
 }
+
+// TestDialSockRefused: a connection refused after connect(2) said
+// EINPROGRESS is reported as refused, whenever the refusal arrives (once
+// it was lost to the poller's reset and the dial waited out its deadline).
+func TestDialSockRefused(t *testing.T) {
+	fd, port, err := listenLoopback(netip.MustParseAddrPort("127.0.0.1:0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd) // a port that was just free: nothing listens there
+	a := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
+	for i := 0; i < 200; i++ {
+		c, err := dialSock(unix.SOCK_STREAM, a, time.Now().Add(time.Second))
+		if c != nil {
+			c.Close()
+		}
+		if !errors.Is(err, unix.ECONNREFUSED) {
+			t.Fatalf("dial %d: %v, want ECONNREFUSED", i, err)
+		}
+	}
+}

@@ -120,13 +120,11 @@ func dialSock(typ int, a netip.AddrPort, deadline time.Time) (*sockConn, error) 
 		return nil, err
 	}
 	c.f.SetWriteDeadline(deadline)
+	// The first call comes right away: RawWrite first clears a readiness
+	// the poller may have seen already (connected or refused between
+	// connect and here), so the state is read, not assumed.
 	var soErr error
-	waited := false
 	err = rc.Write(func(fd uintptr) bool {
-		if !waited {
-			waited = true
-			return false
-		}
 		n, err := unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_ERROR)
 		switch {
 		case err != nil:
@@ -136,8 +134,8 @@ func dialSock(typ int, a netip.AddrPort, deadline time.Time) (*sockConn, error) 
 		case n != 0:
 			soErr = unix.Errno(n)
 		default:
-			// Writable and no error: connected, unless the wake-up
-			// was spurious (as package net checks, with getpeername).
+			// No error: connected, or still connecting (then
+			// getpeername says ENOTCONN, as package net checks).
 			if _, err := unix.Getpeername(int(fd)); err == unix.ENOTCONN {
 				return false
 			}
