@@ -12,7 +12,6 @@ package main
 
 import (
 	"fmt"
-	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -71,7 +70,7 @@ func tryProxyConnect(a []string) (r probeReport) {
 		}
 		return tryTCP4([]string{port})
 	}
-	ap, err := netip.ParseAddrPort(proxy)
+	ap, err := parseAddrPort(proxy)
 	if err != nil {
 		r.fail("HTTP_PROXY="+proxy, err)
 		return r
@@ -115,7 +114,7 @@ func tryDNS(a []string) (r probeReport) {
 		unix.Close(fd)
 	}
 	for _, s := range readResolvConf("/etc/resolv.conf").servers {
-		_, err := dnsExchange(netip.AddrPortFrom(s, 53), "example.com", dnsTypeA, time.Now().Add(time.Second))
+		_, err := dnsExchange(addrPortFrom(s, 53), "example.com", dnsTypeA, time.Now().Add(time.Second))
 		if err == nil || err == errNXDomain {
 			r.did("nameserver %v answered", s)
 		} else {

@@ -17,7 +17,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"strings"
 	"time"
@@ -27,7 +26,7 @@ import (
 
 // resolverConfig is what /etc/resolv.conf says.
 type resolverConfig struct {
-	servers []netip.Addr
+	servers []ipAddr
 	search  []string
 }
 
@@ -44,7 +43,7 @@ func readResolvConf(path string) resolverConfig {
 			}
 			switch fields[0] {
 			case "nameserver":
-				if a, err := netip.ParseAddr(fields[1]); err == nil && len(rc.servers) < 3 && a.Zone() == "" {
+				if a, err := parseAddr(fields[1]); err == nil && len(rc.servers) < 3 {
 					rc.servers = append(rc.servers, a.Unmap())
 				}
 			case "search", "domain":
@@ -59,19 +58,19 @@ func readResolvConf(path string) resolverConfig {
 		f.Close()
 	}
 	if len(rc.servers) == 0 {
-		rc.servers = []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()}
+		rc.servers = []ipAddr{addrFrom4([4]byte{127, 0, 0, 1}), ipv6Loopback()}
 	}
 	return rc
 }
 
 // hostsLookup is name's addresses in a hosts(5) file, nil if none.
-func hostsLookup(path, name string) []netip.Addr {
+func hostsLookup(path, name string) []ipAddr {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}
 	defer f.Close()
-	var out []netip.Addr
+	var out []ipAddr
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		line, _, _ := strings.Cut(sc.Text(), "#")
@@ -79,8 +78,8 @@ func hostsLookup(path, name string) []netip.Addr {
 		if len(fields) < 2 {
 			continue
 		}
-		a, err := netip.ParseAddr(fields[0])
-		if err != nil || a.Zone() != "" {
+		a, err := parseAddr(fields[0])
+		if err != nil {
 			continue
 		}
 		for _, h := range fields[1:] {
@@ -94,7 +93,7 @@ func hostsLookup(path, name string) []netip.Addr {
 }
 
 // lookupHost resolves name (normalised) by deadline.
-func lookupHost(name string, deadline time.Time) ([]netip.Addr, error) {
+func lookupHost(name string, deadline time.Time) ([]ipAddr, error) {
 	if addrs := hostsLookup("/etc/hosts", name); len(addrs) > 0 {
 		return addrs, nil
 	}
@@ -109,7 +108,7 @@ func lookupHost(name string, deadline time.Time) ([]netip.Addr, error) {
 	}
 	var last error = errors.New("no answer")
 	for _, fqdn := range candidates {
-		var addrs []netip.Addr
+		var addrs []ipAddr
 		var nx bool
 		for _, qtype := range []uint16{dnsTypeA, dnsTypeAAAA} {
 			got, err := dnsQuery(rc.servers, fqdn, qtype, deadline)
@@ -143,7 +142,7 @@ var errNXDomain = errors.New("no such host")
 
 // dnsQuery asks each server in turn, twice over, for name's records of
 // qtype.
-func dnsQuery(servers []netip.Addr, name string, qtype uint16, deadline time.Time) ([]netip.Addr, error) {
+func dnsQuery(servers []ipAddr, name string, qtype uint16, deadline time.Time) ([]ipAddr, error) {
 	var last error = errTimeout
 	for attempt := 0; attempt < 2; attempt++ {
 		for _, s := range servers {
@@ -154,7 +153,7 @@ func dnsQuery(servers []netip.Addr, name string, qtype uint16, deadline time.Tim
 			if per.After(deadline) {
 				per = deadline
 			}
-			addrs, err := dnsExchange(netip.AddrPortFrom(s, 53), name, qtype, per)
+			addrs, err := dnsExchange(addrPortFrom(s, 53), name, qtype, per)
 			if err == nil || errors.Is(err, errNXDomain) {
 				return addrs, err
 			}
@@ -166,7 +165,7 @@ func dnsQuery(servers []netip.Addr, name string, qtype uint16, deadline time.Tim
 
 // dnsExchange sends one query to server over UDP, and over TCP when the
 // answer is truncated.
-func dnsExchange(server netip.AddrPort, name string, qtype uint16, deadline time.Time) ([]netip.Addr, error) {
+func dnsExchange(server addrPort, name string, qtype uint16, deadline time.Time) ([]ipAddr, error) {
 	var idb [2]byte
 	if _, err := unix.Getrandom(idb[:], 0); err != nil {
 		return nil, fmt.Errorf("getrandom: %w", err)
@@ -209,7 +208,7 @@ func dnsExchange(server netip.AddrPort, name string, qtype uint16, deadline time
 
 // dnsExchangeTCP sends q over TCP (RFC 1035 section 4.2.2: a two-byte
 // length before each message).
-func dnsExchangeTCP(server netip.AddrPort, q []byte, id uint16, name string, qtype uint16, deadline time.Time) ([]netip.Addr, error) {
+func dnsExchangeTCP(server addrPort, q []byte, id uint16, name string, qtype uint16, deadline time.Time) ([]ipAddr, error) {
 	c, err := dialSock(unix.SOCK_STREAM, server, deadline)
 	if err != nil {
 		return nil, err
@@ -267,7 +266,7 @@ var errDNSNotOurs = errors.New("not the answer to our query")
 // name's; the owner names are not followed, every address is checked by
 // the proxy anyway), and whether it was truncated. errDNSNotOurs when the
 // message does not answer that query.
-func dnsParseAnswer(m []byte, id uint16, name string, qtype uint16) (addrs []netip.Addr, truncated bool, err error) {
+func dnsParseAnswer(m []byte, id uint16, name string, qtype uint16) (addrs []ipAddr, truncated bool, err error) {
 	if len(m) < 12 || binary.BigEndian.Uint16(m) != id || m[2]&0x80 == 0 {
 		return nil, false, errDNSNotOurs
 	}
@@ -308,9 +307,9 @@ func dnsParseAnswer(m []byte, id uint16, name string, qtype uint16) (addrs []net
 		switch {
 		case class != dnsClassIN || typ != qtype:
 		case typ == dnsTypeA && rdlen == 4:
-			addrs = append(addrs, netip.AddrFrom4([4]byte(rd)))
+			addrs = append(addrs, addrFrom4([4]byte(rd)))
 		case typ == dnsTypeAAAA && rdlen == 16:
-			addrs = append(addrs, netip.AddrFrom16([16]byte(rd)).Unmap())
+			addrs = append(addrs, addrFrom16([16]byte(rd)).Unmap())
 		}
 	}
 	return addrs, truncated, nil

@@ -36,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -209,7 +208,7 @@ func handOverListeners(p Policy) error {
 		}
 	}()
 	if len(p.AllowHosts) > 0 {
-		fd, port, err := listenLoopback(netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), 0))
+		fd, port, err := listenLoopback(addrPortFrom(addrFrom4([4]byte{127, 0, 0, 1}), 0))
 		if err != nil {
 			return err
 		}
@@ -240,7 +239,7 @@ func handOverListeners(p Policy) error {
 
 // listenLoopback is a close-on-exec TCP listener at a (port 0: one the
 // kernel picks) and its port.
-func listenLoopback(a netip.AddrPort) (fd int, port uint16, err error) {
+func listenLoopback(a addrPort) (fd int, port uint16, err error) {
 	family := unix.AF_INET
 	var sa unix.Sockaddr = &unix.SockaddrInet4{Addr: a.Addr().As4(), Port: int(a.Port())}
 	if a.Addr().Is6() {
@@ -309,7 +308,7 @@ func proxyEnv(p Policy, port uint16) map[string]string {
 	if !l.listsName("localhost") {
 		direct = append(direct, "localhost")
 	}
-	for _, a := range []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()} {
+	for _, a := range []ipAddr{addrFrom4([4]byte{127, 0, 0, 1}), ipv6Loopback()} {
 		if !l.listsAddrAnyPort(a) {
 			direct = append(direct, a.String())
 		}
@@ -336,8 +335,8 @@ type proxyServer struct {
 	slots chan struct{}
 	// For the tests: resolve and dial (nil: the system's); say prints
 	// refusal lines (nil: stderr).
-	resolve func(name string, deadline time.Time) ([]netip.Addr, error)
-	dial    func(a netip.AddrPort, deadline time.Time) (*sockConn, error)
+	resolve func(name string, deadline time.Time) ([]ipAddr, error)
+	dial    func(a addrPort, deadline time.Time) (*sockConn, error)
 	say     func(line string)
 
 	mu      sync.Mutex
@@ -437,12 +436,12 @@ func (s *proxyServer) refusal(target, why string) {
 // connect checks target and connects to it: the connection, or nil with
 // the status to answer and why.
 func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int, string) {
-	var addrs []netip.Addr
+	var addrs []ipAddr
 	if r.addr.IsValid() {
 		if !s.allow.listsAddr(r.addr, r.port) {
 			return nil, 403, "not in --allow-host"
 		}
-		addrs = []netip.Addr{r.addr}
+		addrs = []ipAddr{r.addr}
 	} else {
 		if !s.allow.matchName(r) {
 			return nil, 403, "not in --allow-host"
@@ -473,13 +472,13 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 	}
 	dial := s.dial
 	if dial == nil {
-		dial = func(a netip.AddrPort, deadline time.Time) (*sockConn, error) {
+		dial = func(a addrPort, deadline time.Time) (*sockConn, error) {
 			return dialSock(unix.SOCK_STREAM, a, deadline)
 		}
 	}
 	var last error
 	for _, a := range addrs {
-		c, err := dial(netip.AddrPortFrom(a, r.port), deadline)
+		c, err := dial(addrPortFrom(a, r.port), deadline)
 		if err == nil {
 			return c, 0, ""
 		}

@@ -31,7 +31,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
@@ -44,9 +43,9 @@ type HostPattern struct {
 	// *.example.com). Empty for an IP literal.
 	Name     string
 	Wildcard bool
-	// Addr is the IP literal (IPv4-mapped IPv6 unmapped); invalid for a
-	// name.
-	Addr netip.Addr
+	// Addr is the IP literal (an IPv4-mapped IPv6 one is its IPv4
+	// address); invalid for a name.
+	Addr ipAddr
 	// Port is the one port allowed; 0 allows 443 and 80.
 	Port uint16
 }
@@ -84,12 +83,11 @@ func parseHostPattern(s string) (HostPattern, error) {
 		return h, err
 	}
 	h.Port = port
-	if a, err := netip.ParseAddr(host); err == nil {
-		if a.Zone() != "" {
-			return h, errors.New("an IPv6 zone names an interface of this host, not a destination")
-		}
-		h.Addr = a.Unmap()
+	if a, err := parseAddr(host); err == nil {
+		h.Addr = a
 		return h, nil
+	} else if strings.Contains(host, "%") {
+		return h, err
 	}
 	if strings.HasPrefix(s, "[") {
 		return h, fmt.Errorf("%q is not an IPv6 address", host)
@@ -180,8 +178,8 @@ func normalName(s string) (string, error) {
 
 // hostRequest is a destination a command asked the proxy for.
 type hostRequest struct {
-	name string     // normalised name; empty for an IP literal
-	addr netip.Addr // the IP literal, unmapped
+	name string // normalised name; empty for an IP literal
+	addr ipAddr // the IP literal, unmapped
 	port uint16
 }
 
@@ -206,11 +204,10 @@ func parseHostRequest(authority string, defPort uint16) (hostRequest, error) {
 	if port == 0 {
 		port = defPort
 	}
-	if a, err := netip.ParseAddr(host); err == nil {
-		if a.Zone() != "" {
-			return hostRequest{}, fmt.Errorf("%q: an IPv6 zone is not a destination", authority)
-		}
-		return hostRequest{addr: a.Unmap(), port: port}, nil
+	if a, err := parseAddr(host); err == nil {
+		return hostRequest{addr: a, port: port}, nil
+	} else if strings.Contains(host, "%") {
+		return hostRequest{}, fmt.Errorf("%q: %v", authority, err)
 	}
 	name, err := normalName(host)
 	if err != nil {
@@ -237,7 +234,7 @@ func (l allowList) matchName(r hostRequest) bool {
 }
 
 // listsAddr reports whether a is listed as an IP literal for port.
-func (l allowList) listsAddr(a netip.Addr, port uint16) bool {
+func (l allowList) listsAddr(a ipAddr, port uint16) bool {
 	a = a.Unmap()
 	for _, h := range l {
 		if h.Addr.IsValid() && h.Addr == a && h.allowsPort(port) {
@@ -249,7 +246,7 @@ func (l allowList) listsAddr(a netip.Addr, port uint16) bool {
 
 // allowedAddr decides one address a name resolved to: "" when the proxy
 // may connect to it, else why not.
-func (l allowList) allowedAddr(a netip.Addr, port uint16) string {
+func (l allowList) allowedAddr(a ipAddr, port uint16) string {
 	if l.listsAddr(a, port) {
 		return ""
 	}
@@ -263,32 +260,29 @@ func (l allowList) allowedAddr(a netip.Addr, port uint16) string {
 // IPv6 forms that carry an IPv4 address (mapped, compatible, NAT64, 6to4)
 // are judged by that address; Teredo, whose IPv4 part is obscured, is
 // refused whole.
-func nonPublic(a netip.Addr) string {
-	if a.Is4In6() {
-		a = a.Unmap()
-	}
+func nonPublic(a ipAddr) string {
 	if a.Is6() && !a.IsLoopback() && !a.IsUnspecified() {
 		b := a.As16()
 		switch {
-		case netip.MustParsePrefix("64:ff9b::/96").Contains(a):
-			if why := nonPublic4(netip.AddrFrom4([4]byte(b[12:]))); why != "" {
+		case inPrefix(a, "64:ff9b::/96"):
+			if why := nonPublic4(addrFrom4([4]byte(b[12:]))); why != "" {
 				return why + " (through NAT64)"
 			}
 			return ""
-		case netip.MustParsePrefix("2002::/16").Contains(a):
-			if why := nonPublic4(netip.AddrFrom4([4]byte(b[2:6]))); why != "" {
+		case inPrefix(a, "2002::/16"):
+			if why := nonPublic4(addrFrom4([4]byte(b[2:6]))); why != "" {
 				return why + " (through 6to4)"
 			}
 			return ""
-		case netip.MustParsePrefix("::/96").Contains(a):
+		case inPrefix(a, "::/96"):
 			return "IPv4-compatible IPv6"
-		case netip.MustParsePrefix("64:ff9b:1::/48").Contains(a):
+		case inPrefix(a, "64:ff9b:1::/48"):
 			return "local-use NAT64"
-		case netip.MustParsePrefix("2001::/32").Contains(a):
+		case inPrefix(a, "2001::/32"):
 			return "Teredo"
-		case netip.MustParsePrefix("fec0::/10").Contains(a):
+		case inPrefix(a, "fec0::/10"):
 			return "site-local"
-		case netip.MustParsePrefix("100::/64").Contains(a):
+		case inPrefix(a, "100::/64"):
 			return "discard-only"
 		}
 	}
@@ -298,7 +292,7 @@ func nonPublic(a netip.Addr) string {
 	case a.IsUnspecified():
 		return "unspecified"
 	case a.IsLinkLocalUnicast():
-		if a == netip.AddrFrom4([4]byte{169, 254, 169, 254}) {
+		if a == addrFrom4([4]byte{169, 254, 169, 254}) {
 			return "the cloud metadata endpoint"
 		}
 		return "link-local"
@@ -313,11 +307,11 @@ func nonPublic(a netip.Addr) string {
 	return ""
 }
 
-// nonPublic4 covers the IPv4 ranges netip has no predicate for, and the
-// ones it has (for addresses embedded in IPv6).
-func nonPublic4(a netip.Addr) string {
+// nonPublic4 covers the IPv4 ranges that have no predicate, and the ones
+// that have (for addresses embedded in IPv6).
+func nonPublic4(a ipAddr) string {
 	for _, r := range nonPublicRanges4 {
-		if netip.MustParsePrefix(r.prefix).Contains(a) {
+		if inPrefix(a, r.prefix) {
 			return r.why
 		}
 	}
@@ -359,16 +353,16 @@ func (r ProxyRoute) String() string {
 
 // addrs are the loopback addresses the route listens on inside and
 // connects to outside, in order.
-func (r ProxyRoute) addrs() []netip.AddrPort {
-	v4 := netip.AddrPortFrom(netip.AddrFrom4([4]byte{127, 0, 0, 1}), r.Port)
-	v6 := netip.AddrPortFrom(netip.IPv6Loopback(), r.Port)
+func (r ProxyRoute) addrs() []addrPort {
+	v4 := addrPortFrom(addrFrom4([4]byte{127, 0, 0, 1}), r.Port)
+	v6 := addrPortFrom(ipv6Loopback(), r.Port)
 	switch r.Host {
 	case "::1":
-		return []netip.AddrPort{v6}
+		return []addrPort{v6}
 	case "localhost":
-		return []netip.AddrPort{v4, v6}
+		return []addrPort{v4, v6}
 	}
-	return []netip.AddrPort{v4}
+	return []addrPort{v4}
 }
 
 // needsProxy reports whether p gives the command the network only through
@@ -387,7 +381,7 @@ func (l allowList) listsName(name string) bool {
 }
 
 // listsAddrAnyPort reports whether a is listed as an IP literal.
-func (l allowList) listsAddrAnyPort(a netip.Addr) bool {
+func (l allowList) listsAddrAnyPort(a ipAddr) bool {
 	for _, h := range l {
 		if h.Addr.IsValid() && h.Addr == a {
 			return true

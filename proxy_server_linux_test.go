@@ -5,7 +5,6 @@ package main
 import (
 	"encoding/binary"
 	"errors"
-	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -28,18 +27,18 @@ func TestProxyConnectChecksEveryAddress(t *testing.T) {
 	var said []string
 	s := &proxyServer{
 		allow: mustPatterns(t, "pub.test", "rebind.test", "listed.test", "10.0.0.7", "missing.test", "192.0.2.1:8080"),
-		resolve: func(name string, _ time.Time) ([]netip.Addr, error) {
+		resolve: func(name string, _ time.Time) ([]ipAddr, error) {
 			a, ok := answers[name]
 			if !ok {
 				return nil, errNXDomain
 			}
-			var out []netip.Addr
+			var out []ipAddr
 			for _, s := range a {
-				out = append(out, netip.MustParseAddr(s))
+				out = append(out, mustParseAddr(s))
 			}
 			return out, nil
 		},
-		dial: func(a netip.AddrPort, _ time.Time) (*sockConn, error) {
+		dial: func(a addrPort, _ time.Time) (*sockConn, error) {
 			dialed = append(dialed, a.String())
 			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 			if err != nil {
@@ -113,7 +112,7 @@ func TestDNSParseAnswer(t *testing.T) {
 	cname := []byte{3, 'c', 'd', 'n', 0xc0, 16} // cdn.example.com
 	ok := dnsAnswer(q, 0x8180, rr(12, 5, cname), rr(12, dnsTypeA, []byte{93, 184, 216, 34}), rr(12, dnsTypeAAAA, make([]byte, 16)), rr(12, dnsTypeA, []byte{1, 2, 3}))
 	addrs, tc, err := dnsParseAnswer(ok, 0x1234, "www.example.com", dnsTypeA)
-	if err != nil || tc || len(addrs) != 1 || addrs[0] != netip.MustParseAddr("93.184.216.34") {
+	if err != nil || tc || len(addrs) != 1 || addrs[0] != mustParseAddr("93.184.216.34") {
 		t.Errorf("answer: %v %v %v", addrs, tc, err)
 	}
 	if _, _, err := dnsParseAnswer(ok, 0x1235, "www.example.com", dnsTypeA); !errors.Is(err, errDNSNotOurs) {
@@ -158,12 +157,12 @@ func FuzzDNSParseAnswer(f *testing.F) {
 // EINPROGRESS is reported as refused, whenever the refusal arrives (once
 // it was lost to the poller's reset and the dial waited out its deadline).
 func TestDialSockRefused(t *testing.T) {
-	fd, port, err := listenLoopback(netip.MustParseAddrPort("127.0.0.1:0"))
+	fd, port, err := listenLoopback(addrPortFrom(addrFrom4([4]byte{127, 0, 0, 1}), 0))
 	if err != nil {
 		t.Fatal(err)
 	}
 	unix.Close(fd) // a port that was just free: nothing listens there
-	a := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), port)
+	a := addrPortFrom(mustParseAddr("127.0.0.1"), port)
 	for i := 0; i < 200; i++ {
 		c, err := dialSock(unix.SOCK_STREAM, a, time.Now().Add(time.Second))
 		if c != nil {

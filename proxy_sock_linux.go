@@ -14,7 +14,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"os"
 	"time"
 
@@ -83,7 +82,7 @@ func (l *sockListener) accept() (*sockConn, error) {
 func (l *sockListener) close() { l.f.Close() }
 
 // sockaddrOf is a's socket address and family.
-func sockaddrOf(a netip.AddrPort) (unix.Sockaddr, int) {
+func sockaddrOf(a addrPort) (unix.Sockaddr, int) {
 	if a.Addr().Is4() {
 		return &unix.SockaddrInet4{Addr: a.Addr().As4(), Port: int(a.Port())}, unix.AF_INET
 	}
@@ -95,7 +94,7 @@ var errTimeout = errors.New("timed out")
 
 // dialSock connects a socket of type typ (SOCK_STREAM, SOCK_DGRAM) to a,
 // giving up at deadline.
-func dialSock(typ int, a netip.AddrPort, deadline time.Time) (*sockConn, error) {
+func dialSock(typ int, a addrPort, deadline time.Time) (*sockConn, error) {
 	sa, family := sockaddrOf(a)
 	fd, err := unix.Socket(family, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {

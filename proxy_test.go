@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"errors"
-	"net/netip"
 	"strings"
 	"testing"
 )
@@ -148,20 +147,20 @@ func TestNonPublic(t *testing.T) {
 		{"fec0::1", "site-local"},
 		{"100::1", "discard"},
 	} {
-		got := nonPublic(netip.MustParseAddr(c.addr))
+		got := nonPublic(mustParseAddr(c.addr))
 		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
 			t.Errorf("nonPublic(%s) = %q, want %q", c.addr, got, c.want)
 		}
 	}
 	// Listed by address, a non-public address is allowed, for its ports.
 	l := mustPatterns(t, "127.0.0.1:8080", "10.0.0.1")
-	if why := l.allowedAddr(netip.MustParseAddr("127.0.0.1"), 8080); why != "" {
+	if why := l.allowedAddr(mustParseAddr("127.0.0.1"), 8080); why != "" {
 		t.Errorf("listed 127.0.0.1:8080 refused: %s", why)
 	}
-	if why := l.allowedAddr(netip.MustParseAddr("127.0.0.1"), 8081); why == "" {
+	if why := l.allowedAddr(mustParseAddr("127.0.0.1"), 8081); why == "" {
 		t.Errorf("127.0.0.1:8081 allowed, only :8080 is listed")
 	}
-	if why := l.allowedAddr(netip.MustParseAddr("::ffff:10.0.0.1"), 443); why != "" {
+	if why := l.allowedAddr(mustParseAddr("::ffff:10.0.0.1"), 443); why != "" {
 		t.Errorf("listed 10.0.0.1 refused in its mapped form: %s", why)
 	}
 }
