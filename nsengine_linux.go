@@ -17,7 +17,9 @@ package main
 //	  message, then one byte per forwarded signal) and status (inner ->
 //	  outer: "ready", or "fail", then the command's wait status).
 //	inner (PID 1 of the new PID namespace, in init on its startup thread)
-//	  applyMounts -> loopback up -> Landlock ruleset + seccomp program ->
+//	  applyMounts -> loopback up -> (--allow-host, Codex's proxy routes:
+//	  listeners on the loopback, sent to the outer; proxy_linux.go) ->
+//	  Landlock ruleset + seccomp program ->
 //	  "ready" -> drop capabilities -> no_new_privs -> Landlock -> seccomp
 //	  -> fork and exec the command (PID 2) from the same thread, which
 //	  copies all four into it -> reap every child; when the command ends,
