@@ -327,6 +327,8 @@ const (
 	proxyHeadTimeout = 30 * time.Second // to send a request head
 	proxyDialTimeout = 30 * time.Second // to resolve and connect, all addresses together
 	maxRefusalLines  = 256              // distinct refusals said on stderr
+	proxyDrainTime   = 2 * time.Second  // answerAndClose: to send and drain
+	proxyDrainMax    = 1 << 20          // answerAndClose: bytes drained at most
 )
 
 // proxyServer is the supervisor's proxy and route forwarder.
@@ -379,7 +381,7 @@ func (s *proxyServer) handle(c *sockConn) {
 	if err != nil {
 		var he *httpError
 		if errors.As(err, &he) {
-			c.Write(errorResponse(he.status, he.msg))
+			answerAndClose(c, errorResponse(he.status, he.msg))
 		}
 		return
 	}
@@ -389,7 +391,7 @@ func (s *proxyServer) handle(c *sockConn) {
 		if status == 403 {
 			s.refusal(req.target.String(), why)
 		}
-		c.Write(errorResponse(status, fmt.Sprintf("proxy refused %s: %s", req.target, why)))
+		answerAndClose(c, errorResponse(status, fmt.Sprintf("proxy refused %s: %s", req.target, why)))
 		return
 	}
 	defer up.Close()
@@ -408,6 +410,27 @@ func (s *proxyServer) handle(c *sockConn) {
 		}
 	}
 	pipeBoth(c, up)
+}
+
+// answerAndClose sends a response to a request that was not read whole,
+// then reads what the client still sends, for a while and up to a bound,
+// before the caller closes: closing with unread input makes the kernel
+// send a reset, which can destroy the response before the client reads
+// it (as net/http's closeWriteAndWait avoids).
+func answerAndClose(c *sockConn, resp []byte) {
+	c.setDeadline(time.Now().Add(proxyDrainTime))
+	if _, err := c.Write(resp); err != nil {
+		return
+	}
+	c.closeWrite()
+	buf := make([]byte, 16<<10)
+	for total := 0; total < proxyDrainMax; {
+		n, err := c.Read(buf)
+		total += n
+		if err != nil {
+			return
+		}
+	}
 }
 
 // refusal says once on stderr that the proxy refused target, and why.

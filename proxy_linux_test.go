@@ -285,3 +285,42 @@ exit 0`
 		}
 	})
 }
+
+// TestProxyHostileInput: malformed and oversized requests get an error
+// status each, and the proxy serves the next request as before.
+func TestProxyHostileInput(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		needTool(t, "curl")
+		py := needPython(t)
+		allowed := serveStandIn(t, "allowed")
+		client := `import socket, sys, os
+host, port = os.environ["HTTP_PROXY"][len("http://"):].rsplit(":", 1)
+def ask(data, close=False):
+    s = socket.create_connection((host, int(port)), timeout=10)
+    s.sendall(data)
+    if close:
+        s.close()
+        return "closed"
+    s.shutdown(socket.SHUT_WR)
+    out = b""
+    while True:
+        b = s.recv(4096)
+        if not b:
+            break
+        out += b
+    return out.split(b"\r\n", 1)[0].decode()
+print(ask(b"\x00\xff garbage\r\n\r\n"))
+print(ask(b"GET http://a.test/" + b"a" * 100000 + b" HTTP/1.1\r\n\r\n"))
+print(ask(b"CONNECT a.test:443 HTTP/1.1\r\n" + b"X: y\r\n" * 1000 + b"\r\n"))
+print(ask(b"CONNECT a.test:443 HTTP/1.1\r\nX: y", close=True))
+print(ask(b"GET http://a.test/ HTTP/1.1\r\n\r\n"))
+`
+		r := runSandbox(t, u, "--allow-host", allowed.addr(), "--", "sh", "-c",
+			py+` -c "$0" && curl -sS -m 10 http://`+allowed.addr()+`/`, client)
+		want := "HTTP/1.1 400 Bad Request\nHTTP/1.1 431 Request Header Fields Too Large\nHTTP/1.1 431 Request Header Fields Too Large\nclosed\nHTTP/1.1 403 Forbidden\nhello from allowed\n"
+		if r.code != 0 || r.stdout != want {
+			t.Errorf("got %v\nwant stdout %q", r, want)
+		}
+	})
+}
