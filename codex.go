@@ -68,10 +68,15 @@ arguments are the June-October 2025 form of the first two):
                                   upstream keeps those paths read-only
                                   and uncreatable there, which Landlock
                                   cannot do.
-  --allow-network-for-proxy       Network through Codex's managed proxy:
-                                  refused, unless --use-legacy-landlock,
-                                  where upstream, too, denies the network.
-  --proxy-route-spec JSON         Refused.
+  --allow-network-for-proxy       Network only through Codex's managed
+                                  proxy: the loopback endpoints that
+                                  HTTP_PROXY and the like name are
+                                  reachable inside, at the same address,
+                                  and nothing else (the namespace engine;
+                                  refused where it does not run). With
+                                  --use-legacy-landlock, no network, as
+                                  upstream.
+  --proxy-route-spec JSON         Refused (internal to upstream's helper).
   --use-bwrap-sandbox, --apply-seccomp-then-exec, --no-proc
                                   Accepted; the whole policy is enforced
                                   here either way.
@@ -500,15 +505,21 @@ func parseNamed(opts codexArgs, cmd []string) (codexInvocation, error) {
 	}
 
 	// Upstream's bubblewrap pipeline routes the network through a bridge
-	// to Codex's proxy inside a network namespace, which this program does
-	// not build. Its legacy Landlock path installs the restricted-network
-	// filter instead: the command reaches no network, proxy included.
+	// to Codex's proxy inside a network namespace: here the namespace
+	// engine's supervisor is the bridge (codex_proxy.go). Its legacy
+	// Landlock path installs the restricted-network filter instead: the
+	// command reaches no network, proxy included. --proxy-route-spec is
+	// the message from upstream's outer stage to its own inner one (routes
+	// to the bridge's sockets); no caller gives it to the outer helper.
 	if opts.has("--proxy-route-spec") {
-		return inv, &codexRefusal{"--proxy-route-spec: managed-proxy routing needs upstream's bubblewrap network namespace, which this sandbox does not create; refusing to run"}
+		return inv, &codexRefusal{"--proxy-route-spec: the route spec is internal to upstream's helper (its outer stage's message to its inner one); give --allow-network-for-proxy and the proxy variables instead; refusing to run"}
 	}
+	var routes []ProxyRoute
 	if opts.has("--allow-network-for-proxy") {
 		if !legacy {
-			return inv, &codexRefusal{"--allow-network-for-proxy: routing the network through Codex's managed proxy needs a network namespace, which this sandbox does not create; refusing to run rather than leave the network open or closed unasked (upstream's --use-legacy-landlock path closes it)"}
+			if routes, err = codexProxyRoutes(os.Environ()); err != nil {
+				return inv, &codexRefusal{err.Error()}
+			}
 		}
 		network, legacyNetwork = false, false
 	}
@@ -516,6 +527,7 @@ func parseNamed(opts codexArgs, cmd []string) (codexInvocation, error) {
 	if inv.policy, err = rules.policy(network, legacy); err != nil {
 		return inv, err
 	}
+	inv.policy.ProxyRoutes = routes
 	if opts.has(sp) && opts.has(fsp) && inv.policy.ReadRoots == nil {
 		// Era F callers send both forms; upstream refuses them unless they
 		// agree on what is writable, except where the split one restricts

@@ -483,9 +483,17 @@ func TestCodexParsePermissionProfile(t *testing.T) {
 		{name: "proxy under legacy denies the network", args: g("$W", `{"type":"disabled"}`, "--use-legacy-landlock", "--allow-network-for-proxy"),
 			want: Policy{FullDiskWrite: true}},
 		{name: "proxy", args: g("$W", cxProfile("enabled", cxRootRead), "--allow-network-for-proxy"),
-			refuse: `--allow-network-for-proxy: routing the network through Codex's managed proxy needs a network namespace, which this sandbox does not create; refusing to run rather than leave the network open or closed unasked (upstream's --use-legacy-landlock path closes it)`},
+			env: cxProxyEnv(map[string]string{"HTTP_PROXY": "http://127.0.0.1:3128", "https_proxy": "http://user:pw@localhost:8443/", "ALL_PROXY": "socks5h://[::1]",
+				"npm_config_proxy": "127.0.0.1:3128", "PIP_PROXY": "http://proxy.corp:3128", "NO_PROXY": "http://127.0.0.1:9"}),
+			want: Policy{ProxyRoutes: []ProxyRoute{{"127.0.0.1", 3128}, {"localhost", 8443}, {"::1", 1080}}}},
+		{name: "proxy without variables", args: g("$W", cxProfile("enabled", cxRootRead), "--allow-network-for-proxy"),
+			env:    cxProxyEnv(nil),
+			refuse: `--allow-network-for-proxy: managed proxy mode requires proxy environment variables`},
+		{name: "proxy not on loopback", args: g("$W", cxProfile("enabled", cxRootRead), "--allow-network-for-proxy"),
+			env:    cxProxyEnv(map[string]string{"HTTP_PROXY": "http://10.0.0.1:3128"}),
+			refuse: `--allow-network-for-proxy: managed proxy mode requires parseable loopback proxy endpoints`},
 		{name: "proxy route spec", args: g("$W", cxProfile("enabled", cxRootRead), "--proxy-route-spec", `{"routes":[]}`),
-			refuse: `--proxy-route-spec: managed-proxy routing needs upstream's bubblewrap network namespace, which this sandbox does not create; refusing to run`},
+			refuse: `--proxy-route-spec: the route spec is internal to upstream's helper (its outer stage's message to its inner one); give --allow-network-for-proxy and the proxy variables instead; refusing to run`},
 		{name: "legacy untagged unknown field", args: g("$W", `{"network":{"enabled":true},"bogus":1}`),
 			err: `invalid value for --permission-profile: unknown field "bogus", expected one of "network", "file_system"`},
 		{name: "unknown type", args: g("$W", `{"type":"open"}`),
@@ -1450,6 +1458,19 @@ func cxProtectedMetadata(t *testing.T) {
 			cxFileIs(t, file, "x\n")
 		}
 	}
+}
+
+// cxProxyEnv is set, with every proxy variable Codex's managed-proxy mode
+// reads, in both cases, empty unless set says otherwise.
+func cxProxyEnv(set map[string]string) map[string]string {
+	env := map[string]string{}
+	for _, k := range codexProxyEnvKeys {
+		env[k], env[strings.ToLower(k)] = "", ""
+	}
+	for k, v := range set {
+		env[k] = v
+	}
+	return env
 }
 
 // cxExists reports whether path names anything.

@@ -60,9 +60,13 @@ type policyReport struct {
 	FullDiskWrite bool
 	WritableRoots []string
 	Network       bool
-	Landlock      *landlockReport
-	Seccomp       *seccompReport
-	NoNewPrivs    bool
+	// AllowHosts and ProxyRoutes: the network through the supervisor
+	// (--allow-host, Codex's managed proxy); printed when not empty.
+	AllowHosts  []string
+	ProxyRoutes []string
+	Landlock    *landlockReport
+	Seccomp     *seccompReport
+	NoNewPrivs  bool
 	// Capabilities are those the command keeps (caps_linux.go), when
 	// anything is restricted; nil when nothing is.
 	Capabilities []string
@@ -104,6 +108,12 @@ func (rep *policyReport) json() []byte {
 	w.key("full_disk_write").boolean(rep.FullDiskWrite)
 	w.key("writable_roots").strings(rep.WritableRoots)
 	w.key("network").boolean(rep.Network)
+	if len(rep.AllowHosts) > 0 {
+		w.key("allow_hosts").strings(rep.AllowHosts)
+	}
+	if len(rep.ProxyRoutes) > 0 {
+		w.key("proxy_routes").strings(rep.ProxyRoutes)
+	}
 	w.key("landlock")
 	if lr := rep.Landlock; lr == nil {
 		w.null()
@@ -169,6 +179,12 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 	}
 	for _, r := range p.WritableRoots {
 		rep.WritableRoots = append(rep.WritableRoots, resolvedPath(r.Path))
+	}
+	for _, h := range p.AllowHosts {
+		rep.AllowHosts = append(rep.AllowHosts, h.String())
+	}
+	for _, r := range p.ProxyRoutes {
+		rep.ProxyRoutes = append(rep.ProxyRoutes, r.String())
 	}
 	ns, why, err := chooseEngine(p)
 	rep.Engine, rep.EngineReason = "exec-only", why
@@ -325,6 +341,9 @@ func describeRule(r sysRule) string {
 // probe, its attempt is the probe. A host that lets clone succeed and
 // refuses the mounts later (AppArmor) passes this probe.
 func chooseEngine(p Policy) (ns bool, why string, err error) {
+	if needsProxy(p) {
+		return chooseProxyEngine(p)
+	}
 	if p.Engine == EngineExecOnly {
 		return false, "exec-only asked for (--exec-only, or a Codex dialect that runs on it)", nil
 	}

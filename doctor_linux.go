@@ -77,6 +77,10 @@ var probes = []probe{
 	{name: "udp6", tries: "send a UDP datagram to ::1", sees: &watchUDP6, promised: true, hostNet: true, try: tryUDP6},
 	{name: "raw-socket", tries: "send a hand-made UDP datagram through a raw IP socket", sees: &watchUDP4, promised: true, needs: "CAP_NET_RAW", hostNet: true, try: tryRaw},
 	{name: "packet-socket", tries: "send a hand-made IPv4/UDP packet on lo through AF_PACKET", sees: &watchPacket, promised: true, needs: "CAP_NET_RAW", hostNet: true, try: tryPacket},
+	{name: "proxy-refused", tries: "ask the --allow-host proxy (HTTP_PROXY) to CONNECT to 127.0.0.1 at a port it does not list", sees: &watchProxyRefused, promised: true, hostNet: true, try: tryProxyConnect},
+	{name: "proxy-bypass", tries: "connect straight to a listener on 127.0.0.1 that --allow-host lists, past the proxy", sees: &watchProxyBypass, promised: true, hostNet: true, try: tryTCP4},
+	{name: "proxy-rebind", tries: "ask the --allow-host proxy to CONNECT to localhost, listed by name, which resolves to 127.0.0.1", sees: &watchProxyRebind, promised: true, hostNet: true, try: tryProxyConnect},
+	{name: "proxy-dns", tries: "send a DNS query to a resolver on 127.0.0.1 and to the nameservers of /etc/resolv.conf, under --allow-host", sees: &watchProxyDNS, promised: true, hostNet: true, try: tryDNS},
 	{name: "netlink", tries: "dump the interfaces with RTM_GETLINK over NETLINK_ROUTE", sees: &watchReport, promised: true, hostNet: true, try: tryNetlink},
 	{name: "io_uring", tries: "io_uring_setup, then socket and connect from the ring", sees: &watchTCP4, promised: true, needs: "kernel.io_uring_disabled=0", try: tryIOUring},
 	{name: "i386-int80", tries: "socketcall and socket+connect to 127.0.0.1 with int $0x80", sees: &watchTCP4, promised: true, needs: "IA32 emulation in the kernel", arch: "amd64", try: tryI386Socket},
@@ -106,11 +110,14 @@ var probes = []probe{
 // witness is the outside end of one probe run: what the probe is told,
 // and how to tell afterwards whether it got through.
 type witness struct {
-	args  []string
-	ctty  bool // give the probe tty as stdin and controlling terminal
-	tty   int  // with ctty; otherwise the probe's stdin is /dev/null
-	saw   func() string
-	close func()
+	args []string
+	// sandboxArgs are options for the sandbox run on the namespace
+	// engine (the --allow-host vectors).
+	sandboxArgs []string
+	ctty        bool // give the probe tty as stdin and controlling terminal
+	tty         int  // with ctty; otherwise the probe's stdin is /dev/null
+	saw         func() string
+	close       func()
 }
 
 // watcher sets up a witness for a run whose writable root is root and
@@ -339,7 +346,11 @@ func (d *doctor) attempt(p probe, confined bool) runOutcome {
 
 	argv := append([]string{d.exe, "--doctor-probe", name}, w.args...)
 	if confined {
-		sandbox := append(append([]string{d.exe}, d.engine.args...), "-w", root, "--")
+		sandbox := append(append([]string{d.exe}, d.engine.args...), "-w", root)
+		if d.engine.namespaces {
+			sandbox = append(sandbox, w.sandboxArgs...)
+		}
+		sandbox = append(sandbox, "--")
 		argv = append(sandbox, argv...)
 	}
 	stdin := -1

@@ -251,6 +251,9 @@ func seccompSetModeFilter(prog []bpf.RawInstruction) error {
 func engage(p Policy, cmd []string) error {
 	// Full write and network with nothing hidden restrict nothing the
 	// namespaces would add to: no supervisor for that.
+	if needsProxy(p) {
+		return engageProxied(p, cmd)
+	}
 	if p.Engine == EngineExecOnly || p.FullDiskWrite && p.Network && len(p.Hidden) == 0 {
 		return engageExecOnly(p, cmd, "")
 	}

@@ -85,6 +85,11 @@ Options:
                        directory KEEP, as KEEP/upper), DIR itself never
                        changes (repeatable; namespace engine only).
     -n, --network      Allow network access.
+    --allow-host HOST[:PORT]
+                       Allow only HOST (443 and 80 unless :PORT), through a
+                       proxy the sandbox runs and names in HTTP_PROXY and
+                       the like; *.DOMAIN allows the names below DOMAIN
+                       (repeatable; namespace engine only).
     --require-namespaces
                        Refuse to run (125) unless the namespace engine can.
     --exec-only        Use the exec-only engine: Landlock and seccomp on
@@ -250,7 +255,7 @@ type invocation struct {
 // the flag package costs a tenth of the start-up.)
 func parseGeneric(args []string) (invocation, error) {
 	var inv invocation
-	var writes, readOnly, hide, caches []string
+	var writes, readOnly, hide, caches, allowHosts []string
 	var network, bestEffort, help, showVersion, showPolicy, doctor, execOnly, requireNS bool
 	i := 0
 	for ; i < len(args); i++ {
@@ -302,6 +307,13 @@ func parseGeneric(args []string) (invocation, error) {
 				return inv, err
 			}
 			caches = append(caches, v)
+			continue
+		case "allow-host":
+			v, err := takeValue()
+			if err != nil {
+				return inv, err
+			}
+			allowHosts = append(allowHosts, v)
 			continue
 		case "doctor-probe": // internal: one escape attempt, run by --doctor inside the sandbox
 			v, err := takeValue()
@@ -359,6 +371,9 @@ func parseGeneric(args []string) (invocation, error) {
 	}
 
 	inv.policy.Network = network
+	if err := parseAllowHosts(&inv.policy, allowHosts); err != nil {
+		return inv, err
+	}
 	if bestEffort {
 		inv.policy.Enforcement = BestEffort
 	}

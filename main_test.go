@@ -27,6 +27,7 @@ func FuzzParseGeneric(f *testing.F) {
 		"-w\x00/\x00true",
 		"-w\x00/etc/hostname\x00true",
 		"--print-policy\x00--\x00true",
+		"--allow-host\x00*.example.com:8443\x00--allow-host=[::1]\x00--\x00true",
 		"--bogus\x00true",
 		"--doctor\x00true",
 		"--json\x00true",

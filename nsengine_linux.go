@@ -17,7 +17,9 @@ package main
 //	  message, then one byte per forwarded signal) and status (inner ->
 //	  outer: "ready", or "fail", then the command's wait status).
 //	inner (PID 1 of the new PID namespace, in init on its startup thread)
-//	  applyMounts -> loopback up -> Landlock ruleset + seccomp program ->
+//	  applyMounts -> loopback up -> (--allow-host, Codex's proxy routes:
+//	  listeners on the loopback, sent to the outer; proxy_linux.go) ->
+//	  Landlock ruleset + seccomp program ->
 //	  "ready" -> drop capabilities -> no_new_privs -> Landlock -> seccomp
 //	  -> fork and exec the command (PID 2) from the same thread, which
 //	  copies all four into it -> reap every child; when the command ends,
@@ -228,7 +230,15 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 		unix.Close(ctlW)
 		return nil, &setupError{err}
 	}
-	files := []uintptr{stdioFD(0), stdioFD(1), stdioFD(2), uintptr(ctlR), uintptr(statusW)}
+	hand, err := newProxyHandoff(p)
+	if err != nil {
+		unix.Close(ctlR)
+		unix.Close(ctlW)
+		unix.Close(statusR)
+		unix.Close(statusW)
+		return nil, err
+	}
+	files := hand.files([]uintptr{stdioFD(0), stdioFD(1), stdioFD(2), uintptr(ctlR), uintptr(statusW)})
 	argv := append([]string{os.Args[0], innerStage, "--"}, cmd...)
 	sys := innerSysProcAttr(p.Network)
 	sys.AmbientCaps = append(sys.AmbientCaps, cacheLayerCaps(p)...)
@@ -247,7 +257,9 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	unix.PthreadSigmask(unix.SIG_SETMASK, &mask, nil)
 	unix.Close(ctlR)
 	unix.Close(statusW)
+	hand.forked()
 	if err != nil {
+		hand.close()
 		unix.Close(ctlW)
 		unix.Close(statusR)
 		return nil, &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...) and exec of /proc/self/exe: %w", err)}
@@ -261,14 +273,21 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	line, err := readLine(statusR)
 	switch {
 	case line == "ready":
+		if err := hand.start(p); err != nil {
+			in.kill()
+			return nil, &setupError{err}
+		}
 		return in, nil
 	case strings.HasPrefix(line, "fail host "):
+		hand.close()
 		in.kill()
 		return nil, &nsUnavailable{errors.New(strings.TrimPrefix(line, "fail host "))}
 	case strings.HasPrefix(line, "fail setup "):
+		hand.close()
 		in.kill()
 		return nil, &setupError{errors.New(strings.TrimPrefix(line, "fail setup "))}
 	}
+	hand.close()
 	ws := in.kill()
 	if err == nil {
 		err = fmt.Errorf("unexpected %q", line)
@@ -583,6 +602,12 @@ func encodeStage(p Policy, mask unix.Sigset_t, mp *mountPlan, callerMaxprocs *st
 	for _, c := range p.Caches {
 		field("cache", c.Path, "cache-keep", c.Keep)
 	}
+	for _, h := range p.AllowHosts {
+		field("allowhost", h.String())
+	}
+	for _, r := range p.ProxyRoutes {
+		field("route", r.String())
+	}
 	field("mounts")
 	return append(b, mp.marshal()...)
 }
@@ -637,6 +662,8 @@ func decodeStage(b []byte) (p Policy, mask uint64, mp *mountPlan, callerMaxprocs
 				return p, 0, nil, nil, errors.New("stage message: cache-keep before any cache")
 			}
 			p.Caches[len(p.Caches)-1].Keep = v
+		case "allowhost", "route":
+			err = decodeProxyField(&p, string(key), v)
 		default:
 			return p, 0, nil, nil, fmt.Errorf("stage message: unknown field %q", key)
 		}
@@ -743,6 +770,9 @@ func runInner(args []string) int {
 			}
 			return fail("setup", err)
 		}
+	}
+	if err := handOverListeners(p); err != nil {
+		return fail("setup", err)
 	}
 	k := probeKernel()
 	pl, err := planLinux(p, k, true)

@@ -24,6 +24,21 @@ type Policy struct {
 	// was not created inside.
 	Network bool
 
+	// AllowHosts, with Network false, lets the command reach these hosts
+	// and nothing else, through an HTTP proxy that the namespace engine's
+	// supervisor runs outside the sandbox (--allow-host; proxy_policy.go
+	// says what a pattern matches). The command is told of the proxy by
+	// the usual variables (HTTP_PROXY...); a tool that ignores them
+	// reaches nothing. Only the namespace engine enforces it: nothing
+	// else runs a policy that has any.
+	AllowHosts []HostPattern
+
+	// ProxyRoutes, with Network false, make the caller's own loopback
+	// proxy endpoints reachable inside the namespace engine's network
+	// namespace at the same address and port, and nothing else (Codex's
+	// --allow-network-for-proxy). Namespace engine only, as AllowHosts.
+	ProxyRoutes []ProxyRoute
+
 	// Hidden are paths the command may not read (deny-read): a directory
 	// appears empty and unreadable, a file empty. Paths are absolute and
 	// clean; they may or may not exist. Seatbelt and the namespace engine

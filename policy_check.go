@@ -12,6 +12,9 @@ import (
 // start (a real run) and printPolicy alike. An error means nothing runs:
 // exit 125, since the command line itself was well formed.
 func checkPolicy(p Policy) error {
+	if err := checkProxyPlatform(p); err != nil {
+		return err
+	}
 	return checkPlantedRoots(p)
 }
 

@@ -1276,6 +1276,11 @@ func TestConfineFailClosed(t *testing.T) {
 			stderr: []string{"sandbox: ", "namespace engine is unavailable", `--cache "/tmp"`, "rather than make the real directory writable"}},
 		{probe: "plain", engine: "--exec-only", extra: []string{"--cache", "/tmp"}, code: exitSetup,
 			stderr: []string{"sandbox: ", `--cache "/tmp"`, "exec-only engine cannot"}},
+		// --allow-host has no fallback: never all of the network, never none.
+		{probe: "no-userns", extra: []string{"--allow-host", "example.com"}, code: exitSetup,
+			stderr: []string{"sandbox: ", "--allow-host needs the namespace engine", "unavailable", "operation not permitted"}},
+		{probe: "apparmor-userns", extra: []string{"--allow-host", "example.com"}, code: exitSetup,
+			stderr: []string{"sandbox: ", "--allow-host needs the namespace engine", "unavailable", "mount"}},
 		// Both engines missing their kernel feature: exec-only's own
 		// refusal, after the fallback.
 		{probe: "no-userns-no-landlock", code: exitSetup,

@@ -13,7 +13,8 @@
 # one-instruction seccomp filter and execs (what any seccomp filter costs a
 # syscall-bound command). Then the kernel's cost of installing our filter
 # next to a one-instruction one (BenchmarkSeccompInstall), and where the
-# binary's own code goes, by file. Needs hyperfine (installed with apt-get
+# binary's own code goes, by file; and a request through --allow-host's
+# proxy beside a direct one. Needs hyperfine (installed with apt-get
 # when missing and root), gcc, go, npm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -166,6 +167,26 @@ chmod +x "$work/codex-ours" "$work/codex-upstream"
 ns_cmds+=("$work/codex-ours $true_bin" "$work/codex-upstream $true_bin" "/bin/sh -c exec\ $true_bin")
 bench ns $((runs / 3 + 5)) "$true_bin" "${ns_cmds[@]}"
 
+# A proxied request beside a direct one: curl fetches a small file from a
+# server on the host's loopback, bare, through a sandbox with the network
+# (--network: no network namespace) and through --allow-host (the
+# supervisor's proxy); once, and 10 times in one sandbox, which shows the
+# cost per request apart from the start-up.
+mkdir -p "$work/www" && echo hello > "$work/www/f"
+python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/www" > "$work/www.log" 2>&1 &
+www_pid=$!
+trap 'kill $www_pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 50); do
+  www_port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/www.log" | head -n 1)
+  [ -n "$www_port" ] && break
+  sleep 0.1
+done
+url="http://127.0.0.1:$www_port/f"
+curl1="curl -sf -o /dev/null $url"
+curl10="sh -c 'for i in \$(seq 10); do $curl1 || exit 1; done'"
+WARMUP=2 bench proxy $((runs / 10 + 5)) "$curl1" "$work/sandbox --network -- $curl1" "$work/sandbox --allow-host 127.0.0.1:$www_port -- $curl1" \
+  "$curl10" "$work/sandbox --network -- $curl10" "$work/sandbox --allow-host 127.0.0.1:$www_port -- $curl10"
+
 rss() { # the smallest peak RSS of 5 runs, in KiB
   for _ in 1 2 3 4 5; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; done | sort -n | head -n 1
 }
@@ -190,13 +211,17 @@ labels.update({"$work/sandbox --exec-only -w $ws -w /tmp -- $true_bin": "ours, e
           "$work/codex-ours $true_bin": "ours as codex-linux-sandbox (*)",
           "$work/codex-upstream $true_bin": "upstream helper 0.171 (*)",
           "/bin/sh -c exec\\ $true_bin": "(*) includes /bin/sh"})
+labels.update({"$curl1": "curl, bare", "$work/sandbox --network -- $curl1": "curl, sandbox --network",
+          "$work/sandbox --allow-host 127.0.0.1:$www_port -- $curl1": "curl, sandbox --allow-host",
+          "$curl10": "10 curls, bare", "$work/sandbox --network -- $curl10": "10 curls, --network",
+          "$work/sandbox --allow-host 127.0.0.1:$www_port -- $curl10": "10 curls, --allow-host"})
 
 print("kernel:", os.uname().release, " cpu:", next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), os.uname().machine),
       " cores:", os.cpu_count(), " date:", os.popen("date -u +%FT%TZ").read().strip())
 print()
 import statistics
 print(f"{'benchmark':<10} {'run':<30} {'mean':>10} {'stddev':>9} {'median':>10} {'ratio':>7} {'(median)':>8}")
-for name in ("true", "dd", "find", "ns"):
+for name in ("true", "dd", "find", "ns", "proxy"):
     times = {}
     for r in range(1, $rounds + 1):
         for res in json.load(open(os.path.join(work, f"{name}.{r}.json")))["results"]:
