@@ -287,7 +287,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 }
 
 func describeRule(r sysRule) string {
-	errno := map[uint32]string{errnoEPERM: "EPERM", errnoENOSYS: "ENOSYS", errnoEOPNOTSUPP: "EOPNOTSUPP"}[r.errno]
+	errno := map[uint32]string{errnoEPERM: "EPERM", errnoENOSYS: "ENOSYS", errnoEOPNOTSUPP: "EOPNOTSUPP", userNotif: "USER_NOTIF"}[r.errno]
 	var when string
 	switch r.cond {
 	case always:
@@ -312,8 +312,8 @@ func describeRule(r sysRule) string {
 		when = "unless IOPRIO_WHO_PROCESS and who 0"
 	case unlessOwnOrGetter:
 		when = "unless pid 0 or no new limit"
-	case unlessInet:
-		when = "unless AF_INET or AF_INET6"
+	case unlessInetOrUnixConn:
+		when = "unless AF_INET, AF_INET6, or AF_UNIX with SOCK_STREAM or SOCK_SEQPACKET"
 	}
 	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
 }

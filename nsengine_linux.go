@@ -169,6 +169,9 @@ func engageNamespace(p Policy, cmd []string) error {
 		stopSignals(sigs)
 		return err
 	}
+	if pl.supervisesConnect(k) {
+		in.superviseConnect(mp, sigs)
+	}
 	if notice := append(pl.unmet, pl.weaker...); len(notice) > 0 {
 		warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
 	}
@@ -760,9 +763,22 @@ func runInner(args []string) int {
 		errorf("%v", err)
 		return exitWith(exitSetup)
 	}
+	diag := -1
+	if pl.supervisesConnect(k) { // see unixnotify_linux.go
+		if diag, err = openSockDiag(); err != nil {
+			errorf("%v", err)
+			return exitWith(exitSetup)
+		}
+	}
 	if err := pl.enforce(k); err != nil {
 		errorf("%v", err)
 		return exitWith(exitSetup)
+	}
+	if diag >= 0 {
+		if err := handOverConnect(pl.notify, diag); err != nil {
+			errorf("%v", err)
+			return exitWith(exitSetup)
+		}
 	}
 	// The command gets the caller's signal mask.
 	orig := sigmaskOf(mask)

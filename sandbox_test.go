@@ -1557,7 +1557,7 @@ func testProbe(name string, argv []string) int {
 			if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 				return fail("prctl(PR_SET_NO_NEW_PRIVS): %v", err)
 			}
-			if err := seccompSetModeFilter(prog); err != nil {
+			if _, err := seccompSetModeFilter(prog, 0); err != nil {
 				return fail("%v", err)
 			}
 		}

@@ -1,0 +1,583 @@
+//go:build linux
+
+package main
+
+// The supervisor's half of connect(2) in the namespace engine (network
+// off): the filter returns SECCOMP_RET_USER_NOTIF for every connect (see
+// seccomp_loopback.go), and the supervisor performs the connect itself.
+//
+// The rule: a command reaches the sockets of its own sandbox and nothing
+// else.
+//   - IP addresses: connected as given. The socket lives in the sandbox's
+//     network namespace, whose only interface is a private loopback.
+//   - Abstract AF_UNIX names: connected as given. The kernel looks them up
+//     in the socket's network namespace, the sandbox's private one, so only
+//     names bound inside can be found. (Landlock's ABI 6 abstract-socket
+//     scope, set on the command, does not apply to the supervisor's connect
+//     and is not needed for it.)
+//   - Pathname AF_UNIX sockets: resolved in the sandbox's view and
+//     connected only when the socket file belongs to a socket listening in
+//     the sandbox's network namespace, that is one the sandbox itself bound.
+//     "Inside a writable tree" would not do: Codex makes /tmp writable, and
+//     /tmp holds tmux's server socket (send-keys types into the user's
+//     shell) and X11's (keystrokes into any window). A socket file does not
+//     say who bound it; the kernel's sock_diag does: a NETLINK_SOCK_DIAG
+//     socket created in the sandbox's network namespace (by the inner stage,
+//     before it confines itself) lists, with UDIAG_SHOW_VFS, the device and
+//     inode of the file each listening AF_UNIX socket of that namespace is
+//     bound to, and only those (sock_diag(7), net/unix/diag.c). The inode a
+//     host process bound is never among them, wherever it lies.
+//
+// Why the supervisor connects instead of answering "continue": with
+// SECCOMP_USER_NOTIF_FLAG_CONTINUE the kernel would run the command's own
+// connect afterwards, reading the address again from the command's memory
+// and the socket again from its descriptor table, and a second thread can
+// rewrite the one or dup2 another socket onto the other between the check
+// and that use (seccomp_unotify(2), "Caveats"). Here the supervisor takes
+// its own reference to the socket (pidfd_getfd(2)), its own copy of the
+// address (process_vm_readv(2)), checks the notification is still live
+// (SECCOMP_IOCTL_NOTIF_ID_VALID: the thread ID still names the thread that
+// made the call, so what was read was its), opens the very inode it checked
+// (openat2(2) with RESOLVE_IN_ROOT under /proc/TID/root, so symlinks
+// resolve inside the sandbox's root) and connects to that inode through
+// "/proc/self/fd/N" of its O_PATH descriptor, which the kernel's lookup
+// follows to the same inode (a magic link). Nothing the command does after
+// the check changes what is connected to.
+//
+// Semantics match a plain connect: the reply is connect's own result on
+// the same open file description, so a non-blocking socket gets
+// EINPROGRESS (TCP) or EAGAIN (a full AF_UNIX backlog) as it would. A
+// blocking connect blocks the supervisor's handler for that call (each
+// notification has a goroutine of its own, so others proceed); when the
+// command's thread is interrupted by a signal, its connect fails with
+// EINTR or is restarted as usual, and the supervisor's connect, already
+// under way, may still complete later (a blocking AF_UNIX connect waits
+// only for room in a full backlog).
+//
+// What differs from a plain connect: a pathname the sandbox did not bind
+// gets ECONNREFUSED (nothing listening there that the sandbox may reach),
+// or EACCES when a socket outside the sandbox listens on it; a path
+// through a magic link (/proc/self/fd/N) gets ELOOP; and write permission
+// on the socket file is checked with the supervisor's credentials (the
+// caller's user, the command's too; as root, root's), on a socket the
+// sandbox bound itself. Inode numbers: sock_diag reports 32 bits of them,
+// so on a filesystem with larger inode numbers a socket file outside
+// whose number matches one the sandbox bound in its low 32 bits, on the
+// same device, would pass; the device must match exactly.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// struct seccomp_data, struct seccomp_notif and struct seccomp_notif_resp
+// (include/uapi/linux/seccomp.h), 64, 80 and 24 bytes, no padding:
+//
+//	struct seccomp_notif {
+//		__u64 id;
+//		__u32 pid;    /* the thread, in the receiver's PID namespace */
+//		__u32 flags;
+//		struct seccomp_data data;
+//	};
+//	struct seccomp_notif_resp {
+//		__u64 id;
+//		__s64 val;
+//		__s32 error;  /* 0 or a negative errno */
+//		__u32 flags;  /* SECCOMP_USER_NOTIF_FLAG_CONTINUE: never set here */
+//	};
+type seccompData struct {
+	Nr   int32
+	Arch uint32
+	IP   uint64
+	Args [6]uint64
+}
+
+type seccompNotif struct {
+	ID    uint64
+	Pid   uint32
+	Flags uint32
+	Data  seccompData
+}
+
+type seccompNotifResp struct {
+	ID    uint64
+	Val   int64
+	Error int32
+	Flags uint32
+}
+
+// sockaddrStorage is sizeof(struct sockaddr_storage): the longest address
+// connect(2) accepts (move_addr_to_kernel refuses more with EINVAL).
+const sockaddrStorage = 128
+
+// ---------------------------------------------------------------------
+// The inner stage's side.
+
+// supervisesConnect reports whether the plan's filter sends connect(2)
+// to the supervisor: the namespace flavour with the network off.
+func (pl *linuxPlan) supervisesConnect(k kernelFeatures) bool {
+	return pl.restrict && k.seccomp && pl.seccomp.loopbackOnly && !pl.seccomp.network
+}
+
+// openSockDiag opens the NETLINK_SOCK_DIAG socket that will answer for
+// the network namespace of the calling thread (the sandbox's: the inner
+// stage calls it before it confines itself, since the filter refuses
+// netlink sockets afterwards).
+func openSockDiag() (int, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
+	if err != nil {
+		return -1, fmt.Errorf("socket(AF_NETLINK, NETLINK_SOCK_DIAG): %w", err)
+	}
+	return fd, nil
+}
+
+// handOverConnect gives the supervisor the filter's listener and the
+// sock_diag socket: it names them on the status pipe ("unotify N D"), the
+// supervisor takes its own copies with pidfd_getfd(2) and answers with a
+// zero byte on the ctl pipe; then both are closed here, so that nothing in
+// the sandbox holds them (they are close-on-exec as well). The command
+// starts only after that: no connect of its can meet a listener nobody
+// reads.
+func handOverConnect(notify, diag int) error {
+	defer unix.Close(notify)
+	defer unix.Close(diag)
+	if err := writeAll(innerStatusFD, []byte(fmt.Sprintf("unotify %d %d\n", notify, diag))); err != nil {
+		return fmt.Errorf("handing the connect listener to the supervisor: %w", err)
+	}
+	var b [1]byte
+	for {
+		n, err := unix.Read(innerCtlFD, b[:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil || n != 1 || b[0] != 0 {
+			return fmt.Errorf("the supervisor did not take the connect listener (%d bytes, %v)", n, err)
+		}
+		return nil
+	}
+}
+
+// ---------------------------------------------------------------------
+// The supervisor's side.
+
+// connectSupervisor answers the sandbox's connect(2) calls.
+type connectSupervisor struct {
+	notify   int // the filter's listener
+	diag     int // NETLINK_SOCK_DIAG in the sandbox's network namespace
+	hostDiag int // the same in the supervisor's, to tell "refused" from "outside"; -1: none
+	netns    unix.Stat_t
+	diagMu   sync.Mutex // one dump at a time on each diag socket
+	seq      uint32
+}
+
+// takeConnectSupervision reads the inner stage's "unotify" line and takes
+// copies of the two descriptors it names. A "status" line instead means
+// the inner stage failed to confine itself; it is returned as line, for
+// the caller to end as the command would have.
+func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, err error) {
+	line, err = readLine(in.status)
+	if err != nil {
+		return nil, line, fmt.Errorf("waiting for the connect listener: %w", err)
+	}
+	f := strings.Fields(line)
+	if len(f) != 3 || f[0] != "unotify" {
+		if strings.HasPrefix(line, "status ") {
+			return nil, line, nil
+		}
+		return nil, line, fmt.Errorf("waiting for the connect listener: unexpected %q", line)
+	}
+	n, err1 := strconv.Atoi(f[1])
+	d, err2 := strconv.Atoi(f[2])
+	if err := errors.Join(err1, err2); err != nil {
+		return nil, line, fmt.Errorf("connect listener: %w", err)
+	}
+	pidfd, err := unix.PidfdOpen(in.pid, 0)
+	if err != nil {
+		return nil, line, fmt.Errorf("pidfd_open(namespace stage %d): %w", in.pid, err)
+	}
+	defer unix.Close(pidfd)
+	s = &connectSupervisor{notify: -1, diag: -1, hostDiag: -1}
+	if s.notify, err = unix.PidfdGetfd(pidfd, n, 0); err != nil {
+		return nil, line, fmt.Errorf("pidfd_getfd(seccomp listener): %w", err)
+	}
+	if s.diag, err = unix.PidfdGetfd(pidfd, d, 0); err != nil {
+		unix.Close(s.notify)
+		return nil, line, fmt.Errorf("pidfd_getfd(sock_diag socket): %w", err)
+	}
+	if err := s.netnsOf(s.diag, &s.netns); err != nil {
+		s.close()
+		return nil, line, fmt.Errorf("the sandbox's network namespace: %w", err)
+	}
+	if fd, err := openSockDiag(); err == nil {
+		s.hostDiag = fd // only for the error a refusal gets
+	}
+	if err := writeAll(in.ctl, []byte{0}); err != nil {
+		s.close()
+		return nil, line, fmt.Errorf("namespace stage: %w", err)
+	}
+	return s, line, nil
+}
+
+func (s *connectSupervisor) close() {
+	for _, fd := range []int{s.notify, s.diag, s.hostDiag} {
+		if fd >= 0 {
+			unix.Close(fd)
+		}
+	}
+}
+
+// netnsOf fills st with the identity of socket fd's network namespace
+// (SIOCGSKNS gives a descriptor of it; see netdevice(7)... and sock_ioctl).
+func (s *connectSupervisor) netnsOf(fd int, st *unix.Stat_t) error {
+	ns, err := unix.IoctlRetInt(fd, unix.SIOCGSKNS)
+	if err != nil {
+		return fmt.Errorf("ioctl(SIOCGSKNS): %w", err)
+	}
+	defer unix.Close(ns)
+	if err := unix.Fstat(ns, st); err != nil {
+		return fmt.Errorf("fstat(network namespace): %w", err)
+	}
+	return nil
+}
+
+// serve receives notifications until the listener goes away. Each is
+// handled by the goroutine that received it, after it started the next
+// receiver: a connect that blocks holds up only itself, and one that does
+// not costs no hand-over between goroutines (the supervisor runs with one
+// P, see engageNamespace).
+func (s *connectSupervisor) serve() {
+	for {
+		var n seccompNotif // must be zero for SECCOMP_IOCTL_NOTIF_RECV
+		_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(s.notify), uintptr(unix.SECCOMP_IOCTL_NOTIF_RECV), uintptr(unsafe.Pointer(&n)))
+		switch e {
+		case 0:
+		case unix.EINTR, unix.ENOENT: // interrupted; the target died before we read it
+			continue
+		default:
+			return // the listener is gone with the sandbox
+		}
+		go s.serve()
+		s.reply(n.ID, s.connect(&n))
+		return
+	}
+}
+
+// reply answers notification id with connect's result. ENOENT: the
+// target was interrupted or died meanwhile, and no answer is wanted.
+func (s *connectSupervisor) reply(id uint64, errno unix.Errno) {
+	resp := seccompNotifResp{ID: id, Error: -int32(errno)}
+	unix.Syscall(unix.SYS_IOCTL, uintptr(s.notify), uintptr(unix.SECCOMP_IOCTL_NOTIF_SEND), uintptr(unsafe.Pointer(&resp)))
+}
+
+// valid reports whether notification id is still pending: its thread has
+// neither returned nor died, so its thread ID still names it.
+func (s *connectSupervisor) valid(id uint64) bool {
+	_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(s.notify), uintptr(unix.SECCOMP_IOCTL_NOTIF_ID_VALID), uintptr(unsafe.Pointer(&id)))
+	return e == 0
+}
+
+// connect performs the connect(2) of notification n and returns its
+// errno (0: connected). The order of the checks is the kernel's
+// (__sys_connect): the descriptor, the address, the socket, the protocol.
+func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
+	tid := int(n.Pid)
+	// connect's arguments are int fd, a pointer, int addrlen: the low
+	// words of the ints are what the kernel reads.
+	fd, addr, addrLen := int32(n.Data.Args[0]), uintptr(n.Data.Args[1]), int32(n.Data.Args[2])
+	pidfd, err := threadPidfd(tid)
+	if err != nil {
+		return unix.EINTR // the thread is gone: nobody reads the answer
+	}
+	defer unix.Close(pidfd)
+	sock, err := unix.PidfdGetfd(pidfd, int(fd), 0)
+	if err != nil {
+		return errnoOf(err, unix.EBADF)
+	}
+	defer unix.Close(sock)
+	if addrLen < 0 || addrLen > sockaddrStorage {
+		return unix.EINVAL
+	}
+	var buf [sockaddrStorage]byte
+	if addrLen > 0 {
+		local := []unix.Iovec{{Base: &buf[0], Len: uint64(addrLen)}}
+		remote := []unix.RemoteIovec{{Base: addr, Len: int(addrLen)}}
+		if got, err := unix.ProcessVMReadv(tid, local, remote, 0); err != nil || got != int(addrLen) {
+			return unix.EFAULT
+		}
+	}
+	sa := buf[:addrLen]
+	var st unix.Stat_t
+	if err := unix.Fstat(sock, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+		return unix.ENOTSOCK
+	}
+	var ns unix.Stat_t
+	if err := s.netnsOf(sock, &ns); err != nil || ns.Dev != s.netns.Dev || ns.Ino != s.netns.Ino {
+		// A socket of another network namespace (one the command
+		// inherited): it would reach that namespace's network.
+		return unix.EACCES
+	}
+	if len(sa) <= 2 || binary.NativeEndian.Uint16(sa) != unix.AF_UNIX || sa[2] == 0 {
+		// IP, abstract AF_UNIX, or an address the kernel refuses by
+		// itself: all within the sandbox's network namespace.
+		if !s.valid(n.ID) {
+			return unix.EINTR
+		}
+		return rawConnect(sock, sa)
+	}
+	path := string(sa[2:])
+	if i := strings.IndexByte(path, 0); i >= 0 {
+		path = path[:i]
+	}
+	target, errno := resolveInSandbox(tid, path)
+	if errno != 0 {
+		return errno
+	}
+	defer unix.Close(target)
+	if err := unix.Fstat(target, &st); err != nil {
+		return unix.ECONNREFUSED
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFSOCK {
+		return unix.ECONNREFUSED // what connect says of a file that is no socket
+	}
+	// The notification still live means the thread ID read and resolved
+	// in was the caller's all along.
+	if !s.valid(n.ID) {
+		return unix.EINTR
+	}
+	if ok, err := s.listening(s.diag, &st); err != nil || !ok {
+		if ok, err := s.listening(s.hostDiag, &st); err == nil && ok {
+			return unix.EACCES
+		}
+		return unix.ECONNREFUSED
+	}
+	var self [2 + 32]byte
+	binary.NativeEndian.PutUint16(self[:], unix.AF_UNIX)
+	n2 := copy(self[2:], "/proc/self/fd/"+strconv.Itoa(target))
+	return rawConnect(sock, self[:2+n2+1])
+}
+
+// threadPidfd is a pidfd for thread tid: of the thread itself where the
+// kernel has PIDFD_THREAD (6.9), so pidfd_getfd reads that thread's
+// descriptor table (a thread may have unshared it); else of its process.
+func threadPidfd(tid int) (int, error) {
+	fd, err := unix.PidfdOpen(tid, unix.PIDFD_THREAD)
+	if err == nil || !errors.Is(err, unix.EINVAL) {
+		return fd, err
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(tid) + "/status")
+	if err != nil {
+		return -1, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Tgid:"); ok {
+			tgid, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return -1, err
+			}
+			return unix.PidfdOpen(tgid, 0)
+		}
+	}
+	return -1, errors.New("no Tgid")
+}
+
+// rawConnect is connect(2) on fd with the address bytes sa, in the file's
+// own blocking mode; its errno.
+func rawConnect(fd int, sa []byte) unix.Errno {
+	var p unsafe.Pointer
+	if len(sa) > 0 {
+		p = unsafe.Pointer(&sa[0])
+	}
+	_, _, e := unix.Syscall(unix.SYS_CONNECT, uintptr(fd), uintptr(p), uintptr(len(sa)))
+	runtime.KeepAlive(sa)
+	return e
+}
+
+func errnoOf(err error, dflt unix.Errno) unix.Errno {
+	var e unix.Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return dflt
+}
+
+// resolveInSandbox opens path as thread tid would find it, with O_PATH:
+// an absolute path under its root (/proc/TID/root), a relative one under
+// its working directory, with openat2(2)'s RESOLVE_IN_ROOT so that ".."
+// and absolute symlinks stay inside that root, and RESOLVE_NO_MAGICLINKS
+// so that a /proc/self/... link cannot name a descriptor of the
+// supervisor. A relative path is joined to the working directory's name
+// in the sandbox's view (readlink /proc/TID/cwd: the sandbox's root is
+// its mount namespace's root, so the name is the one the command sees);
+// when that has no name (removed), it resolves beneath the working
+// directory itself. A race with a rename there can only make it find
+// another file of the sandbox's view, which the sock_diag check then
+// judges like any other.
+func resolveInSandbox(tid int, path string) (int, unix.Errno) {
+	proc := "/proc/" + strconv.Itoa(tid) + "/"
+	base := proc + "root"
+	if !strings.HasPrefix(path, "/") {
+		if cwd, err := os.Readlink(proc + "cwd"); err == nil && strings.HasPrefix(cwd, "/") && !strings.HasSuffix(cwd, " (deleted)") {
+			path = cwd + "/" + path
+		} else {
+			base = proc + "cwd"
+		}
+	}
+	dir, err := unix.Open(base, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, unix.EINTR // the thread is gone
+	}
+	defer unix.Close(dir)
+	fd, err := unix.Openat2(dir, path, &unix.OpenHow{
+		Flags:   unix.O_PATH | unix.O_CLOEXEC,
+		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
+	})
+	if err != nil {
+		return -1, errnoOf(err, unix.ENOENT)
+	}
+	return fd, 0
+}
+
+// Netlink sock_diag for AF_UNIX (sock_diag(7), include/uapi/linux/unix_diag.h).
+const (
+	udiagShowVFS = 0x2 // UDIAG_SHOW_VFS
+	unixDiagVFS  = 1   // UNIX_DIAG_VFS attribute
+	tcpListen    = 10  // TCP_LISTEN: the state of a listening AF_UNIX socket
+)
+
+// unixDiagReq is struct unix_diag_req, 24 bytes:
+//
+//	__u8 sdiag_family; __u8 sdiag_protocol; __u16 pad;
+//	__u32 udiag_states; __u32 udiag_ino; __u32 udiag_show;
+//	__u32 udiag_cookie[2];
+type unixDiagReq struct {
+	Family   uint8
+	Protocol uint8
+	Pad      uint16
+	States   uint32
+	Ino      uint32
+	Show     uint32
+	Cookie   [2]uint32
+}
+
+// unixDiagMsgLen is sizeof(struct unix_diag_msg): family, type, state,
+// pad (one byte each), __u32 udiag_ino, __u32 udiag_cookie[2]. The
+// attributes follow it.
+const unixDiagMsgLen = 16
+
+// listening reports whether a listening AF_UNIX socket of diag's network
+// namespace is bound to the file st describes. The kernel reports the
+// file's device as the in-kernel dev_t (major << 20 | minor) and its
+// inode number cut to 32 bits (struct unix_diag_vfs).
+func (s *connectSupervisor) listening(diag int, st *unix.Stat_t) (bool, error) {
+	if diag < 0 {
+		return false, errors.New("no sock_diag socket")
+	}
+	s.diagMu.Lock()
+	defer s.diagMu.Unlock()
+	s.seq++
+	req := struct {
+		hdr unix.NlMsghdr
+		req unixDiagReq
+	}{
+		hdr: unix.NlMsghdr{Type: unix.SOCK_DIAG_BY_FAMILY, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: s.seq},
+		req: unixDiagReq{Family: unix.AF_UNIX, States: 1 << tcpListen, Show: udiagShowVFS},
+	}
+	req.hdr.Len = uint32(unsafe.Sizeof(req))
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&req)), unsafe.Sizeof(req))
+	if err := unix.Sendto(diag, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return false, fmt.Errorf("sock_diag: sendto: %w", err)
+	}
+	found := false
+	buf := make([]byte, 32<<10)
+	for {
+		n, _, err := unix.Recvfrom(diag, buf, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("sock_diag: recvfrom: %w", err)
+		}
+		// struct nlmsghdr (16 bytes: len, type, flags, seq, pid), its
+		// payload, padded to 4 bytes; netlink(7).
+		for b := buf[:n]; len(b) >= unix.NLMSG_HDRLEN; {
+			l := int(binary.NativeEndian.Uint32(b))
+			typ := binary.NativeEndian.Uint16(b[4:])
+			seq := binary.NativeEndian.Uint32(b[8:])
+			if l < unix.NLMSG_HDRLEN || l > len(b) {
+				return false, errors.New("sock_diag: truncated message")
+			}
+			if seq == s.seq { // else the rest of an earlier, abandoned dump
+				switch typ {
+				case unix.NLMSG_DONE:
+					return found, nil
+				case unix.NLMSG_ERROR:
+					return false, errors.New("sock_diag: the kernel refused the dump")
+				case unix.SOCK_DIAG_BY_FAMILY:
+					if vfsMatches(b[unix.NLMSG_HDRLEN:l], st) {
+						found = true
+					}
+				}
+			}
+			b = b[min((l+3)&^3, len(b)):]
+		}
+	}
+}
+
+// vfsMatches reports whether the UNIX_DIAG_VFS attribute of one
+// unix_diag_msg names the file st describes.
+func vfsMatches(msg []byte, st *unix.Stat_t) bool {
+	if len(msg) < unixDiagMsgLen {
+		return false
+	}
+	attrs := msg[unixDiagMsgLen:]
+	for len(attrs) >= 4 {
+		l := int(binary.NativeEndian.Uint16(attrs))
+		typ := binary.NativeEndian.Uint16(attrs[2:])
+		if l < 4 || l > len(attrs) {
+			return false
+		}
+		if typ == unixDiagVFS && l >= 12 {
+			ino := binary.NativeEndian.Uint32(attrs[4:])
+			kdev := binary.NativeEndian.Uint32(attrs[8:])
+			dev := unix.Mkdev(kdev>>20, kdev&0xfffff)
+			return ino == uint32(st.Ino) && dev == st.Dev
+		}
+		attrs = attrs[min((l+3)&^3, len(attrs)):]
+	}
+	return false
+}
+
+// superviseConnect takes the connect listener from the inner stage and
+// starts serving it. Without it nothing may run: the inner stage is
+// killed and this process ends with 125 (a connect would otherwise wait
+// for an answer forever, and allowing it unchecked is what the listener
+// exists to prevent). If the inner stage failed to confine itself, this
+// process ends as it reported.
+func (in *inner) superviseConnect(mp *mountPlan, sigs chan os.Signal) {
+	s, line, err := in.takeConnectSupervision()
+	if err == nil && s == nil { // "status N": the inner stage gave up
+		ws, _ := reap(in.pid)
+		if n, err := strconv.ParseUint(strings.TrimPrefix(line, "status "), 10, 32); err == nil {
+			ws = unix.WaitStatus(n)
+		}
+		mp.cleanupHost()
+		mirrorStatus(ws)
+	}
+	if err != nil {
+		in.kill()
+		mp.cleanupHost()
+		stopSignals(sigs)
+		errorf("%v", err)
+		os.Exit(exitSetup)
+	}
+	go s.serve()
+}
