@@ -283,22 +283,22 @@ func archFor(goarch string) *seccompArch {
 type cond int
 
 const (
-	always            cond = iota // deny unconditionally
-	unlessUnixConn                // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
-	ifDestAddr                    // deny if the destination address pointer (arg 4) is set
-	ifIoctlDenied                 // deny the requests of seccomp_ioctl.go
-	ifCloneNS                     // deny clone flags creating namespaces
-	ifUnshareNS                   // deny unshare flags creating namespaces
-	ifSetidArg1                   // deny a mode (argument 1) with S_ISUID or S_ISGID
-	ifSetidArg2                   // same, mode in argument 2
-	ifSetidArg3                   // same, mode in argument 3
-	unlessPid0                    // deny unless the pid (argument 0) is 0, the caller
-	unlessPrioSelf                // deny unless PRIO_PROCESS and who 0 (setpriority)
-	unlessIoprioSelf              // deny unless IOPRIO_WHO_PROCESS and who 0 (ioprio_set)
-	unlessOwnOrGetter             // deny unless pid 0 or no new limit (prlimit64)
-	ifPrioPgrp                    // deny PRIO_PGRP (setpriority)
-	ifIoprioPgrp                  // deny IOPRIO_WHO_PGRP (ioprio_set)
-	unlessInetOrUnixConn          // deny unless AF_INET, AF_INET6, or AF_UNIX stream/seqpacket (seccomp_loopback.go)
+	always               cond = iota // deny unconditionally
+	unlessUnixConn                   // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
+	ifDestAddr                       // deny if the destination address pointer (arg 4) is set
+	ifIoctlDenied                    // deny the requests of seccomp_ioctl.go
+	ifCloneNS                        // deny clone flags creating namespaces
+	ifUnshareNS                      // deny unshare flags creating namespaces
+	ifSetidArg1                      // deny a mode (argument 1) with S_ISUID or S_ISGID
+	ifSetidArg2                      // same, mode in argument 2
+	ifSetidArg3                      // same, mode in argument 3
+	unlessPid0                       // deny unless the pid (argument 0) is 0, the caller
+	unlessPrioSelf                   // deny unless PRIO_PROCESS and who 0 (setpriority)
+	unlessIoprioSelf                 // deny unless IOPRIO_WHO_PROCESS and who 0 (ioprio_set)
+	unlessOwnOrGetter                // deny unless pid 0 or no new limit (prlimit64)
+	ifPrioPgrp                       // deny PRIO_PGRP (setpriority)
+	ifIoprioPgrp                     // deny IOPRIO_WHO_PGRP (ioprio_set)
+	unlessInetOrUnixConn             // deny unless AF_INET, AF_INET6, or AF_UNIX stream/seqpacket (seccomp_loopback.go)
 )
 
 // sysRule denies one syscall, under a condition, with an errno.
