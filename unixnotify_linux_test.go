@@ -1,0 +1,188 @@
+//go:build linux
+
+package main
+
+// AF_UNIX sockets in the namespace engine (unixnotify_linux.go), by
+// effect, as root and as uid 65534: the sandbox's own sockets work
+// (pathname in the workspace, abstract, a forkserver Pool, a non-dumpable
+// client), and every listener outside hears nothing, each with its
+// control. The raced connect is the doctor's unix-race vector, which
+// TestConfineVectors runs on both engines.
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The kernel structs as the ioctl numbers encode their sizes.
+func TestSeccompNotifLayout(t *testing.T) {
+	size := func(req uint32) uintptr { return uintptr(req>>16) & 0x3fff }
+	if got, want := unsafe.Sizeof(seccompNotif{}), size(unix.SECCOMP_IOCTL_NOTIF_RECV); got != want {
+		t.Errorf("struct seccomp_notif: %d bytes, the ioctl says %d", got, want)
+	}
+	if got, want := unsafe.Sizeof(seccompNotifResp{}), size(unix.SECCOMP_IOCTL_NOTIF_SEND); got != want {
+		t.Errorf("struct seccomp_notif_resp: %d bytes, the ioctl says %d", got, want)
+	}
+	if unsafe.Sizeof(unixDiagReq{}) != 24 {
+		t.Errorf("struct unix_diag_req: %d bytes, want 24", unsafe.Sizeof(unixDiagReq{}))
+	}
+	if retUserNotif != unix.SECCOMP_RET_USER_NOTIF {
+		t.Errorf("retUserNotif %#x, x/sys says %#x", retUserNotif, unix.SECCOMP_RET_USER_NOTIF)
+	}
+}
+
+// pyUnixServe is a server and a client of the same process on one
+// address (argv[1]; "@name" is abstract) and socket type (argv[2]).
+const pyUnixServe = `import os, socket, sys, threading
+addr, typ = sys.argv[1], getattr(socket, sys.argv[2])
+if addr.startswith("@"):
+    addr = "\0" + addr[1:]
+s = socket.socket(socket.AF_UNIX, typ)
+s.bind(addr)
+s.listen()
+def serve():
+    c, _ = s.accept()
+    c.sendall(b"hello " + c.recv(16))
+    c.close()
+threading.Thread(target=serve).start()
+if len(sys.argv) > 3:
+    os.chdir(os.path.dirname(addr))
+    addr = os.path.basename(addr)
+c = socket.socket(socket.AF_UNIX, typ)
+c.connect(addr)
+c.sendall(b"inside")
+print(c.recv(64).decode())`
+
+func TestNamespaceUnixOwnSockets(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		for _, c := range []struct{ name, addr, typ, rel string }{
+			{"pathname stream", filepath.Join(ws, "s.sock"), "SOCK_STREAM", ""},
+			{"pathname seqpacket", filepath.Join(ws, "p.sock"), "SOCK_SEQPACKET", ""},
+			{"relative path", filepath.Join(ws, "r.sock"), "SOCK_STREAM", "relative"},
+			{"abstract", abstractName(), "SOCK_STREAM", ""},
+		} {
+			args := []string{"-w", ws, "--", py, "-c", pyUnixServe, c.addr, c.typ}
+			if c.rel != "" {
+				args = append(args, c.rel)
+			}
+			if r := runSandbox(t, u, args...); r.code != 0 || r.stdout != "hello inside\n" {
+				t.Errorf("%s: a server and a client inside did not talk: %v", c.name, r)
+			}
+		}
+		// A client that made itself non-dumpable: the supervisor still
+		// reads its address (it has CAP_SYS_PTRACE over the sandbox's
+		// user namespace).
+		l := filepath.Join(ws, "nd.sock")
+		nondumpable := `import ctypes; ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+` + pyUnixServe
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", nondumpable, l, "SOCK_STREAM"); r.code != 0 || r.stdout != "hello inside\n" {
+			t.Errorf("a non-dumpable client could not connect inside: %v", r)
+		}
+		// Non-blocking connect to a listener inside: done at once.
+		nb := filepath.Join(ws, "nb.sock")
+		r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyAttempt(`
+l = socket.socket(socket.AF_UNIX); l.bind(sys.argv[1]); l.listen()
+c = socket.socket(socket.AF_UNIX); c.setblocking(False); c.connect(sys.argv[1])
+c2 = socket.socket(socket.AF_UNIX); c2.connect(sys.argv[1] + ".none")`), nb)
+		if strings.TrimSpace(r.stdout) != "ERR ENOENT" {
+			t.Errorf("non-blocking connect inside, then one to a missing path (want ENOENT): %v", r)
+		}
+	})
+}
+
+func TestNamespaceForkserverPool(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		script := `import multiprocessing as mp
+def square(x):
+    return x * x
+if __name__ == "__main__":
+    mp.set_start_method("forkserver")
+    with mp.Pool(2) as p:
+        print(sum(p.map(square, range(10))))`
+		// A file: forkserver's children import the main module by path.
+		file := filepath.Join(ws, "pool.py")
+		if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := u.sandboxCommand(t, "-w", ws, "--", py, file)
+		cmd.Env = append(cmd.Env, "TMPDIR="+ws)
+		if r := confined(t, cmd); r.code != 0 || r.stdout != "285\n" {
+			t.Errorf("a forkserver Pool did not work inside: %v", r)
+		}
+	})
+}
+
+// TestNamespaceUnixOutside: every listener a process outside made hears
+// nothing, wherever it is.
+func TestNamespaceUnixOutside(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		connect := pyAttempt(pyUnixAddr + `
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(addr)`)
+		sendDgram := pyAttempt(pyUnixAddr + `
+errs = []
+for make in (lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM),
+             lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)[0]):
+    try:
+        make().sendto(b"x", addr)
+    except OSError as e:
+        errs.append(e)
+if len(errs) < 2:
+    raise OSError(0, "sent")
+raise errs[0]`)
+		symlink := filepath.Join(ws, "link.sock")
+		for _, c := range []struct {
+			name   string
+			target func() netTarget
+			py     string
+			arg    func(netTarget) string
+		}{
+			{"pathname outside the writable trees", func() netTarget { return listenStream(t, "unix", filepath.Join(u.dir(t), "out.sock")) }, connect, nil},
+			{"pathname in the writable tree, made outside", func() netTarget { return listenStream(t, "unix", filepath.Join(ws, "made-outside.sock")) }, connect, nil},
+			{"symlink in the writable tree to a socket outside", func() netTarget { return listenStream(t, "unix", filepath.Join(u.dir(t), "out2.sock")) }, connect,
+				func(n netTarget) string {
+					if err := unix.Symlink(n.args[0], symlink); err != nil {
+						t.Fatal(err)
+					}
+					return symlink
+				}},
+			{"abstract outside", func() netTarget { return listenStream(t, "unix", abstractName()) }, connect, nil},
+			{"datagram outside", func() netTarget { return listenPacket(t, "unixgram", filepath.Join(u.dir(t), "dgram.sock")) }, sendDgram, nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				target := c.target()
+				arg := target.args[0]
+				if c.arg != nil {
+					arg = c.arg(target)
+				}
+				if r := runPlain(t, u, py, "-c", c.py, arg); !target.saw(5 * time.Second) {
+					t.Fatalf("control: the listener heard nothing without the sandbox: %v", r)
+				}
+				for target.saw(100 * time.Millisecond) { // the control's second datagram
+				}
+				r := runSandbox(t, u, "-w", ws, "--", py, "-c", c.py, arg)
+				if r.code == 0 {
+					t.Errorf("reached from inside: %v", r)
+				}
+				if target.saw(200 * time.Millisecond) {
+					t.Errorf("the listener outside heard the sandbox: %v", r)
+				}
+			})
+		}
+	})
+}
