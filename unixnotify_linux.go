@@ -175,8 +175,61 @@ type connectSupervisor struct {
 	diag     int // NETLINK_SOCK_DIAG in the sandbox's network namespace
 	hostDiag int // the same in the supervisor's, to tell "refused" from "outside"; -1: none
 	netns    unix.Stat_t
-	diagMu   sync.Mutex // one dump at a time on each diag socket
-	seq      uint32
+	// netnsCookie is the sandbox's network namespace's SO_NETNS_COOKIE;
+	// 0 on kernels without it (then netns, by SIOCGSKNS, decides).
+	netnsCookie uint64
+	// root is the sandbox's root directory (/proc/PID/root of the inner
+	// stage), where absolute socket paths are resolved: every process of
+	// the sandbox has it, as none can chroot (no CAP_SYS_CHROOT).
+	root   int
+	diagMu sync.Mutex // one dump at a time on each diag socket
+	seq    uint32
+
+	// own are socket files found bound inside the sandbox, each held
+	// open (O_PATH) so that its inode, and with it its number, cannot be
+	// freed and given to a file made later: a file with the same device
+	// and inode number is then that very file. A socket file is bound
+	// once and for good (bind(2) makes a new inode), so the verdict
+	// holds; when its socket closes, connect finds nothing listening and
+	// says so itself. Connects to the same socket over and over (a
+	// forkserver, a test client) skip the sock_diag dump.
+	ownMu sync.Mutex
+	own   []ownSocket
+}
+
+type ownSocket struct {
+	fd       int
+	dev, ino uint64
+}
+
+// ownSockets is how many socket files the supervisor keeps open.
+const ownSockets = 64
+
+func (s *connectSupervisor) known(st *unix.Stat_t) bool {
+	s.ownMu.Lock()
+	defer s.ownMu.Unlock()
+	for _, o := range s.own {
+		if o.dev == st.Dev && o.ino == st.Ino {
+			return true
+		}
+	}
+	return false
+}
+
+// remember keeps a copy of fd, the O_PATH descriptor of a socket file
+// found bound inside; the oldest goes when there are ownSockets.
+func (s *connectSupervisor) remember(fd int, st *unix.Stat_t) {
+	dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 3)
+	if err != nil {
+		return
+	}
+	s.ownMu.Lock()
+	defer s.ownMu.Unlock()
+	if len(s.own) == ownSockets {
+		unix.Close(s.own[0].fd)
+		s.own = append(s.own[:0], s.own[1:]...)
+	}
+	s.own = append(s.own, ownSocket{fd: dup, dev: st.Dev, ino: st.Ino})
 }
 
 // takeConnectSupervision reads the inner stage's "unotify" line and takes
@@ -205,7 +258,7 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 		return nil, line, fmt.Errorf("pidfd_open(namespace stage %d): %w", in.pid, err)
 	}
 	defer unix.Close(pidfd)
-	s = &connectSupervisor{notify: -1, diag: -1, hostDiag: -1}
+	s = &connectSupervisor{notify: -1, diag: -1, hostDiag: -1, root: -1}
 	if s.notify, err = unix.PidfdGetfd(pidfd, n, 0); err != nil {
 		return nil, line, fmt.Errorf("pidfd_getfd(seccomp listener): %w", err)
 	}
@@ -216,6 +269,13 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 	if err := s.netnsOf(s.diag, &s.netns); err != nil {
 		s.close()
 		return nil, line, fmt.Errorf("the sandbox's network namespace: %w", err)
+	}
+	if c, err := getsockoptUint64(s.diag, unix.SOL_SOCKET, soNetnsCookie); err == nil {
+		s.netnsCookie = c
+	}
+	if s.root, err = unix.Open("/proc/"+strconv.Itoa(in.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+		s.close()
+		return nil, line, fmt.Errorf("the sandbox's root: %w", err)
 	}
 	if fd, err := openSockDiag(); err == nil {
 		s.hostDiag = fd // only for the error a refusal gets
@@ -228,11 +288,37 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 }
 
 func (s *connectSupervisor) close() {
-	for _, fd := range []int{s.notify, s.diag, s.hostDiag} {
+	for _, fd := range []int{s.notify, s.diag, s.hostDiag, s.root} {
 		if fd >= 0 {
 			unix.Close(fd)
 		}
 	}
+}
+
+// soNetnsCookie is SO_NETNS_COOKIE (Linux 5.14): the cookie of a
+// socket's network namespace, one getsockopt instead of SIOCGSKNS's new
+// descriptor, fstat and close.
+const soNetnsCookie = 71
+
+// inSandboxNetns reports whether socket fd belongs to the sandbox's
+// network namespace.
+func (s *connectSupervisor) inSandboxNetns(fd int) bool {
+	if s.netnsCookie != 0 {
+		c, err := getsockoptUint64(fd, unix.SOL_SOCKET, soNetnsCookie)
+		return err == nil && c == s.netnsCookie
+	}
+	var ns unix.Stat_t
+	return s.netnsOf(fd, &ns) == nil && ns.Dev == s.netns.Dev && ns.Ino == s.netns.Ino
+}
+
+func getsockoptUint64(fd, level, opt int) (uint64, error) {
+	var v uint64
+	l := uint32(unsafe.Sizeof(v))
+	_, _, e := unix.Syscall6(unix.SYS_GETSOCKOPT, uintptr(fd), uintptr(level), uintptr(opt), uintptr(unsafe.Pointer(&v)), uintptr(unsafe.Pointer(&l)), 0)
+	if e != 0 {
+		return 0, e
+	}
+	return v, nil
 }
 
 // netnsOf fills st with the identity of socket fd's network namespace
@@ -319,8 +405,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if err := unix.Fstat(sock, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFSOCK {
 		return unix.ENOTSOCK
 	}
-	var ns unix.Stat_t
-	if err := s.netnsOf(sock, &ns); err != nil || ns.Dev != s.netns.Dev || ns.Ino != s.netns.Ino {
+	if !s.inSandboxNetns(sock) {
 		// A socket of another network namespace (one the command
 		// inherited): it would reach that namespace's network.
 		return unix.EACCES
@@ -337,7 +422,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if i := strings.IndexByte(path, 0); i >= 0 {
 		path = path[:i]
 	}
-	target, errno := resolveInSandbox(tid, path)
+	target, errno := resolveInSandbox(s.root, tid, path)
 	if errno != 0 {
 		return errno
 	}
@@ -353,11 +438,14 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if !s.valid(n.ID) {
 		return unix.EINTR
 	}
-	if ok, err := s.listening(s.diag, &st); err != nil || !ok {
-		if ok, err := s.listening(s.hostDiag, &st); err == nil && ok {
-			return unix.EACCES
+	if !s.known(&st) {
+		if ok, err := s.listening(s.diag, &st); err != nil || !ok {
+			if ok, err := s.listening(s.hostDiag, &st); err == nil && ok {
+				return unix.EACCES
+			}
+			return unix.ECONNREFUSED
 		}
-		return unix.ECONNREFUSED
+		s.remember(target, &st)
 	}
 	var self [2 + 32]byte
 	binary.NativeEndian.PutUint16(self[:], unix.AF_UNIX)
@@ -410,32 +498,32 @@ func errnoOf(err error, dflt unix.Errno) unix.Errno {
 }
 
 // resolveInSandbox opens path as thread tid would find it, with O_PATH:
-// an absolute path under its root (/proc/TID/root), a relative one under
-// its working directory, with openat2(2)'s RESOLVE_IN_ROOT so that ".."
-// and absolute symlinks stay inside that root, and RESOLVE_NO_MAGICLINKS
-// so that a /proc/self/... link cannot name a descriptor of the
-// supervisor. A relative path is joined to the working directory's name
-// in the sandbox's view (readlink /proc/TID/cwd: the sandbox's root is
-// its mount namespace's root, so the name is the one the command sees);
-// when that has no name (removed), it resolves beneath the working
-// directory itself. A race with a rename there can only make it find
-// another file of the sandbox's view, which the sock_diag check then
-// judges like any other.
-func resolveInSandbox(tid int, path string) (int, unix.Errno) {
-	proc := "/proc/" + strconv.Itoa(tid) + "/"
-	base := proc + "root"
+// an absolute path under the sandbox's root, a relative one under tid's
+// working directory, with openat2(2)'s RESOLVE_IN_ROOT so that ".." and
+// absolute symlinks stay inside that root, and RESOLVE_NO_MAGICLINKS so
+// that a /proc/self/... link cannot name a descriptor of the supervisor.
+// A relative path is joined to the working directory's name in the
+// sandbox's view (readlink /proc/TID/cwd: the sandbox's root is its mount
+// namespace's root, so the name is the one the command sees); when that
+// has no name (removed), it resolves beneath the working directory
+// itself. A race with a rename there can only make it find another file
+// of the sandbox's view, which the sock_diag check then judges like any
+// other.
+func resolveInSandbox(root, tid int, path string) (int, unix.Errno) {
+	dir := root
 	if !strings.HasPrefix(path, "/") {
-		if cwd, err := os.Readlink(proc + "cwd"); err == nil && strings.HasPrefix(cwd, "/") && !strings.HasSuffix(cwd, " (deleted)") {
-			path = cwd + "/" + path
+		cwd := "/proc/" + strconv.Itoa(tid) + "/cwd"
+		if name, err := os.Readlink(cwd); err == nil && strings.HasPrefix(name, "/") && !strings.HasSuffix(name, " (deleted)") {
+			path = name + "/" + path
 		} else {
-			base = proc + "cwd"
+			fd, err := unix.Open(cwd, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+			if err != nil {
+				return -1, unix.EINTR // the thread is gone
+			}
+			defer unix.Close(fd)
+			dir = fd
 		}
 	}
-	dir, err := unix.Open(base, unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, unix.EINTR // the thread is gone
-	}
-	defer unix.Close(dir)
 	fd, err := unix.Openat2(dir, path, &unix.OpenHow{
 		Flags:   unix.O_PATH | unix.O_CLOEXEC,
 		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_MAGICLINKS,
