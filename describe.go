@@ -60,6 +60,7 @@ type policyReport struct {
 	FullDiskWrite bool
 	WritableRoots []string
 	Network       bool
+	UnixSockets   string // what reaches AF_UNIX sockets (unixSocketsReport)
 	Landlock      *landlockReport
 	Seccomp       *seccompReport
 	NoNewPrivs    bool
@@ -104,6 +105,7 @@ func (rep *policyReport) json() []byte {
 	w.key("full_disk_write").boolean(rep.FullDiskWrite)
 	w.key("writable_roots").strings(rep.WritableRoots)
 	w.key("network").boolean(rep.Network)
+	w.key("unix_sockets").str(rep.UnixSockets)
 	w.key("landlock")
 	if lr := rep.Landlock; lr == nil {
 		w.null()
@@ -214,6 +216,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 		rep.WouldRun = true
 	}
 	if pl != nil {
+		rep.UnixSockets = unixSocketsReport(pl, k)
 		rep.NoNewPrivs = pl.restrict
 		if pl.restrict {
 			rep.Capabilities = []string{}

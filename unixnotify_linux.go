@@ -669,3 +669,31 @@ func (in *inner) superviseConnect(mp *mountPlan, sigs chan os.Signal) {
 	}
 	go s.serve()
 }
+
+// landlockResolveUnix is LANDLOCK_ACCESS_FS_RESOLVE_UNIX (Landlock ABI 9,
+// bit 16; not in x/sys yet): connect and sendmsg to pathname UNIX sockets
+// become a filesystem right, allowed beneath a rule's path or to sockets
+// created in the same domain. This build knows Landlock up to
+// landlockMaxABI and does not use it; --print-policy says so.
+const (
+	landlockResolveUnix    = 1 << 16
+	landlockResolveUnixABI = 9
+)
+
+// unixSocketsReport says, for --print-policy, what a command can reach
+// of AF_UNIX sockets under pl, and what Landlock would add.
+func unixSocketsReport(pl *linuxPlan, k kernelFeatures) string {
+	landlock := fmt.Sprintf("Landlock ABI %d's LANDLOCK_ACCESS_FS_RESOLVE_UNIX (%#x) would let the kernel check pathname connects itself; this kernel has ABI %d", landlockResolveUnixABI, landlockResolveUnix, k.landlockABI)
+	if k.landlockABI >= landlockResolveUnixABI {
+		landlock = fmt.Sprintf("this kernel offers Landlock ABI %d's LANDLOCK_ACCESS_FS_RESOLVE_UNIX (%#x), which this build does not use yet (it knows ABI %d)", k.landlockABI, landlockResolveUnix, landlockMaxABI)
+	}
+	switch {
+	case !pl.restrict || pl.seccomp.network:
+		return "unrestricted: the network is on"
+	case !k.seccomp:
+		return "unrestricted: this kernel has no seccomp filter"
+	case pl.supervisesConnect(k):
+		return "the sandbox's own: AF_UNIX stream and seqpacket sockets (no datagram ones); bind, listen and accept where the filesystem rules allow; every connect(2) performed by the supervisor, pathname sockets only when bound inside this sandbox (sock_diag of its network namespace), abstract names in its private network namespace; " + landlock
+	}
+	return "socketpair(2) only (AF_UNIX stream and seqpacket); connect, bind, listen and accept refused; " + landlock
+}

@@ -186,3 +186,19 @@ raise errs[0]`)
 		}
 	})
 }
+
+// TestPrintPolicyUnixSockets: --print-policy says how each engine treats
+// AF_UNIX sockets, and names Landlock's RESOLVE_UNIX right honestly.
+func TestPrintPolicyUnixSockets(t *testing.T) {
+	u := runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()}
+	requireNamespaces(t, u)
+	ns := runSandbox(t, u, "--print-policy", "--", "true")
+	if !strings.Contains(ns.stdout, "connect USER_NOTIF always") || !strings.Contains(ns.stdout, "bound inside this sandbox") ||
+		!strings.Contains(ns.stdout, "LANDLOCK_ACCESS_FS_RESOLVE_UNIX (0x10000)") {
+		t.Errorf("namespace engine: %v", ns)
+	}
+	ex := runSandbox(t, u, "--exec-only", "--print-policy", "--", "true")
+	if !strings.Contains(ex.stdout, `"unix_sockets": "socketpair(2) only`) || !strings.Contains(ex.stdout, "connect EPERM always") {
+		t.Errorf("exec-only engine: %v", ex)
+	}
+}
