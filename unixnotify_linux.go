@@ -54,8 +54,13 @@ package main
 // under way, may still complete later (a blocking AF_UNIX connect waits
 // only for room in a full backlog).
 //
-// What differs from a plain connect: a pathname the sandbox did not bind
-// gets ECONNREFUSED (nothing listening there that the sandbox may reach),
+// What differs from a plain connect: the connection is made by the
+// supervisor, so the credentials the server sees (SO_PEERCRED,
+// SCM_CREDENTIALS with SO_PASSCRED) are the supervisor's: the same user
+// and group, mapped alike in the sandbox's user namespace, but pid 0 (the
+// supervisor is outside the sandbox's PID namespace). A pathname the
+// sandbox did not bind gets ECONNREFUSED (nothing listening there that
+// the sandbox may reach),
 // or EACCES when a socket outside the sandbox listens on it; a path
 // through a magic link (/proc/self/fd/N) gets ELOOP; and write permission
 // on the socket file is checked with the supervisor's credentials (the
@@ -115,6 +120,9 @@ type seccompNotifResp struct {
 	Flags uint32
 }
 
+// sockaddrUnLen is sizeof(struct sockaddr_un): sun_family and 108 bytes.
+const sockaddrUnLen = 110
+
 // sockaddrStorage is sizeof(struct sockaddr_storage): the longest address
 // connect(2) accepts (move_addr_to_kernel refuses more with EINVAL).
 const sockaddrStorage = 128
@@ -171,6 +179,7 @@ func handOverConnect(notify, diag int) error {
 
 // connectSupervisor answers the sandbox's connect(2) calls.
 type connectSupervisor struct {
+	inner    int // the inner stage's pid, killed if the listener fails
 	notify   int // the filter's listener
 	diag     int // NETLINK_SOCK_DIAG in the sandbox's network namespace
 	hostDiag int // the same in the supervisor's, to tell "refused" from "outside"; -1: none
@@ -258,7 +267,7 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 		return nil, line, fmt.Errorf("pidfd_open(namespace stage %d): %w", in.pid, err)
 	}
 	defer unix.Close(pidfd)
-	s = &connectSupervisor{notify: -1, diag: -1, hostDiag: -1, root: -1}
+	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1}
 	if s.notify, err = unix.PidfdGetfd(pidfd, n, 0); err != nil {
 		return nil, line, fmt.Errorf("pidfd_getfd(seccomp listener): %w", err)
 	}
@@ -349,7 +358,11 @@ func (s *connectSupervisor) serve() {
 		case unix.EINTR, unix.ENOENT: // interrupted; the target died before we read it
 			continue
 		default:
-			return // the listener is gone with the sandbox
+			// Nobody would answer the sandbox's connects, which would
+			// wait for ever: end it rather than leave it hanging.
+			errorf("seccomp listener: SECCOMP_IOCTL_NOTIF_RECV: %v; ending the sandbox", e)
+			unix.Kill(s.inner, unix.SIGKILL)
+			return
 		}
 		go s.serve()
 		s.reply(n.ID, s.connect(&n))
@@ -417,6 +430,9 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 			return unix.EINTR
 		}
 		return rawConnect(sock, sa)
+	}
+	if len(sa) > sockaddrUnLen {
+		return unix.EINVAL // unix_validate_addr: longer than struct sockaddr_un
 	}
 	path := string(sa[2:])
 	if i := strings.IndexByte(path, 0); i >= 0 {
