@@ -19,6 +19,8 @@ package main
 //	inner (PID 1 of the new PID namespace, in init on its startup thread)
 //	  applyMounts -> loopback up -> Landlock ruleset + seccomp program ->
 //	  "ready" -> drop capabilities -> no_new_privs -> Landlock -> seccomp
+//	  -> (network off) hand the filter's listener and a sock_diag socket
+//	  to the supervisor, which answers connect(2) (unixnotify_linux.go)
 //	  -> fork and exec the command (PID 2) from the same thread, which
 //	  copies all four into it -> reap every child; when the command ends,
 //	  report its status and exit, and the kernel kills whatever is left.

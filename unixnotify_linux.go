@@ -182,7 +182,7 @@ type connectSupervisor struct {
 	inner    int // the inner stage's pid, killed if the listener fails
 	notify   int // the filter's listener
 	diag     int // NETLINK_SOCK_DIAG in the sandbox's network namespace
-	hostDiag int // the same in the supervisor's, to tell "refused" from "outside"; -1: none
+	hostDiag int // the same in the supervisor's, to tell "refused" from "outside"; -1: not yet (hostDiagFD)
 	netns    unix.Stat_t
 	// netnsCookie is the sandbox's network namespace's SO_NETNS_COOKIE;
 	// 0 on kernels without it (then netns, by SIOCGSKNS, decides).
@@ -285,9 +285,6 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 	if s.root, err = unix.Open("/proc/"+strconv.Itoa(in.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
 		s.close()
 		return nil, line, fmt.Errorf("the sandbox's root: %w", err)
-	}
-	if fd, err := openSockDiag(); err == nil {
-		s.hostDiag = fd // only for the error a refusal gets
 	}
 	if err := writeAll(in.ctl, []byte{0}); err != nil {
 		s.close()
@@ -456,7 +453,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	}
 	if !s.known(&st) {
 		if ok, err := s.listening(s.diag, &st); err != nil || !ok {
-			if ok, err := s.listening(s.hostDiag, &st); err == nil && ok {
+			if ok, err := s.listening(s.hostDiagFD(), &st); err == nil && ok {
 				return unix.EACCES
 			}
 			return unix.ECONNREFUSED
@@ -576,6 +573,20 @@ type unixDiagReq struct {
 // pad (one byte each), __u32 udiag_ino, __u32 udiag_cookie[2]. The
 // attributes follow it.
 const unixDiagMsgLen = 16
+
+// hostDiagFD is a sock_diag socket of the supervisor's own network
+// namespace, opened at the first refusal (only the error it gets depends
+// on it), or -1.
+func (s *connectSupervisor) hostDiagFD() int {
+	s.diagMu.Lock()
+	defer s.diagMu.Unlock()
+	if s.hostDiag < 0 {
+		if fd, err := openSockDiag(); err == nil {
+			s.hostDiag = fd
+		}
+	}
+	return s.hostDiag
+}
 
 // listening reports whether a listening AF_UNIX socket of diag's network
 // namespace is bound to the file st describes. The kernel reports the
