@@ -1254,6 +1254,13 @@ func TestConfineFailClosed(t *testing.T) {
 		// engine (here the inner stage cannot even be given the ambient
 		// capabilities it needs, so auto falls back and refuses there).
 		{probe: "no-capdrop", code: exitSetup, stderr: []string{"sandbox: ", "capabilities", "PR_CAP_AMBIENT"}},
+		// The supervisor cannot take the connect listener (Yama's
+		// ptrace_scope=3 refuses pidfd_getfd so): nothing runs, rather
+		// than connects nobody answers or connects unchecked. The
+		// exec-only engine has no supervisor and runs.
+		{probe: "no-pidfd-getfd", code: exitSetup, stderr: []string{"sandbox: ", "pidfd_getfd", "operation not permitted"}},
+		{probe: "no-pidfd-getfd", engine: "--require-namespaces", code: exitSetup, stderr: []string{"sandbox: ", "pidfd_getfd"}},
+		{probe: "no-pidfd-getfd", engine: "--exec-only", code: 0, ran: true},
 		// A host that refuses user namespaces: by default the exec-only
 		// engine runs and says what that leaves out; required, nothing
 		// runs and stderr names the cause and the fix.
@@ -1431,6 +1438,11 @@ var probeSimulations = map[string][]probeDeny{
 	"no-capdrop": {
 		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_CAP_AMBIENT)), errno: unix.EPERM},
 		{nr: unix.SYS_CAPSET, errno: unix.EPERM},
+	},
+	// pidfd_getfd refused to the supervisor (Yama ptrace_scope=3, an
+	// LSM): it cannot take the seccomp listener of the namespace engine.
+	"no-pidfd-getfd": {
+		{nr: unix.SYS_PIDFD_GETFD, errno: unix.EPERM},
 	},
 	// CONFIG_SECCOMP=n: prctl(PR_GET_SECCOMP) fails with EINVAL.
 	"no-seccomp": {
