@@ -51,9 +51,12 @@ def serve():
     c.sendall(b"hello " + c.recv(16))
     c.close()
 threading.Thread(target=serve).start()
-if len(sys.argv) > 3:
+if len(sys.argv) > 3 and sys.argv[3] == "relative":
     os.chdir(os.path.dirname(addr))
     addr = os.path.basename(addr)
+if len(sys.argv) > 3 and sys.argv[3] == "symlink":  # as Chromium's SingletonSocket
+    os.symlink(addr, addr + ".link")
+    addr = addr + ".link"
 c = socket.socket(socket.AF_UNIX, typ)
 c.connect(addr)
 c.sendall(b"inside")
@@ -68,6 +71,7 @@ func TestNamespaceUnixOwnSockets(t *testing.T) {
 			{"pathname stream", filepath.Join(ws, "s.sock"), "SOCK_STREAM", ""},
 			{"pathname seqpacket", filepath.Join(ws, "p.sock"), "SOCK_SEQPACKET", ""},
 			{"relative path", filepath.Join(ws, "r.sock"), "SOCK_STREAM", "relative"},
+			{"through a symlink", filepath.Join(ws, "l.sock"), "SOCK_STREAM", "symlink"},
 			{"abstract", abstractName(), "SOCK_STREAM", ""},
 		} {
 			args := []string{"-w", ws, "--", py, "-c", pyUnixServe, c.addr, c.typ}
