@@ -238,6 +238,9 @@ func seccompSetModeFilter(prog []bpf.RawInstruction, flags uintptr) (int, error)
 	r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&fprog)))
 	runtime.KeepAlive(filter)
 	if e != 0 {
+		if flags != 0 && e == unix.EBUSY {
+			return -1, fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER): %w (whoever started sandbox installed a seccomp filter with a listener already, and there can be only one; run with --exec-only)", e)
+		}
 		if flags != 0 {
 			return -1, fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER): %w", e)
 		}

@@ -100,6 +100,33 @@ c2 = socket.socket(socket.AF_UNIX); c2.connect(sys.argv[1] + ".none")`), nb)
 		if strings.TrimSpace(r.stdout) != "ERR ENOENT" {
 			t.Errorf("non-blocking connect inside, then one to a missing path (want ENOENT): %v", r)
 		}
+		// A full backlog: a non-blocking connect says EAGAIN, and a
+		// blocking one is interrupted by a signal, as without the
+		// supervisor (the control runs the same script bare).
+		full := `import os, signal, socket, sys
+l = socket.socket(socket.AF_UNIX); l.bind(sys.argv[1]); l.listen(0)
+held = []
+while True:
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try:
+        c.connect(sys.argv[1]); held.append(c)
+    except BlockingIOError:
+        print("EAGAIN"); break
+class Alarm(Exception): pass
+def ring(*_): raise Alarm()
+signal.signal(signal.SIGALRM, ring)
+signal.setitimer(signal.ITIMER_REAL, 0.2)
+try:
+    socket.socket(socket.AF_UNIX).connect(sys.argv[1]); print("connected")
+except Alarm:
+    print("interrupted")`
+		ctl := runPlain(t, u, py, "-c", full, filepath.Join(u.dir(t), "full.sock"))
+		if ctl.stdout != "EAGAIN\ninterrupted\n" {
+			t.Fatalf("control: %v", ctl)
+		}
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", full, filepath.Join(ws, "full.sock")); r.stdout != ctl.stdout {
+			t.Errorf("a full backlog inside: %v", r)
+		}
 	})
 }
 
