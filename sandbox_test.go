@@ -1261,6 +1261,10 @@ func TestConfineFailClosed(t *testing.T) {
 		{probe: "no-pidfd-getfd", code: exitSetup, stderr: []string{"sandbox: ", "pidfd_getfd", "operation not permitted"}},
 		{probe: "no-pidfd-getfd", engine: "--require-namespaces", code: exitSetup, stderr: []string{"sandbox: ", "pidfd_getfd"}},
 		{probe: "no-pidfd-getfd", engine: "--exec-only", code: 0, ran: true},
+		// Started under a seccomp filter that has a listener already:
+		// the namespace engine cannot have its own and says what to do.
+		{probe: "seccomp-listener", code: exitSetup, stderr: []string{"sandbox: ", "listener", "--exec-only"}},
+		{probe: "seccomp-listener", engine: "--exec-only", code: 0, ran: true},
 		// A host that refuses user namespaces: by default the exec-only
 		// engine runs and says what that leaves out; required, nothing
 		// runs and stderr names the cause and the fix.
@@ -1572,6 +1576,21 @@ func testProbe(name string, argv []string) int {
 			if _, err := seccompSetModeFilter(prog, 0); err != nil {
 				return fail("%v", err)
 			}
+		}
+	} else if name == "seccomp-listener" {
+		// A filter with a listener, as a container runtime that
+		// intercepts syscalls installs: allows everything, and its
+		// listener stays open in the sandbox (not close-on-exec).
+		allow := []bpf.RawInstruction{{Op: 0x06, K: 0x7fff0000}} // RET ALLOW
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fail("prctl(PR_SET_NO_NEW_PRIVS): %v", err)
+		}
+		fd, err := seccompSetModeFilter(allow, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
+			return fail("%v", err)
 		}
 	} else if name == "ping-netns" {
 		if len(argv) < 3 {
