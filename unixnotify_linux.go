@@ -263,12 +263,11 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 		unix.Close(s.notify)
 		return nil, line, fmt.Errorf("pidfd_getfd(sock_diag socket): %w", err)
 	}
-	if err := s.netnsOf(s.diag, &s.netns); err != nil {
-		s.close()
-		return nil, line, fmt.Errorf("the sandbox's network namespace: %w", err)
-	}
 	if c, err := getsockoptUint64(s.diag, unix.SOL_SOCKET, soNetnsCookie); err == nil {
 		s.netnsCookie = c
+	} else if err := s.netnsOf(s.diag, &s.netns); err != nil {
+		s.close()
+		return nil, line, fmt.Errorf("the sandbox's network namespace: %w", err)
 	}
 	if s.root, err = unix.Open("/proc/"+strconv.Itoa(in.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
 		s.close()
