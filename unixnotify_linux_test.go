@@ -10,6 +10,7 @@ package main
 // TestConfineVectors runs on both engines.
 
 import (
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -231,5 +232,62 @@ func TestPrintPolicyUnixSockets(t *testing.T) {
 	ex := runSandbox(t, u, "--exec-only", "--print-policy", "--", "true")
 	if !strings.Contains(ex.stdout, `"unix_sockets": "socketpair(2) only`) || !strings.Contains(ex.stdout, "connect EPERM always") {
 		t.Errorf("exec-only engine: %v", ex)
+	}
+}
+
+// TestConnectSupervisorNetns: the network namespace check by cookie and
+// by SIOCGSKNS (kernels before 5.14) agree on a socket of the namespace.
+func TestConnectSupervisorNetns(t *testing.T) {
+	a, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(a)
+	b, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(b)
+	s := &connectSupervisor{}
+	if err := s.netnsOf(a, &s.netns); err != nil {
+		skipOrFail(t, "SIOCGSKNS needs CAP_NET_ADMIN over this network namespace: %v", err)
+	}
+	if !s.inSandboxNetns(b) {
+		t.Errorf("SIOCGSKNS: a socket of this namespace is not in it")
+	}
+	c, err := getsockoptUint64(a, unix.SOL_SOCKET, soNetnsCookie)
+	if err != nil {
+		skipOrFail(t, "SO_NETNS_COOKIE (Linux 5.14): %v", err)
+	}
+	s.netnsCookie = c
+	if !s.inSandboxNetns(b) {
+		t.Errorf("SO_NETNS_COOKIE: a socket of this namespace is not in it")
+	}
+	s.netnsCookie = c + 1
+	if s.inSandboxNetns(b) {
+		t.Errorf("SO_NETNS_COOKIE: another cookie matched")
+	}
+}
+
+// TestVFSMatches: UNIX_DIAG_VFS carries the in-kernel dev_t (major << 20 |
+// minor) and the inode number cut to 32 bits; stat's st_dev is the
+// user-space encoding.
+func TestVFSMatches(t *testing.T) {
+	msg := func(ino, kdev uint32) []byte {
+		b := make([]byte, unixDiagMsgLen, unixDiagMsgLen+20)
+		// An attribute before the one that counts (UNIX_DIAG_NAME, 5 bytes, padded).
+		b = append(b, 9, 0, 0, 0, 'n', 'a', 'm', 'e', 0, 0, 0, 0)
+		b = append(b, 12, 0, unixDiagVFS, 0)
+		b = binary.NativeEndian.AppendUint32(b, ino)
+		return binary.NativeEndian.AppendUint32(b, kdev)
+	}
+	st := &unix.Stat_t{Dev: unix.Mkdev(8, 0x12345), Ino: 1<<32 | 5}
+	if !vfsMatches(msg(5, 8<<20|0x12345), st) {
+		t.Errorf("the same file did not match")
+	}
+	for _, m := range [][]byte{msg(6, 8<<20|0x12345), msg(5, 8<<20|0x12346), msg(5, 9<<20|0x12345), msg(5, 0)[:unixDiagMsgLen+8]} {
+		if vfsMatches(m, st) {
+			t.Errorf("another file matched: %x", m)
+		}
 	}
 }
