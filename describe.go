@@ -64,6 +64,7 @@ type policyReport struct {
 	// (--allow-host, Codex's managed proxy); printed when not empty.
 	AllowHosts  []string
 	ProxyRoutes []string
+	UnixSockets string // what reaches AF_UNIX sockets (unixSocketsReport)
 	Landlock    *landlockReport
 	Seccomp     *seccompReport
 	NoNewPrivs  bool
@@ -114,6 +115,7 @@ func (rep *policyReport) json() []byte {
 	if len(rep.ProxyRoutes) > 0 {
 		w.key("proxy_routes").strings(rep.ProxyRoutes)
 	}
+	w.key("unix_sockets").str(rep.UnixSockets)
 	w.key("landlock")
 	if lr := rep.Landlock; lr == nil {
 		w.null()
@@ -230,6 +232,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 		rep.WouldRun = true
 	}
 	if pl != nil {
+		rep.UnixSockets = unixSocketsReport(pl, k)
 		rep.NoNewPrivs = pl.restrict
 		if pl.restrict {
 			rep.Capabilities = []string{}
@@ -303,7 +306,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 }
 
 func describeRule(r sysRule) string {
-	errno := map[uint32]string{errnoEPERM: "EPERM", errnoENOSYS: "ENOSYS", errnoEOPNOTSUPP: "EOPNOTSUPP"}[r.errno]
+	errno := map[uint32]string{errnoEPERM: "EPERM", errnoENOSYS: "ENOSYS", errnoEOPNOTSUPP: "EOPNOTSUPP", userNotif: "USER_NOTIF"}[r.errno]
 	var when string
 	switch r.cond {
 	case always:
@@ -328,8 +331,8 @@ func describeRule(r sysRule) string {
 		when = "unless IOPRIO_WHO_PROCESS and who 0"
 	case unlessOwnOrGetter:
 		when = "unless pid 0 or no new limit"
-	case unlessInet:
-		when = "unless AF_INET or AF_INET6"
+	case unlessInetOrUnixConn:
+		when = "unless AF_INET, AF_INET6, or AF_UNIX with SOCK_STREAM or SOCK_SEQPACKET"
 	}
 	return strings.Join([]string{r.name, errno, when, "(" + r.why + ")"}, " ")
 }

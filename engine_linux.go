@@ -61,6 +61,9 @@ type linuxPlan struct {
 	ruleset  *landlockRuleset
 	seccomp  seccompOptions
 	filter   []bpf.RawInstruction
+	// notify is the filter's listener once enforce installed a filter
+	// that sends connect to the supervisor (supervisesConnect), else -1.
+	notify int
 
 	// unmet are guarantees this kernel cannot give: Strict refuses to run.
 	unmet []string
@@ -83,7 +86,7 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 			return nil, err
 		}
 	}
-	pl := &linuxPlan{restrict: !p.FullDiskWrite || !p.Network}
+	pl := &linuxPlan{restrict: !p.FullDiskWrite || !p.Network, notify: -1}
 	if !pl.restrict {
 		return pl, nil
 	}
@@ -216,28 +219,45 @@ func (pl *linuxPlan) enforce(k kernelFeatures) error {
 		}
 	}
 	if k.seccomp {
-		if err := seccompSetModeFilter(pl.filter); err != nil {
+		var flags uintptr
+		if pl.supervisesConnect(k) {
+			flags = unix.SECCOMP_FILTER_FLAG_NEW_LISTENER // see unixnotify_linux.go
+		}
+		fd, err := seccompSetModeFilter(pl.filter, flags)
+		if err != nil {
 			return err
+		}
+		if flags != 0 {
+			pl.notify = fd
 		}
 	}
 	return nil
 }
 
 // seccompSetModeFilter installs prog on the calling thread with
-// seccomp(SECCOMP_SET_MODE_FILTER, 0, &prog). No TSYNC: only this thread
-// execs, and it is the one that must carry the filter.
-func seccompSetModeFilter(prog []bpf.RawInstruction) error {
+// seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog). No TSYNC: only this
+// thread execs, and it is the one that must carry the filter. With
+// SECCOMP_FILTER_FLAG_NEW_LISTENER it returns the listener (close-on-exec),
+// see seccomp_unotify(2); EBUSY then means a filter installed before ours
+// (by whoever started us) has a listener already, and only one is allowed.
+func seccompSetModeFilter(prog []bpf.RawInstruction, flags uintptr) (int, error) {
 	filter := make([]unix.SockFilter, len(prog))
 	for i, ins := range prog {
 		filter[i] = unix.SockFilter{Code: ins.Op, Jt: ins.Jt, Jf: ins.Jf, K: ins.K}
 	}
 	fprog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
-	_, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, 0, uintptr(unsafe.Pointer(&fprog)))
+	r, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&fprog)))
 	runtime.KeepAlive(filter)
 	if e != 0 {
-		return fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER): %w", e)
+		if flags != 0 && e == unix.EBUSY {
+			return -1, fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER): %w (whoever started sandbox installed a seccomp filter with a listener already, and there can be only one; run with --exec-only)", e)
+		}
+		if flags != 0 {
+			return -1, fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER): %w", e)
+		}
+		return -1, fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER): %w", e)
 	}
-	return nil
+	return int(r), nil
 }
 
 // engage runs cmd confined to p by the engine p.Engine selects. It returns

@@ -21,6 +21,8 @@ package main
 //	  listeners on the loopback, sent to the outer; proxy_linux.go) ->
 //	  Landlock ruleset + seccomp program ->
 //	  "ready" -> drop capabilities -> no_new_privs -> Landlock -> seccomp
+//	  -> (network off) hand the filter's listener and a sock_diag socket
+//	  to the supervisor, which answers connect(2) (unixnotify_linux.go)
 //	  -> fork and exec the command (PID 2) from the same thread, which
 //	  copies all four into it -> reap every child; when the command ends,
 //	  report its status and exit, and the kernel kills whatever is left.
@@ -170,6 +172,9 @@ func engageNamespace(p Policy, cmd []string) error {
 		mp.cleanupHost()
 		stopSignals(sigs)
 		return err
+	}
+	if pl.supervisesConnect(k) {
+		in.superviseConnect(mp, sigs)
 	}
 	if notice := append(pl.unmet, pl.weaker...); len(notice) > 0 {
 		warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
@@ -801,9 +806,22 @@ func runInner(args []string) int {
 		errorf("%v", err)
 		return exitWith(exitSetup)
 	}
+	diag := -1
+	if pl.supervisesConnect(k) { // see unixnotify_linux.go
+		if diag, err = openSockDiag(); err != nil {
+			errorf("%v", err)
+			return exitWith(exitSetup)
+		}
+	}
 	if err := pl.enforce(k); err != nil {
 		errorf("%v", err)
 		return exitWith(exitSetup)
+	}
+	if diag >= 0 {
+		if err := handOverConnect(pl.notify, diag); err != nil {
+			errorf("%v", err)
+			return exitWith(exitSetup)
+		}
 	}
 	// The command gets the caller's signal mask.
 	orig := sigmaskOf(mask)

@@ -1024,6 +1024,17 @@ func tryUnixDgram(a []string) (r probeReport) {
 		}
 		unix.Close(fd)
 	}
+	if p, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0); err != nil {
+		r.fail("socketpair(AF_UNIX, SOCK_DGRAM)", err)
+	} else {
+		if err := unix.Sendto(p[0], probePayload, 0, to); err != nil {
+			r.fail("socketpair sendto", err)
+		} else {
+			r.did("sendto from a socketpair sent a datagram")
+		}
+		unix.Close(p[0])
+		unix.Close(p[1])
+	}
 	if fd, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0); err != nil {
 		r.fail("socket(AF_UNIX, SOCK_STREAM)", err)
 	} else {

@@ -1254,6 +1254,17 @@ func TestConfineFailClosed(t *testing.T) {
 		// engine (here the inner stage cannot even be given the ambient
 		// capabilities it needs, so auto falls back and refuses there).
 		{probe: "no-capdrop", code: exitSetup, stderr: []string{"sandbox: ", "capabilities", "PR_CAP_AMBIENT"}},
+		// The supervisor cannot take the connect listener (Yama's
+		// ptrace_scope=3 refuses pidfd_getfd so): nothing runs, rather
+		// than connects nobody answers or connects unchecked. The
+		// exec-only engine has no supervisor and runs.
+		{probe: "no-pidfd-getfd", code: exitSetup, stderr: []string{"sandbox: ", "pidfd_getfd", "operation not permitted"}},
+		{probe: "no-pidfd-getfd", engine: "--require-namespaces", code: exitSetup, stderr: []string{"sandbox: ", "pidfd_getfd"}},
+		{probe: "no-pidfd-getfd", engine: "--exec-only", code: 0, ran: true},
+		// Started under a seccomp filter that has a listener already:
+		// the namespace engine cannot have its own and says what to do.
+		{probe: "seccomp-listener", code: exitSetup, stderr: []string{"sandbox: ", "listener", "--exec-only"}},
+		{probe: "seccomp-listener", engine: "--exec-only", code: 0, ran: true},
 		// A host that refuses user namespaces: by default the exec-only
 		// engine runs and says what that leaves out; required, nothing
 		// runs and stderr names the cause and the fix.
@@ -1442,6 +1453,11 @@ var probeSimulations = map[string][]probeDeny{
 		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_CAP_AMBIENT)), errno: unix.EPERM},
 		{nr: unix.SYS_CAPSET, errno: unix.EPERM},
 	},
+	// pidfd_getfd refused to the supervisor (Yama ptrace_scope=3, an
+	// LSM): it cannot take the seccomp listener of the namespace engine.
+	"no-pidfd-getfd": {
+		{nr: unix.SYS_PIDFD_GETFD, errno: unix.EPERM},
+	},
 	// CONFIG_SECCOMP=n: prctl(PR_GET_SECCOMP) fails with EINVAL.
 	"no-seccomp": {
 		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_GET_SECCOMP)), errno: unix.EINVAL},
@@ -1567,9 +1583,24 @@ func testProbe(name string, argv []string) int {
 			if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 				return fail("prctl(PR_SET_NO_NEW_PRIVS): %v", err)
 			}
-			if err := seccompSetModeFilter(prog); err != nil {
+			if _, err := seccompSetModeFilter(prog, 0); err != nil {
 				return fail("%v", err)
 			}
+		}
+	} else if name == "seccomp-listener" {
+		// A filter with a listener, as a container runtime that
+		// intercepts syscalls installs: allows everything, and its
+		// listener stays open in the sandbox (not close-on-exec).
+		allow := []bpf.RawInstruction{{Op: 0x06, K: 0x7fff0000}} // RET ALLOW
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			return fail("prctl(PR_SET_NO_NEW_PRIVS): %v", err)
+		}
+		fd, err := seccompSetModeFilter(allow, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
+			return fail("%v", err)
 		}
 	} else if name == "ping-netns" {
 		if len(argv) < 3 {

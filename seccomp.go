@@ -283,22 +283,22 @@ func archFor(goarch string) *seccompArch {
 type cond int
 
 const (
-	always            cond = iota // deny unconditionally
-	unlessUnixConn                // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
-	ifDestAddr                    // deny if the destination address pointer (arg 4) is set
-	ifIoctlDenied                 // deny the requests of seccomp_ioctl.go
-	ifCloneNS                     // deny clone flags creating namespaces
-	ifUnshareNS                   // deny unshare flags creating namespaces
-	ifSetidArg1                   // deny a mode (argument 1) with S_ISUID or S_ISGID
-	ifSetidArg2                   // same, mode in argument 2
-	ifSetidArg3                   // same, mode in argument 3
-	unlessPid0                    // deny unless the pid (argument 0) is 0, the caller
-	unlessPrioSelf                // deny unless PRIO_PROCESS and who 0 (setpriority)
-	unlessIoprioSelf              // deny unless IOPRIO_WHO_PROCESS and who 0 (ioprio_set)
-	unlessOwnOrGetter             // deny unless pid 0 or no new limit (prlimit64)
-	ifPrioPgrp                    // deny PRIO_PGRP (setpriority)
-	ifIoprioPgrp                  // deny IOPRIO_WHO_PGRP (ioprio_set)
-	unlessInet                    // deny unless AF_INET or AF_INET6 (seccomp_loopback.go)
+	always               cond = iota // deny unconditionally
+	unlessUnixConn                   // deny unless AF_UNIX and SOCK_STREAM or SOCK_SEQPACKET
+	ifDestAddr                       // deny if the destination address pointer (arg 4) is set
+	ifIoctlDenied                    // deny the requests of seccomp_ioctl.go
+	ifCloneNS                        // deny clone flags creating namespaces
+	ifUnshareNS                      // deny unshare flags creating namespaces
+	ifSetidArg1                      // deny a mode (argument 1) with S_ISUID or S_ISGID
+	ifSetidArg2                      // same, mode in argument 2
+	ifSetidArg3                      // same, mode in argument 3
+	unlessPid0                       // deny unless the pid (argument 0) is 0, the caller
+	unlessPrioSelf                   // deny unless PRIO_PROCESS and who 0 (setpriority)
+	unlessIoprioSelf                 // deny unless IOPRIO_WHO_PROCESS and who 0 (ioprio_set)
+	unlessOwnOrGetter                // deny unless pid 0 or no new limit (prlimit64)
+	ifPrioPgrp                       // deny PRIO_PGRP (setpriority)
+	ifIoprioPgrp                     // deny IOPRIO_WHO_PGRP (ioprio_set)
+	unlessInetOrUnixConn             // deny unless AF_INET, AF_INET6, or AF_UNIX stream/seqpacket (seccomp_loopback.go)
 )
 
 // sysRule denies one syscall, under a condition, with an errno.
@@ -867,7 +867,7 @@ func (b *filterBuilder) chunk(lo, hi int) {
 	}
 	b.prog.add(bpf.RetConstant{Val: retAllow}.Assemble())
 	for _, e := range c.errnos {
-		b.prog.add(bpf.RetConstant{Val: retErrno | e}.Assemble())
+		b.prog.add(bpf.RetConstant{Val: verdictFor(e)}.Assemble())
 	}
 }
 
@@ -928,12 +928,12 @@ func condLen(c cond) int {
 		return ioctlBodyLen
 	case unlessUnixConn, unlessOwnOrGetter:
 		return 6
+	case unlessInetOrUnixConn:
+		return 8
 	case ifDestAddr, unlessPrioSelf, unlessIoprioSelf:
 		return 4
 	case ifCloneNS, ifUnshareNS, ifSetidArg1, ifSetidArg2, ifSetidArg3, unlessPid0, ifPrioPgrp, ifIoprioPgrp:
 		return 2
-	case unlessInet:
-		return 3
 	}
 	return 0
 }
@@ -1008,10 +1008,15 @@ func (b *filterBuilder) body(it filterItem, allow, deny int) {
 		}
 		b.load(argLow(0)) // A = flags
 		b.jump(bpf.JumpBitsSet, mask, deny, allow)
-	case unlessInet:
+	case unlessInetOrUnixConn:
 		b.load(argLow(0)) // A = domain
 		b.jump(bpf.JumpEqual, afInet, allow, next())
-		b.jump(bpf.JumpEqual, afInet6, allow, deny)
+		b.jump(bpf.JumpEqual, afInet6, allow, next())
+		b.jump(bpf.JumpEqual, afUnix, next(), deny)
+		b.load(argLow(1)) // A = type | SOCK_NONBLOCK | SOCK_CLOEXEC
+		b.prog.add(bpf.ALUOpConstant{Op: bpf.ALUOpAnd, Val: sockTypeMask}.Assemble())
+		b.jump(bpf.JumpEqual, sockStream, allow, next())
+		b.jump(bpf.JumpEqual, sockSeqpacket, allow, deny)
 	}
 	if n := len(b.prog.out) - start; n != condLen(it.cond) && b.prog.err == nil {
 		b.prog.err = fmt.Errorf("body of condition %d is %d instructions, laid out as %d", it.cond, n, condLen(it.cond))

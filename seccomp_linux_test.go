@@ -316,7 +316,7 @@ func TestSeccompKernelChild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := seccompSetModeFilter(prog); err != nil {
+		if _, err := seccompSetModeFilter(prog, 0); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -1059,7 +1059,7 @@ func TestSeccompInstallChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	err := seccompSetModeFilter(prog)
+	_, err := seccompSetModeFilter(prog, 0)
 	d := time.Since(start)
 	if err != nil {
 		t.Fatal(err)

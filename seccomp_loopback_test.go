@@ -10,6 +10,17 @@ import (
 	"testing"
 )
 
+// TestSeccompUserNotifValue pins the filter's USER_NOTIF return to the
+// kernel's value as spelled out here.
+func TestSeccompUserNotifValue(t *testing.T) {
+	if verdictFor(userNotif) != scRetUserNotif || verdictFor(errnoEPERM) != scRetEPERM {
+		t.Fatalf("verdictFor: %#x, %#x", verdictFor(userNotif), verdictFor(errnoEPERM))
+	}
+}
+
+// SECCOMP_RET_USER_NOTIF (include/uapi/linux/seccomp.h).
+const scRetUserNotif = 0x7fc00000
+
 // scLoopbackExpect is the flavour's verdict for the syscalls it changes,
 // and ok=false for the others (which must match the exec-only filter).
 func scLoopbackExpect(name string, args [6]uint64) (verdict uint32, ok bool) {
@@ -18,9 +29,15 @@ func scLoopbackExpect(name string, args [6]uint64) (verdict uint32, ok bool) {
 		switch uint32(args[0]) { // int domain: the low word is what the kernel reads
 		case afInet, afInet6:
 			return scRetAllow, true
+		case scAFUnix: // stream and seqpacket only, whatever the flags: never a datagram socket
+			if typ := uint32(args[1]) & 0xf; typ == scSockStream || typ == scSockSeqpacket {
+				return scRetAllow, true
+			}
 		}
 		return scRetEPERM, true
-	case "connect", "bind", "listen", "accept", "accept4", "sendto", "sendmmsg", "recvmmsg":
+	case "connect": // every connect goes to the supervisor (unixnotify_linux.go)
+		return scRetUserNotif, true
+	case "bind", "listen", "accept", "accept4", "sendto", "sendmmsg", "recvmmsg":
 		return scRetAllow, true
 	}
 	return 0, false
@@ -64,6 +81,27 @@ func TestSeccompLoopbackFlavour(t *testing.T) {
 				}
 				for range 3000 {
 					check(sock, scRandomArgs(r))
+				}
+				// Spelled out: the datagram AF_UNIX socket is refused, with
+				// or without flags; the connection-oriented ones pass; and
+				// connect, whatever its arguments, reaches the supervisor.
+				for _, c := range []struct {
+					domain, typ uint64
+					want        uint32
+				}{
+					{1, 2, scRetEPERM}, {1, 2 | 0x80000 | 0x800, scRetEPERM}, {1, 3, scRetEPERM},
+					{1, 1, scRetAllow}, {1, 5 | 0x80000, scRetAllow}, {1, 1 | 0x800, scRetAllow},
+					{1 | 2<<32, 2, scRetEPERM}, {2, 2, scRetAllow}, {16, 3, scRetEPERM},
+				} {
+					if got := lo.run(t, abi.native, sock, [6]uint64{c.domain, c.typ}); got != c.want {
+						t.Errorf("socket(%#x, %#x): got %s, want %s", c.domain, c.typ, scVerdict(got), scVerdict(c.want))
+					}
+				}
+				conn := uint32(abi.number(scLookup(t, "connect")))
+				for range 100 {
+					if got := lo.run(t, abi.native, conn, scRandomArgs(r)); got != scRetUserNotif {
+						t.Errorf("connect: got %s, want USER_NOTIF", scVerdict(got))
+					}
 				}
 			})
 		}

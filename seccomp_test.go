@@ -807,6 +807,8 @@ func scVerdict(v uint32) string {
 		return "ERRNO(ENOSYS)"
 	case scRetENOTSUP:
 		return "ERRNO(EOPNOTSUPP)"
+	case 0x7fc00000:
+		return "USER_NOTIF"
 	}
 	return fmt.Sprintf("%#08x", v)
 }

@@ -251,3 +251,25 @@ go tool nm -size "$work/sandbox-syms" | awk '$3 == "T" || $3 == "t" { print $4, 
 go tool objdump "$work/sandbox-syms" | awk '/^TEXT main\./ { sub(/\(SB\)/, "", $2); n = split($3, p, "/"); print $2, p[n] }' > "$work/files"
 awk 'NR == FNR { size[$1] = $2; next } { total[$2] += size[$1]; all += size[$1] }
   END { for (f in total) printf "  %8d %s\n", total[f], f; printf "  %8d total\n", all }' "$work/sizes" "$work/files" | sort -rn
+
+# connect(2) in the namespace engine goes through the supervisor (seccomp
+# user notification, unixnotify_linux.go): the cost of one supervised
+# connect beside a bare one, by kind, and 10,000 AF_UNIX connects in a
+# loop (the whole run, start-up included) as a ratio to bare. The
+# exec-only engine refuses connect, so it has no row.
+gcc -O2 -static -o "$work/unixconnect" bench/unixconnect.c
+mkdir -p "$work/uxws"
+echo
+echo "connect(2), mean of 10,000 each (connect + accept + 2 closes), ns: pathname abstract tcp-loopback"
+for _ in 1 2 3; do
+  echo "  bare:                $("$work/unixconnect" "$work/uxws" 10000)"
+  echo "  namespace (supervised): $("$work/sandbox" -w "$work/uxws" -- "$work/unixconnect" "$work/uxws" 10000)"
+done
+hyperfine -N --style none --warmup 1 --runs 10 --export-json "$work/uxloop.json" \
+  "$work/unixconnect $work/uxws 10000 pathname" "$work/sandbox -w $work/uxws -- $work/unixconnect $work/uxws 10000 pathname" >/dev/null 2>&1
+python3 - "$work/uxloop.json" <<'PY'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))["results"]
+bare, ns = (statistics.fmean(x["times"]) for x in r)
+print(f"10,000 AF_UNIX pathname connects in one run, start-up included: bare {bare*1e3:.0f} ms, namespace engine {ns*1e3:.0f} ms, {ns/bare:.2f}x bare")
+PY

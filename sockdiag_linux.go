@@ -1,0 +1,155 @@
+//go:build linux
+
+package main
+
+// The sock_diag half of the connect supervisor (unixnotify_linux.go):
+// whether a socket file is bound by a socket listening in a given network
+// namespace. A NETLINK_SOCK_DIAG socket answers for the network namespace
+// it was created in, and a dump of its AF_UNIX sockets with
+// UDIAG_SHOW_VFS names the device and inode of the file each one is bound
+// to; see sock_diag(7), include/uapi/linux/unix_diag.h, net/unix/diag.c.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// openSockDiag opens the NETLINK_SOCK_DIAG socket that will answer for
+// the network namespace of the calling thread (the sandbox's: the inner
+// stage calls it before it confines itself, since the filter refuses
+// netlink sockets afterwards).
+func openSockDiag() (int, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
+	if err != nil {
+		return -1, fmt.Errorf("socket(AF_NETLINK, NETLINK_SOCK_DIAG): %w", err)
+	}
+	return fd, nil
+}
+
+// Netlink sock_diag for AF_UNIX (sock_diag(7), include/uapi/linux/unix_diag.h).
+const (
+	udiagShowVFS = 0x2 // UDIAG_SHOW_VFS
+	unixDiagVFS  = 1   // UNIX_DIAG_VFS attribute
+	tcpListen    = 10  // TCP_LISTEN: the state of a listening AF_UNIX socket
+)
+
+// unixDiagReq is struct unix_diag_req, 24 bytes:
+//
+//	__u8 sdiag_family; __u8 sdiag_protocol; __u16 pad;
+//	__u32 udiag_states; __u32 udiag_ino; __u32 udiag_show;
+//	__u32 udiag_cookie[2];
+type unixDiagReq struct {
+	Family   uint8
+	Protocol uint8
+	Pad      uint16
+	States   uint32
+	Ino      uint32
+	Show     uint32
+	Cookie   [2]uint32
+}
+
+// unixDiagMsgLen is sizeof(struct unix_diag_msg): family, type, state,
+// pad (one byte each), __u32 udiag_ino, __u32 udiag_cookie[2]. The
+// attributes follow it.
+const unixDiagMsgLen = 16
+
+// hostDiagFD is a sock_diag socket of the supervisor's own network
+// namespace, opened at the first refusal (only the error it gets depends
+// on it), or -1.
+func (s *connectSupervisor) hostDiagFD() int {
+	s.diagMu.Lock()
+	defer s.diagMu.Unlock()
+	if s.hostDiag < 0 {
+		if fd, err := openSockDiag(); err == nil {
+			s.hostDiag = fd
+		}
+	}
+	return s.hostDiag
+}
+
+// listening reports whether a listening AF_UNIX socket of diag's network
+// namespace is bound to the file st describes. The kernel reports the
+// file's device as the in-kernel dev_t (major << 20 | minor) and its
+// inode number cut to 32 bits (struct unix_diag_vfs).
+func (s *connectSupervisor) listening(diag int, st *unix.Stat_t) (bool, error) {
+	if diag < 0 {
+		return false, errors.New("no sock_diag socket")
+	}
+	s.diagMu.Lock()
+	defer s.diagMu.Unlock()
+	s.seq++
+	req := struct {
+		hdr unix.NlMsghdr
+		req unixDiagReq
+	}{
+		hdr: unix.NlMsghdr{Type: unix.SOCK_DIAG_BY_FAMILY, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: s.seq},
+		req: unixDiagReq{Family: unix.AF_UNIX, States: 1 << tcpListen, Show: udiagShowVFS},
+	}
+	req.hdr.Len = uint32(unsafe.Sizeof(req))
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&req)), unsafe.Sizeof(req))
+	if err := unix.Sendto(diag, b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return false, fmt.Errorf("sock_diag: sendto: %w", err)
+	}
+	found := false
+	buf := make([]byte, 32<<10)
+	for {
+		n, _, err := unix.Recvfrom(diag, buf, 0)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return false, fmt.Errorf("sock_diag: recvfrom: %w", err)
+		}
+		// struct nlmsghdr (16 bytes: len, type, flags, seq, pid), its
+		// payload, padded to 4 bytes; netlink(7).
+		for b := buf[:n]; len(b) >= unix.NLMSG_HDRLEN; {
+			l := int(binary.NativeEndian.Uint32(b))
+			typ := binary.NativeEndian.Uint16(b[4:])
+			seq := binary.NativeEndian.Uint32(b[8:])
+			if l < unix.NLMSG_HDRLEN || l > len(b) {
+				return false, errors.New("sock_diag: truncated message")
+			}
+			if seq == s.seq { // else the rest of an earlier, abandoned dump
+				switch typ {
+				case unix.NLMSG_DONE:
+					return found, nil
+				case unix.NLMSG_ERROR:
+					return false, errors.New("sock_diag: the kernel refused the dump")
+				case unix.SOCK_DIAG_BY_FAMILY:
+					if vfsMatches(b[unix.NLMSG_HDRLEN:l], st) {
+						found = true
+					}
+				}
+			}
+			b = b[min((l+3)&^3, len(b)):]
+		}
+	}
+}
+
+// vfsMatches reports whether the UNIX_DIAG_VFS attribute of one
+// unix_diag_msg names the file st describes.
+func vfsMatches(msg []byte, st *unix.Stat_t) bool {
+	if len(msg) < unixDiagMsgLen {
+		return false
+	}
+	attrs := msg[unixDiagMsgLen:]
+	for len(attrs) >= 4 {
+		l := int(binary.NativeEndian.Uint16(attrs))
+		typ := binary.NativeEndian.Uint16(attrs[2:])
+		if l < 4 || l > len(attrs) {
+			return false
+		}
+		if typ == unixDiagVFS && l >= 12 {
+			ino := binary.NativeEndian.Uint32(attrs[4:])
+			kdev := binary.NativeEndian.Uint32(attrs[8:])
+			dev := unix.Mkdev(kdev>>20, kdev&0xfffff)
+			return ino == uint32(st.Ino) && dev == st.Dev
+		}
+		attrs = attrs[min((l+3)&^3, len(attrs)):]
+	}
+	return false
+}

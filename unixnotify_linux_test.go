@@ -1,0 +1,293 @@
+//go:build linux
+
+package main
+
+// AF_UNIX sockets in the namespace engine (unixnotify_linux.go), by
+// effect, as root and as uid 65534: the sandbox's own sockets work
+// (pathname in the workspace, abstract, a forkserver Pool, a non-dumpable
+// client), and every listener outside hears nothing, each with its
+// control. The raced connect is the doctor's unix-race vector, which
+// TestConfineVectors runs on both engines.
+
+import (
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The kernel structs as the ioctl numbers encode their sizes.
+func TestSeccompNotifLayout(t *testing.T) {
+	size := func(req uint32) uintptr { return uintptr(req>>16) & 0x3fff }
+	if got, want := unsafe.Sizeof(seccompNotif{}), size(unix.SECCOMP_IOCTL_NOTIF_RECV); got != want {
+		t.Errorf("struct seccomp_notif: %d bytes, the ioctl says %d", got, want)
+	}
+	if got, want := unsafe.Sizeof(seccompNotifResp{}), size(unix.SECCOMP_IOCTL_NOTIF_SEND); got != want {
+		t.Errorf("struct seccomp_notif_resp: %d bytes, the ioctl says %d", got, want)
+	}
+	if unsafe.Sizeof(unixDiagReq{}) != 24 {
+		t.Errorf("struct unix_diag_req: %d bytes, want 24", unsafe.Sizeof(unixDiagReq{}))
+	}
+	if retUserNotif != unix.SECCOMP_RET_USER_NOTIF {
+		t.Errorf("retUserNotif %#x, x/sys says %#x", retUserNotif, unix.SECCOMP_RET_USER_NOTIF)
+	}
+}
+
+// pyUnixServe is a server and a client of the same process on one
+// address (argv[1]; "@name" is abstract) and socket type (argv[2]).
+const pyUnixServe = `import os, socket, sys, threading
+addr, typ = sys.argv[1], getattr(socket, sys.argv[2])
+if addr.startswith("@"):
+    addr = "\0" + addr[1:]
+s = socket.socket(socket.AF_UNIX, typ)
+s.bind(addr)
+s.listen()
+def serve():
+    c, _ = s.accept()
+    c.sendall(b"hello " + c.recv(16))
+    c.close()
+threading.Thread(target=serve).start()
+if len(sys.argv) > 3 and sys.argv[3] == "relative":
+    os.chdir(os.path.dirname(addr))
+    addr = os.path.basename(addr)
+if len(sys.argv) > 3 and sys.argv[3] == "symlink":  # as Chromium's SingletonSocket
+    os.symlink(addr, addr + ".link")
+    addr = addr + ".link"
+c = socket.socket(socket.AF_UNIX, typ)
+c.connect(addr)
+c.sendall(b"inside")
+print(c.recv(64).decode())`
+
+func TestNamespaceUnixOwnSockets(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		for _, c := range []struct{ name, addr, typ, rel string }{
+			{"pathname stream", filepath.Join(ws, "s.sock"), "SOCK_STREAM", ""},
+			{"pathname seqpacket", filepath.Join(ws, "p.sock"), "SOCK_SEQPACKET", ""},
+			{"relative path", filepath.Join(ws, "r.sock"), "SOCK_STREAM", "relative"},
+			{"through a symlink", filepath.Join(ws, "l.sock"), "SOCK_STREAM", "symlink"},
+			{"abstract", abstractName(), "SOCK_STREAM", ""},
+		} {
+			args := []string{"-w", ws, "--", py, "-c", pyUnixServe, c.addr, c.typ}
+			if c.rel != "" {
+				args = append(args, c.rel)
+			}
+			if r := runSandbox(t, u, args...); r.code != 0 || r.stdout != "hello inside\n" {
+				t.Errorf("%s: a server and a client inside did not talk: %v", c.name, r)
+			}
+		}
+		// A client that made itself non-dumpable: the supervisor still
+		// reads its address (it has CAP_SYS_PTRACE over the sandbox's
+		// user namespace).
+		l := filepath.Join(ws, "nd.sock")
+		nondumpable := `import ctypes; ctypes.CDLL(None).prctl(4, 0, 0, 0, 0)
+` + pyUnixServe
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", nondumpable, l, "SOCK_STREAM"); r.code != 0 || r.stdout != "hello inside\n" {
+			t.Errorf("a non-dumpable client could not connect inside: %v", r)
+		}
+		// Non-blocking connect to a listener inside: done at once.
+		nb := filepath.Join(ws, "nb.sock")
+		r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyAttempt(`
+l = socket.socket(socket.AF_UNIX); l.bind(sys.argv[1]); l.listen()
+c = socket.socket(socket.AF_UNIX); c.setblocking(False); c.connect(sys.argv[1])
+c2 = socket.socket(socket.AF_UNIX); c2.connect(sys.argv[1] + ".none")`), nb)
+		if strings.TrimSpace(r.stdout) != "ERR ENOENT" {
+			t.Errorf("non-blocking connect inside, then one to a missing path (want ENOENT): %v", r)
+		}
+		// A full backlog: a non-blocking connect says EAGAIN, and a
+		// blocking one is interrupted by a signal, as without the
+		// supervisor (the control runs the same script bare).
+		full := `import os, signal, socket, sys
+l = socket.socket(socket.AF_UNIX); l.bind(sys.argv[1]); l.listen(0)
+held = []
+while True:
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try:
+        c.connect(sys.argv[1]); held.append(c)
+    except BlockingIOError:
+        print("EAGAIN"); break
+class Alarm(Exception): pass
+def ring(*_): raise Alarm()
+signal.signal(signal.SIGALRM, ring)
+signal.setitimer(signal.ITIMER_REAL, 0.2)
+try:
+    socket.socket(socket.AF_UNIX).connect(sys.argv[1]); print("connected")
+except Alarm:
+    print("interrupted")`
+		ctl := runPlain(t, u, py, "-c", full, filepath.Join(u.dir(t), "full.sock"))
+		if ctl.stdout != "EAGAIN\ninterrupted\n" {
+			t.Fatalf("control: %v", ctl)
+		}
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", full, filepath.Join(ws, "full.sock")); r.stdout != ctl.stdout {
+			t.Errorf("a full backlog inside: %v", r)
+		}
+	})
+}
+
+func TestNamespaceForkserverPool(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		script := `import multiprocessing as mp
+def square(x):
+    return x * x
+if __name__ == "__main__":
+    mp.set_start_method("forkserver")
+    with mp.Pool(2) as p:
+        print(sum(p.map(square, range(10))))`
+		// A file: forkserver's children import the main module by path.
+		file := filepath.Join(ws, "pool.py")
+		if err := os.WriteFile(file, []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := u.sandboxCommand(t, "-w", ws, "--", py, file)
+		cmd.Env = append(cmd.Env, "TMPDIR="+ws)
+		if r := confined(t, cmd); r.code != 0 || r.stdout != "285\n" {
+			t.Errorf("a forkserver Pool did not work inside: %v", r)
+		}
+	})
+}
+
+// TestNamespaceUnixOutside: every listener a process outside made hears
+// nothing, wherever it is.
+func TestNamespaceUnixOutside(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		connect := pyAttempt(pyUnixAddr + `
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(addr)`)
+		sendDgram := pyAttempt(pyUnixAddr + `
+errs = []
+for make in (lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM),
+             lambda: socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)[0]):
+    try:
+        make().sendto(b"x", addr)
+    except OSError as e:
+        errs.append(e)
+if len(errs) < 2:
+    raise OSError(0, "sent")
+raise errs[0]`)
+		symlink := filepath.Join(ws, "link.sock")
+		for _, c := range []struct {
+			name   string
+			target func() netTarget
+			py     string
+			arg    func(netTarget) string
+		}{
+			{"pathname outside the writable trees", func() netTarget { return listenStream(t, "unix", filepath.Join(u.dir(t), "out.sock")) }, connect, nil},
+			{"pathname in the writable tree, made outside", func() netTarget { return listenStream(t, "unix", filepath.Join(ws, "made-outside.sock")) }, connect, nil},
+			{"symlink in the writable tree to a socket outside", func() netTarget { return listenStream(t, "unix", filepath.Join(u.dir(t), "out2.sock")) }, connect,
+				func(n netTarget) string {
+					if err := unix.Symlink(n.args[0], symlink); err != nil {
+						t.Fatal(err)
+					}
+					return symlink
+				}},
+			{"abstract outside", func() netTarget { return listenStream(t, "unix", abstractName()) }, connect, nil},
+			{"datagram outside", func() netTarget { return listenPacket(t, "unixgram", filepath.Join(u.dir(t), "dgram.sock")) }, sendDgram, nil},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				target := c.target()
+				arg := target.args[0]
+				if c.arg != nil {
+					arg = c.arg(target)
+				}
+				if r := runPlain(t, u, py, "-c", c.py, arg); !target.saw(5 * time.Second) {
+					t.Fatalf("control: the listener heard nothing without the sandbox: %v", r)
+				}
+				for target.saw(100 * time.Millisecond) { // the control's second datagram
+				}
+				r := runSandbox(t, u, "-w", ws, "--", py, "-c", c.py, arg)
+				if r.code == 0 {
+					t.Errorf("reached from inside: %v", r)
+				}
+				if target.saw(200 * time.Millisecond) {
+					t.Errorf("the listener outside heard the sandbox: %v", r)
+				}
+			})
+		}
+	})
+}
+
+// TestPrintPolicyUnixSockets: --print-policy says how each engine treats
+// AF_UNIX sockets, and names Landlock's RESOLVE_UNIX right honestly.
+func TestPrintPolicyUnixSockets(t *testing.T) {
+	u := runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()}
+	requireNamespaces(t, u)
+	ns := runSandbox(t, u, "--print-policy", "--", "true")
+	if !strings.Contains(ns.stdout, "connect USER_NOTIF always") || !strings.Contains(ns.stdout, "bound inside this sandbox") ||
+		!strings.Contains(ns.stdout, "LANDLOCK_ACCESS_FS_RESOLVE_UNIX (0x10000)") {
+		t.Errorf("namespace engine: %v", ns)
+	}
+	ex := runSandbox(t, u, "--exec-only", "--print-policy", "--", "true")
+	if !strings.Contains(ex.stdout, `"unix_sockets": "socketpair(2) only`) || !strings.Contains(ex.stdout, "connect EPERM always") {
+		t.Errorf("exec-only engine: %v", ex)
+	}
+}
+
+// TestConnectSupervisorNetns: the network namespace check by cookie and
+// by SIOCGSKNS (kernels before 5.14) agree on a socket of the namespace.
+func TestConnectSupervisorNetns(t *testing.T) {
+	a, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(a)
+	b, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(b)
+	s := &connectSupervisor{}
+	if err := s.netnsOf(a, &s.netns); err != nil {
+		skipOrFail(t, "SIOCGSKNS needs CAP_NET_ADMIN over this network namespace: %v", err)
+	}
+	if !s.inSandboxNetns(b) {
+		t.Errorf("SIOCGSKNS: a socket of this namespace is not in it")
+	}
+	c, err := getsockoptUint64(a, unix.SOL_SOCKET, soNetnsCookie)
+	if err != nil {
+		skipOrFail(t, "SO_NETNS_COOKIE (Linux 5.14): %v", err)
+	}
+	s.netnsCookie = c
+	if !s.inSandboxNetns(b) {
+		t.Errorf("SO_NETNS_COOKIE: a socket of this namespace is not in it")
+	}
+	s.netnsCookie = c + 1
+	if s.inSandboxNetns(b) {
+		t.Errorf("SO_NETNS_COOKIE: another cookie matched")
+	}
+}
+
+// TestVFSMatches: UNIX_DIAG_VFS carries the in-kernel dev_t (major << 20 |
+// minor) and the inode number cut to 32 bits; stat's st_dev is the
+// user-space encoding.
+func TestVFSMatches(t *testing.T) {
+	msg := func(ino, kdev uint32) []byte {
+		b := make([]byte, unixDiagMsgLen, unixDiagMsgLen+20)
+		// An attribute before the one that counts (UNIX_DIAG_NAME, 5 bytes, padded).
+		b = append(b, 9, 0, 0, 0, 'n', 'a', 'm', 'e', 0, 0, 0, 0)
+		b = append(b, 12, 0, unixDiagVFS, 0)
+		b = binary.NativeEndian.AppendUint32(b, ino)
+		return binary.NativeEndian.AppendUint32(b, kdev)
+	}
+	st := &unix.Stat_t{Dev: unix.Mkdev(8, 0x12345), Ino: 1<<32 | 5}
+	if !vfsMatches(msg(5, 8<<20|0x12345), st) {
+		t.Errorf("the same file did not match")
+	}
+	for _, m := range [][]byte{msg(6, 8<<20|0x12345), msg(5, 8<<20|0x12346), msg(5, 9<<20|0x12345), msg(5, 0)[:unixDiagMsgLen+8]} {
+		if vfsMatches(m, st) {
+			t.Errorf("another file matched: %x", m)
+		}
+	}
+}
