@@ -124,13 +124,13 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 			landlockRule{path: "/dev/null", rights: fsFileRights},
 		)
 		rules = append(rules, deviceRules...)
-		for _, r := range p.WritableRoots {
-			// The path the kernel reaches now, checked for planted
-			// symlinks, and opened later without following any.
-			c, err := canonicalWritableRoot(p, r.Path)
-			if err != nil {
-				return nil, err
-			}
+		// The paths the kernel reaches now, checked for planted
+		// symlinks, and opened later without following any.
+		canon, err := canonicalWritableRoots(p)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range canon {
 			rules = append(rules, landlockRule{path: c, rights: landlockFSRights(abi) &^ fsDeviceNodes, noSymlinks: true})
 		}
 		for _, c := range p.Caches {
@@ -144,10 +144,12 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 			}
 			rules = append(rules, landlockRule{path: cr, rights: landlockFSRights(abi) &^ fsDeviceNodes, noSymlinks: true, optional: true})
 		}
-		if fi, err := os.Stat("/dev/shm"); ns && err == nil && fi.IsDir() {
-			// The mount plan's /dev/shm is a tmpfs of this sandbox's own
-			// (POSIX semaphores and shared memory), gone with it.
-			rules = append(rules, landlockRule{path: "/dev/shm", rights: landlockFSRights(abi) &^ fsDeviceNodes})
+		if ns {
+			if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+				// The mount plan's /dev/shm is a tmpfs of this sandbox's
+				// own (POSIX semaphores and shared memory), gone with it.
+				rules = append(rules, landlockRule{path: "/dev/shm", rights: landlockFSRights(abi) &^ fsDeviceNodes})
+			}
 		}
 		if abi < 2 {
 			pl.weaker = append(pl.weaker, "renames and links across directories (Landlock ABI 1 refuses them all: EXDEV)")

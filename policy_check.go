@@ -37,12 +37,8 @@ func checkPlantedRoots(p Policy) error {
 	if p.FullDiskWrite || len(p.WritableRoots) == 0 {
 		return nil
 	}
-	for _, r := range p.WritableRoots {
-		if _, err := canonicalWritableRoot(p, r.Path); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := canonicalWritableRoots(p)
+	return err
 }
 
 // writableArea is where a policy lets a command write: a writable root by
@@ -76,7 +72,29 @@ func writableAreas(p Policy) []writableArea {
 // runs. A directory swapped for another can only come from where the
 // command may write already.
 func canonicalWritableRoot(p Policy, root string) (string, error) {
+	return canonicalIn(writableAreas(p), root)
+}
+
+// canonicalWritableRoots is canonicalWritableRoot for each writable root
+// of p, in order, with p's writable areas resolved once for all of them
+// rather than once per root (a path lookup per component of every root,
+// for every root: a system call each).
+func canonicalWritableRoots(p Policy) ([]string, error) {
 	areas := writableAreas(p)
+	canon := make([]string, len(p.WritableRoots))
+	for i, r := range p.WritableRoots {
+		c, err := canonicalIn(areas, r.Path)
+		if err != nil {
+			return nil, err
+		}
+		canon[i] = c
+	}
+	return canon, nil
+}
+
+// canonicalIn is canonicalWritableRoot with the policy's writable areas
+// given.
+func canonicalIn(areas []writableArea, root string) (string, error) {
 	return walkSymlinks(root, func(link string) error {
 		for _, a := range areas {
 			if link != a.path && fsPathWithin(link, a.path) {
