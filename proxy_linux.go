@@ -480,7 +480,7 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 		var refused []string
 		for _, a := range found {
 			a = a.Unmap()
-			if why := s.allow.allowedAddr(a, r.port); why != "" {
+			if why := s.allowedAddr(a, r.port); why != "" {
 				refused = append(refused, a.String()+", "+why)
 				continue
 			}
@@ -502,6 +502,10 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 	var last error
 	for _, a := range addrs {
 		c, err := dial(addrPortFrom(a, r.port), deadline)
+		if err == nil && !r.addr.IsValid() && !s.allow.listsAddr(a, r.port) && c.connectedToSelf() {
+			c.Close()
+			return nil, 403, fmt.Sprintf("resolves to %v, an address of this machine, which --allow-host does not list", a)
+		}
 		if err == nil {
 			return c, 0, ""
 		}
@@ -511,6 +515,31 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 		return nil, 504, fmt.Sprintf("connecting to %s timed out", r)
 	}
 	return nil, 502, fmt.Sprintf("cannot connect to %s: %v", r, last)
+}
+
+// allowedAddr decides one address a name resolved to, as
+// allowList.allowedAddr, and refuses as well an address of this machine
+// that is not listed: a public address of the host's, or any of its global
+// IPv6 ones, would otherwise open the user's services that listen on
+// every address (0.0.0.0, [::]).
+func (s *proxyServer) allowedAddr(a ipAddr, port uint16) string {
+	if s.allow.listsAddr(a, port) {
+		return ""
+	}
+	why := s.allow.allowedAddr(a, port)
+	if a.IsLoopback() || a.IsUnspecified() {
+		return why
+	}
+	local, err := hostAddr(a)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("cannot tell whether it is an address of this machine: %v", err)
+	case local && why != "":
+		return "an address of this machine, " + why
+	case local:
+		return "an address of this machine"
+	}
+	return why
 }
 
 // forward carries a connection of a route to the caller's endpoint.

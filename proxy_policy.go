@@ -22,8 +22,9 @@ package main
 // goes to the very address that was checked (no second resolution for a
 // rebinding DNS server to answer differently). An address that is not on
 // the public internet (loopback, private, link-local, the cloud metadata
-// endpoint 169.254.169.254, unspecified, multicast, shared and reserved
-// ranges, and the IPv6 forms that embed or translate to such an IPv4
+// endpoint 169.254.169.254, unspecified, multicast, shared, documentation
+// and reserved ranges, any address of the host's own (proxy_linux.go), and
+// the IPv6 forms that embed or translate to such an IPv4
 // address) is refused for a name unless the address itself is listed as an
 // IP literal for that port: a registry name whose DNS answer turns into
 // 127.0.0.1 must not open the user's own services.
@@ -278,6 +279,8 @@ func nonPublic(a ipAddr) string {
 			return "IPv4-compatible IPv6"
 		case inPrefix(a, "64:ff9b:1::/48"):
 			return "local-use NAT64"
+		case inPrefix(a, "2001:db8::/32"):
+			return "documentation"
 		case inPrefix(a, "2001::/32"):
 			return "Teredo"
 		case inPrefix(a, "fec0::/10"):
@@ -329,8 +332,12 @@ var nonPublicRanges4 = [...]struct{ prefix, why string }{
 	{"169.254.0.0/16", "link-local"},
 	{"172.16.0.0/12", "private"},
 	{"192.0.0.0/24", "IETF protocol assignments"},
+	{"192.0.2.0/24", "documentation"},
+	{"192.88.99.0/24", "deprecated 6to4 relay anycast"},
 	{"192.168.0.0/16", "private"},
 	{"198.18.0.0/15", "benchmarking"},
+	{"198.51.100.0/24", "documentation"},
+	{"203.0.113.0/24", "documentation"},
 	{"224.0.0.0/4", "multicast"},
 	{"240.0.0.0/4", "reserved"},
 }

@@ -146,6 +146,14 @@ func TestNonPublic(t *testing.T) {
 		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"},
 		{"fec0::1", "site-local"},
 		{"100::1", "discard"},
+		{"192.0.2.2", "documentation"},
+		{"198.51.100.7", "documentation"},
+		{"203.0.113.9", "documentation"},
+		{"192.88.99.1", "6to4 relay"},
+		{"2001:db8::1", "documentation"},
+		{"2002:c000:0201::1", "documentation (through 6to4)"},
+		{"192.0.3.1", ""},
+		{"203.0.114.1", ""},
 	} {
 		got := nonPublic(mustParseAddr(c.addr))
 		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
