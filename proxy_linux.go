@@ -219,8 +219,17 @@ func handOverListeners(p Policy) error {
 			}
 		}
 	}
+	// One listener per address: routes that name one port twice
+	// (127.0.0.1:P and localhost:P, [::1]:P and localhost:P) share it,
+	// and the first route's forwarding serves it (both start with the
+	// same address outside).
+	bound := map[addrPort]bool{}
 	for i, r := range p.ProxyRoutes {
 		for j, a := range r.addrs() {
+			if bound[a] {
+				continue
+			}
+			bound[a] = true
 			fd, _, err := listenLoopback(a)
 			if err != nil && j > 0 && r.Host == "localhost" {
 				continue // localhost's ::1 where IPv6 is off: 127.0.0.1 serves

@@ -286,6 +286,50 @@ exit 0`
 	})
 }
 
+// TestProxyCodexSamePortTwice: proxy variables that name one endpoint in
+// two spellings (127.0.0.1:P and localhost:P, as Codex may set
+// HTTP_PROXY and HTTPS_PROXY) give one listener inside, not a failure to
+// bind the second.
+func TestProxyCodexSamePortTwice(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		bash := needTool(t, "bash")
+		sandbox, _ := binaries(t)
+		codex := filepath.Join(filepath.Dir(sandbox), "codex-linux-sandbox")
+		if err := os.Symlink(filepath.Base(sandbox), codex); err != nil && !errors.Is(err, os.ErrExist) {
+			t.Fatal(err)
+		}
+		proxy := serveStandIn(t, "codex's proxy")
+		script := `set -u
+for hp in "${HTTP_PROXY#http://}" "${HTTPS_PROXY#http://}"; do
+  h=${hp%:*}; [ "$h" = localhost ] && h=127.0.0.1
+  exec 3<>/dev/tcp/$h/${hp##*:}
+  printf 'GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n' >&3
+  head -n 1 <&3
+  exec 3<&-
+done`
+		cmd := u.command(codex, "--sandbox-policy-cwd", "/", "--allow-network-for-proxy", "--permission-profile", `{"type":"disabled"}`, "--", bash, "-c", script)
+		cmd.Env = append(cmd.Env, "HTTP_PROXY=http://"+proxy.addr(), "HTTPS_PROXY=http://localhost:"+proxy.port)
+		r := confined(t, cmd)
+		if r.code != 0 || strings.Count(r.stdout, "HTTP/1.1 200 OK") != 2 {
+			t.Errorf("want the proxy's 200 through both variables: %v", r)
+		}
+		if !proxy.heard() {
+			t.Errorf("Codex's proxy heard nothing")
+		}
+
+		// [::1]:P and localhost:P share ::1 likewise.
+		if l, err := net.Listen("tcp6", "[::1]:0"); err == nil {
+			l.Close()
+			cmd = u.command(codex, "--sandbox-policy-cwd", "/", "--allow-network-for-proxy", "--permission-profile", `{"type":"disabled"}`, "--", "true")
+			cmd.Env = append(cmd.Env, "HTTP_PROXY=http://[::1]:"+proxy.port, "HTTPS_PROXY=http://localhost:"+proxy.port)
+			if r := confined(t, cmd); r.code != 0 {
+				t.Errorf("[::1]:%s and localhost:%s: %v", proxy.port, proxy.port, r)
+			}
+		}
+	})
+}
+
 // TestProxyHostileInput: malformed and oversized requests get an error
 // status each, and the proxy serves the next request as before.
 func TestProxyHostileInput(t *testing.T) {
