@@ -96,6 +96,12 @@ func readLineLimited(br *bufio.Reader) ([]byte, error) {
 	return line, nil
 }
 
+// framing are the headers that say where a request ends and where it
+// goes: a Connection header naming one of them does not make the proxy
+// drop it, or the body would reach the server as a request of its own
+// (Host is replaced by the target's authority anyway).
+var framing = map[string]bool{"content-length": true, "transfer-encoding": true, "host": true}
+
 // readProxyRequest reads a request head from br (a reader of
 // proxyLineMax bytes).
 func readProxyRequest(br *bufio.Reader) (proxyRequest, error) {
@@ -157,7 +163,9 @@ func readProxyRequest(br *bufio.Reader) (proxyRequest, error) {
 		lname := strings.ToLower(string(name))
 		if lname == "connection" || lname == "proxy-connection" {
 			for _, tok := range strings.Split(string(value), ",") {
-				drop[strings.ToLower(strings.TrimSpace(tok))] = true
+				if tok := strings.ToLower(strings.TrimSpace(tok)); !framing[tok] {
+					drop[tok] = true
+				}
 			}
 		}
 		fields = append(fields, field{lname, string(line)})

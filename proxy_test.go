@@ -195,6 +195,8 @@ func TestReadProxyRequest(t *testing.T) {
 			target: "10.0.0.1:8080", head: "HEAD / HTTP/1.0\r\nHost: 10.0.0.1:8080\r\nConnection: close\r\n\r\n"},
 		{name: "plain query only, fragment", in: "GET http://a.test?q#frag HTTP/1.1\r\n\r\n",
 			target: "a.test:80", head: "GET /?q HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"},
+		{name: "connection names framing", in: "POST http://a.test/ HTTP/1.1\r\nConnection: content-length, Transfer-Encoding, host, x\r\nContent-Length: 5\r\nX: 1\r\n\r\nhello",
+			target: "a.test:80", head: "POST / HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"},
 		{name: "https URI", in: "GET https://example.com/ HTTP/1.1\r\n\r\n", status: 400},
 		{name: "origin form", in: "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", status: 400},
 		{name: "userinfo", in: "GET http://user@example.com/ HTTP/1.1\r\n\r\n", status: 400},
