@@ -404,11 +404,11 @@ func (s *proxyServer) handle(c *sockConn) {
 		return
 	}
 	defer up.Close()
-	if req.connect {
-		if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-			return
-		}
-	} else if _, err := up.Write(req.head); err != nil {
+	if !req.connect {
+		relayOne(c, up, br, req)
+		return
+	}
+	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
 		return
 	}
 	// What the client sent past the head (a TLS hello, a request body).
@@ -419,6 +419,30 @@ func (s *proxyServer) handle(c *sockConn) {
 		}
 	}
 	pipeBoth(c, up)
+}
+
+// relayOne sends a plain request to the server, its head as the proxy
+// wrote it and its body as framed, and the server's response back, and
+// then ends: whatever the client sends after that request (a pipelined
+// second one, with a Host of its choosing, for another site at the same
+// address) is read and dropped, never forwarded.
+func relayOne(c, up *sockConn, br *bufio.Reader, req proxyRequest) {
+	if _, err := up.Write(req.head); err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { recover() }() // a panic here must not end the supervisor
+		copyConn(c, up)
+		c.closeWrite()
+		// The response is over: a body the client is still sending is
+		// not waited for.
+		c.setReadDeadline(time.Now())
+	}()
+	copyBody(up, br, req.body)
+	<-done
+	drainInput(c)
 }
 
 // answerAndClose sends a response to a request that was not read whole,
@@ -432,6 +456,13 @@ func answerAndClose(c *sockConn, resp []byte) {
 		return
 	}
 	c.closeWrite()
+	drainInput(c)
+}
+
+// drainInput reads and drops what the client still sends, for a while and up
+// to a bound, once the proxy has said all it will (and sent FIN).
+func drainInput(c *sockConn) {
+	c.setDeadline(time.Now().Add(proxyDrainTime))
 	buf := make([]byte, 16<<10)
 	for total := 0; total < proxyDrainMax; {
 		n, err := c.Read(buf)
@@ -470,13 +501,13 @@ func (s *proxyServer) refusal(target, why string) {
 func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int, string) {
 	var addrs []ipAddr
 	if r.addr.IsValid() {
-		if !s.allow.listsAddr(r.addr, r.port) {
-			return nil, 403, "not in --allow-host"
+		if !s.allow.listsAddr(r.addr, r) {
+			return nil, 403, "not in --allow-host" + s.tunnel80Hint(r)
 		}
 		addrs = []ipAddr{r.addr}
 	} else {
 		if !s.allow.matchName(r) {
-			return nil, 403, "not in --allow-host"
+			return nil, 403, "not in --allow-host" + s.tunnel80Hint(r)
 		}
 		resolve := s.resolve
 		if resolve == nil {
@@ -489,7 +520,7 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 		var refused []string
 		for _, a := range found {
 			a = a.Unmap()
-			if why := s.allowedAddr(a, r.port); why != "" {
+			if why := s.allowedAddr(a, r); why != "" {
 				refused = append(refused, a.String()+", "+why)
 				continue
 			}
@@ -511,7 +542,7 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 	var last error
 	for _, a := range addrs {
 		c, err := dial(addrPortFrom(a, r.port), deadline)
-		if err == nil && !r.addr.IsValid() && !s.allow.listsAddr(a, r.port) && c.connectedToSelf() {
+		if err == nil && !r.addr.IsValid() && !s.allow.listsAddr(a, r) && c.connectedToSelf() {
 			c.Close()
 			return nil, 403, fmt.Sprintf("resolves to %v, an address of this machine, which --allow-host does not list", a)
 		}
@@ -531,11 +562,11 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 // that is not listed: a public address of the host's, or any of its global
 // IPv6 ones, would otherwise open the user's services that listen on
 // every address (0.0.0.0, [::]).
-func (s *proxyServer) allowedAddr(a ipAddr, port uint16) string {
-	if s.allow.listsAddr(a, port) {
+func (s *proxyServer) allowedAddr(a ipAddr, r hostRequest) string {
+	if s.allow.listsAddr(a, r) {
 		return ""
 	}
-	why := s.allow.allowedAddr(a, port)
+	why := s.allow.allowedAddr(a, r)
 	if a.IsLoopback() || a.IsUnspecified() {
 		return why
 	}
@@ -549,6 +580,17 @@ func (s *proxyServer) allowedAddr(a ipAddr, port uint16) string {
 		return "an address of this machine"
 	}
 	return why
+}
+
+// tunnel80Hint explains a refused CONNECT to port 80 that a plain request
+// would have been allowed: a pattern without :PORT tunnels only to 443.
+func (s *proxyServer) tunnel80Hint(r hostRequest) string {
+	plain := r
+	plain.tunnel = false
+	if !r.tunnel || r.port != 80 || !(r.addr.IsValid() && s.allow.listsAddr(r.addr, plain) || !r.addr.IsValid() && s.allow.matchName(plain)) {
+		return ""
+	}
+	return fmt.Sprintf("; without :PORT a host allows CONNECT to 443 only: list %s to tunnel to port 80", r)
 }
 
 // forward carries a connection of a route to the caller's endpoint.

@@ -16,7 +16,11 @@ package main
 //   - an IP literal (140.82.112.3, [2606:4700::6810:84e5]) matches only a
 //     request for that literal: a name never matches an IP pattern by
 //     resolving to it, and an IP request never matches a name pattern;
-//   - :PORT narrows it to that port; without one it allows 443 and 80.
+//   - :PORT narrows it to that port; without one it allows a CONNECT
+//     tunnel to 443 (https) and a plain http:// request to 80, and not a
+//     tunnel to 80: a tunnel carries whatever the command sends, any Host
+//     header and any number of requests, to every site sharing the
+//     address, where the proxy writes a plain request's head itself.
 //
 // A name is resolved by the supervisor, never inside, and the connection
 // goes to the very address that was checked (no second resolution for a
@@ -47,7 +51,8 @@ type HostPattern struct {
 	// Addr is the IP literal (an IPv4-mapped IPv6 one is its IPv4
 	// address); invalid for a name.
 	Addr ipAddr
-	// Port is the one port allowed; 0 allows 443 and 80.
+	// Port is the one port allowed; 0 allows a tunnel to 443 and a plain
+	// request to 80.
 	Port uint16
 }
 
@@ -68,12 +73,16 @@ func (h HostPattern) String() string {
 	return host
 }
 
-// allowsPort reports whether the pattern's port rule takes port.
-func (h HostPattern) allowsPort(port uint16) bool {
-	if h.Port == 0 {
-		return port == 443 || port == 80
+// allowsPort reports whether the pattern's port rule takes port, for a
+// tunnel (CONNECT) or a plain request.
+func (h HostPattern) allowsPort(port uint16, tunnel bool) bool {
+	switch {
+	case h.Port != 0:
+		return port == h.Port
+	case tunnel:
+		return port == 443
 	}
-	return port == h.Port
+	return port == 80
 }
 
 // parseHostPattern parses HOST[:PORT], [IPV6][:PORT] or *.DOMAIN[:PORT].
@@ -182,6 +191,8 @@ type hostRequest struct {
 	name string // normalised name; empty for an IP literal
 	addr ipAddr // the IP literal, unmapped
 	port uint16
+	// tunnel is a CONNECT's target (else a plain request's).
+	tunnel bool
 }
 
 func (r hostRequest) String() string {
@@ -224,7 +235,7 @@ type allowList []HostPattern
 // pattern (the resolved addresses are checked afterwards, allowedAddr).
 func (l allowList) matchName(r hostRequest) bool {
 	for _, h := range l {
-		if h.Addr.IsValid() || !h.allowsPort(r.port) {
+		if h.Addr.IsValid() || !h.allowsPort(r.port, r.tunnel) {
 			continue
 		}
 		if h.Wildcard && strings.HasSuffix(r.name, "."+h.Name) || !h.Wildcard && r.name == h.Name {
@@ -234,11 +245,12 @@ func (l allowList) matchName(r hostRequest) bool {
 	return false
 }
 
-// listsAddr reports whether a is listed as an IP literal for port.
-func (l allowList) listsAddr(a ipAddr, port uint16) bool {
+// listsAddr reports whether a is listed as an IP literal for r's port and
+// kind.
+func (l allowList) listsAddr(a ipAddr, r hostRequest) bool {
 	a = a.Unmap()
 	for _, h := range l {
-		if h.Addr.IsValid() && h.Addr == a && h.allowsPort(port) {
+		if h.Addr.IsValid() && h.Addr == a && h.allowsPort(r.port, r.tunnel) {
 			return true
 		}
 	}
@@ -247,8 +259,8 @@ func (l allowList) listsAddr(a ipAddr, port uint16) bool {
 
 // allowedAddr decides one address a name resolved to: "" when the proxy
 // may connect to it, else why not.
-func (l allowList) allowedAddr(a ipAddr, port uint16) string {
-	if l.listsAddr(a, port) {
+func (l allowList) allowedAddr(a ipAddr, r hostRequest) string {
+	if l.listsAddr(a, r) {
 		return ""
 	}
 	if why := nonPublic(a); why != "" {

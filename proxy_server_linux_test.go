@@ -71,12 +71,56 @@ func TestProxyConnectChecksEveryAddress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		r.tunnel = !strings.HasSuffix(c.req, ":80")
 		conn, status, why := s.connect(r, time.Now().Add(time.Second))
 		if conn != nil {
 			conn.Close()
 		}
 		if status != c.status || !slices.Equal(dialed, c.dialed) || !strings.Contains(why, c.why) {
 			t.Errorf("%s: status %d (%s), dialed %v; want %d (%s), %v", c.req, status, why, dialed, c.status, c.why, c.dialed)
+		}
+	}
+}
+
+// TestProxyTunnel80: without :PORT, a name allows a plain request to 80
+// and a CONNECT tunnel to 443, not a tunnel to 80 (which would carry any
+// Host to every site at the address); the refusal says what to list.
+func TestProxyTunnel80(t *testing.T) {
+	dialed := 0
+	s := &proxyServer{
+		allow: mustPatterns(t, "pub.test", "93.184.216.34", "listed.test:80"),
+		resolve: func(string, time.Time) ([]ipAddr, error) {
+			return []ipAddr{mustParseAddr("93.184.216.34")}, nil
+		},
+		dial: func(addrPort, time.Time) (*sockConn, error) {
+			dialed++
+			fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+			if err != nil {
+				return nil, err
+			}
+			unix.Close(fds[1])
+			return newSockConn(fds[0]), nil
+		},
+		say: func(string) {},
+	}
+	for _, c := range []struct {
+		r    hostRequest
+		ok   bool
+		hint string
+	}{
+		{hostRequest{name: "pub.test", port: 80, tunnel: true}, false, "list pub.test:80"},
+		{hostRequest{addr: mustParseAddr("93.184.216.34"), port: 80, tunnel: true}, false, "list 93.184.216.34:80"},
+		{hostRequest{name: "pub.test", port: 80}, true, ""},
+		{hostRequest{name: "pub.test", port: 443, tunnel: true}, true, ""},
+		{hostRequest{name: "listed.test", port: 80, tunnel: true}, true, ""},
+	} {
+		dialed = 0
+		conn, status, why := s.connect(c.r, time.Now().Add(time.Second))
+		if conn != nil {
+			conn.Close()
+		}
+		if got := conn != nil && dialed == 1; got != c.ok || !c.ok && (status != 403 || dialed != 0 || !strings.Contains(why, c.hint)) {
+			t.Errorf("%v (tunnel %v): status %d (%s), dialed %d; want allowed %v, %q", c.r, c.r.tunnel, status, why, dialed, c.ok, c.hint)
 		}
 	}
 }
@@ -170,6 +214,94 @@ func TestDialSockRefused(t *testing.T) {
 		}
 		if !errors.Is(err, unix.ECONNREFUSED) {
 			t.Fatalf("dial %d: %v, want ECONNREFUSED", i, err)
+		}
+	}
+}
+
+// sockPair is two connected stream sockets: the proxy's end as a sockConn
+// and the test's end as a descriptor it reads and writes blocking.
+func sockPair(t *testing.T) (*sockConn, int) {
+	t.Helper()
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.SetNonblock(fds[0], true); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fds[1]) })
+	return newSockConn(fds[0]), fds[1]
+}
+
+// readAll reads fd until EOF.
+func readAll(t *testing.T, fd int) string {
+	t.Helper()
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Read(fd, buf)
+		if n > 0 {
+			out = append(out, buf[:n]...)
+		}
+		if n <= 0 || err != nil {
+			return string(out)
+		}
+	}
+}
+
+// TestProxyPlainOneRequest: the server behind a plain request gets that
+// request's head (as the proxy wrote it) and its body, and nothing the
+// client pipelined after it; the client gets the server's response.
+func TestProxyPlainOneRequest(t *testing.T) {
+	second := "GET /second HTTP/1.1\r\nHost: other.test\r\n\r\n"
+	for _, c := range []struct{ name, req, wantServer string }{
+		{"no body", "GET http://pub.test/a HTTP/1.1\r\nHost: pub.test\r\n\r\n" + second,
+			"GET /a HTTP/1.1\r\nHost: pub.test\r\nConnection: close\r\n\r\n"},
+		{"content-length", "POST http://pub.test/a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello" + second,
+			"POST /a HTTP/1.1\r\nHost: pub.test\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"},
+		{"chunked", "POST http://pub.test/a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;x=1\r\nhello\r\n0\r\nT: 1\r\n\r\n" + second,
+			"POST /a HTTP/1.1\r\nHost: pub.test\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5;x=1\r\nhello\r\n0\r\nT: 1\r\n\r\n"},
+	} {
+		client, clientFD := sockPair(t)
+		up, serverFD := sockPair(t)
+		s := &proxyServer{
+			allow: mustPatterns(t, "pub.test"),
+			resolve: func(string, time.Time) ([]ipAddr, error) {
+				return []ipAddr{mustParseAddr("93.184.216.34")}, nil
+			},
+			dial: func(addrPort, time.Time) (*sockConn, error) { return up, nil },
+			say:  func(string) {},
+		}
+		if _, err := unix.Write(clientFD, []byte(c.req)); err != nil {
+			t.Fatal(err)
+		}
+		unix.Shutdown(clientFD, unix.SHUT_WR)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer client.Close()
+			s.handle(client)
+		}()
+		// The server answers once it has the head, then reads to the end.
+		var got []byte
+		buf := make([]byte, 4096)
+		for !strings.Contains(string(got), "\r\n\r\n") {
+			n, err := unix.Read(serverFD, buf)
+			if n <= 0 || err != nil {
+				break
+			}
+			got = append(got, buf[:n]...)
+		}
+		unix.Write(serverFD, []byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"))
+		unix.Shutdown(serverFD, unix.SHUT_WR)
+		got = append(got, readAll(t, serverFD)...)
+		resp := readAll(t, clientFD)
+		<-done
+		if string(got) != c.wantServer {
+			t.Errorf("%s: the server got %q, want %q", c.name, got, c.wantServer)
+		}
+		if !strings.HasSuffix(resp, "\r\n\r\nok") {
+			t.Errorf("%s: the client got %q", c.name, resp)
 		}
 	}
 }
