@@ -336,6 +336,7 @@ const (
 	proxyHeadTimeout = 30 * time.Second // to send a request head
 	proxyDialTimeout = 30 * time.Second // to resolve and connect, all addresses together
 	maxRefusalLines  = 256              // distinct refusals said on stderr
+	maxRefusedShown  = 3                // refused addresses named in one refusal
 	proxyDrainTime   = 2 * time.Second  // answerAndClose: to send and drain
 	proxyDrainMax    = 1 << 20          // answerAndClose: bytes drained at most
 )
@@ -529,6 +530,11 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 		if len(addrs) == 0 {
 			if len(refused) == 0 {
 				return nil, 502, "cannot resolve " + r.name + ": no address"
+			}
+			if len(refused) > maxRefusedShown {
+				// A DNS answer can hold thousands: the line on stderr,
+				// the 403's body and the refusal's key stay short.
+				refused = append(refused[:maxRefusedShown], fmt.Sprintf("and %d more", len(refused)-maxRefusedShown))
 			}
 			return nil, 403, "resolves to " + strings.Join(refused, "; ") + ", which --allow-host does not list"
 		}

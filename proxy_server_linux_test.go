@@ -19,14 +19,15 @@ import (
 func TestProxyConnectChecksEveryAddress(t *testing.T) {
 	answers := map[string][]string{
 		"pub.test":     {"127.0.0.1", "93.184.216.34", "::ffff:10.0.0.1", "2606:2800:220:1::1"},
-		"rebind.test":  {"127.0.0.1", "169.254.169.254", "::1", "64:ff9b::a00:1"},
+		"rebind.test":  {"127.0.0.1", "169.254.169.254", "::1"},
+		"nat64.test":   {"64:ff9b::a00:1"},
 		"listed.test":  {"10.0.0.7"},
 		"missing.test": {},
 	}
 	var dialed []string
 	var said []string
 	s := &proxyServer{
-		allow: mustPatterns(t, "pub.test", "rebind.test", "listed.test", "10.0.0.7", "missing.test", "192.0.2.1:8080"),
+		allow: mustPatterns(t, "pub.test", "rebind.test", "nat64.test", "listed.test", "10.0.0.7", "missing.test", "192.0.2.1:8080"),
 		resolve: func(name string, _ time.Time) ([]ipAddr, error) {
 			a, ok := answers[name]
 			if !ok {
@@ -56,7 +57,8 @@ func TestProxyConnectChecksEveryAddress(t *testing.T) {
 		why    string
 	}{
 		{req: "pub.test:443", dialed: []string{"93.184.216.34:443"}},
-		{req: "rebind.test:443", status: 403, why: "127.0.0.1, loopback; 169.254.169.254, the cloud metadata endpoint; ::1, loopback; 64:ff9b::a00:1, private (through NAT64)"},
+		{req: "rebind.test:443", status: 403, why: "127.0.0.1, loopback; 169.254.169.254, the cloud metadata endpoint; ::1, loopback, which"},
+		{req: "nat64.test:443", status: 403, why: "64:ff9b::a00:1, private (through NAT64)"},
 		{req: "listed.test:80", dialed: []string{"10.0.0.7:80"}},
 		{req: "missing.test:443", status: 502, why: "no address"},
 		{req: "other.test:443", status: 403, why: "not in --allow-host"},
@@ -79,6 +81,39 @@ func TestProxyConnectChecksEveryAddress(t *testing.T) {
 		if status != c.status || !slices.Equal(dialed, c.dialed) || !strings.Contains(why, c.why) {
 			t.Errorf("%s: status %d (%s), dialed %v; want %d (%s), %v", c.req, status, why, dialed, c.status, c.why, c.dialed)
 		}
+	}
+}
+
+// TestProxyRefusalBounded: a name with thousands of refused addresses
+// gives a refusal line (and 403 body) that names three and counts the rest.
+func TestProxyRefusalBounded(t *testing.T) {
+	var said []string
+	s := &proxyServer{
+		allow: mustPatterns(t, "many.test"),
+		resolve: func(string, time.Time) ([]ipAddr, error) {
+			var out []ipAddr
+			for i := 0; i < 4000; i++ {
+				out = append(out, addrFrom4([4]byte{10, 0, byte(i >> 8), byte(i)}))
+			}
+			return out, nil
+		},
+		say: func(line string) { said = append(said, line) },
+	}
+	r := hostRequest{name: "many.test", port: 443, tunnel: true}
+	conn, status, why := s.connect(r, time.Now().Add(time.Second))
+	if conn != nil {
+		conn.Close()
+	}
+	s.refusal(r.String(), why)
+	want := "resolves to 10.0.0.0, private; 10.0.0.1, private; 10.0.0.2, private; and 3997 more, which --allow-host does not list"
+	if status != 403 || why != want {
+		t.Errorf("status %d, %q; want 403, %q", status, why, want)
+	}
+	if len(said) != 1 || len(said[0]) > 200 {
+		t.Errorf("refusal lines %q: want one, short", said)
+	}
+	if body := errorResponse(status, why); len(body) > 400 {
+		t.Errorf("a 403 of %d bytes", len(body))
 	}
 }
 
