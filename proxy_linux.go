@@ -63,9 +63,17 @@ func engageProxied(p Policy, cmd []string) error {
 	err := engageNamespace(p, cmd)
 	var un *nsUnavailable
 	if errors.As(err, &un) {
-		return &setupError{fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, un.err, un.fix())}
+		return &setupError{fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, un.err, proxyFix(un))}
 	}
 	return err
+}
+
+// proxyFix is the way to run a proxied policy where namespaces are
+// unavailable: the namespace engine's fix without its "or run with
+// --exec-only", which refuses the proxy (engageProxied).
+func proxyFix(un *nsUnavailable) string {
+	fix, _ := strings.CutSuffix(un.fix(), ", or run with --exec-only")
+	return fix + " (the exec-only engine gives all of the network, --network, or none, without --allow-host)"
 }
 
 // ---------------------------------------------------------------------
@@ -660,7 +668,7 @@ func chooseProxyEngine(p Policy) (ns bool, why string, err error) {
 	why = "namespace: required by " + what + " (the network only through the supervisor's proxy)"
 	if perr := probeNamespaces(false); perr != nil {
 		un := &nsUnavailable{perr}
-		return true, why, fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, perr, un.fix())
+		return true, why, fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, perr, proxyFix(un))
 	}
 	return true, why, nil
 }

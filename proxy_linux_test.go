@@ -286,6 +286,34 @@ exit 0`
 	})
 }
 
+// TestProxyNoNamespacesHint: where user namespaces are refused,
+// --allow-host refuses to run, and its hint is not --exec-only (which
+// refuses --allow-host too).
+func TestProxyNoNamespacesHint(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		sandbox, probe := binaries(t)
+		marker := filepath.Join(u.dir(t), "ran")
+		for _, extra := range [][]string{nil, {"--print-policy"}} {
+			args := append([]string{probe, sandbox}, extra...)
+			cmd := u.command(append(args, "--allow-host", "example.com", "--", "touch", marker)...)
+			cmd.Env = append(cmd.Env, probeEnv+"=no-userns")
+			r := runCommand(t, cmd)
+			out := r.stderr + r.stdout
+			if r.code != exitSetup || !strings.Contains(out, "--allow-host needs the namespace engine, which is unavailable") || strings.Contains(out, "run with --exec-only") {
+				t.Errorf("%v without user namespaces: %v", extra, r)
+			}
+			if _, err := os.Stat(marker); err == nil {
+				t.Errorf("%v: the command ran", extra)
+			}
+		}
+		// The fix named is not one that fails the same way.
+		r := runCommand(t, u.sandboxCommand(t, "--exec-only", "--allow-host", "example.com", "--", "true"))
+		if r.code != exitSetup {
+			t.Errorf("--exec-only --allow-host: %v", r)
+		}
+	})
+}
+
 // TestProxyCodexSamePortTwice: proxy variables that name one endpoint in
 // two spellings (127.0.0.1:P and localhost:P, as Codex may set
 // HTTP_PROXY and HTTPS_PROXY) give one listener inside, not a failure to
