@@ -218,6 +218,8 @@ func TestProxyRefusedUsage(t *testing.T) {
 		{[]string{"--allow-host", "example.com:0"}, exitUsage, "bad port"},
 		{[]string{"--allow-host", "[fe80::1%eth0]"}, exitUsage, "zone"},
 		{[]string{"--allow-host", "exa mple.com"}, exitUsage, "not a host name"},
+		{[]string{"--allow-host", "127.1"}, exitUsage, "neither an IP address"},
+		{[]string{"--allow-host", "2130706433:8080"}, exitUsage, "neither an IP address"},
 		{[]string{"--allow-host", "example.com", "--exec-only"}, exitSetup, "--allow-host needs the namespace engine"},
 	} {
 		cmd := u.sandboxCommand(t, append(c.args, "--", "true")...)

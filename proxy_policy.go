@@ -110,6 +110,11 @@ func parseHostPattern(s string) (HostPattern, error) {
 	if err != nil {
 		return h, err
 	}
+	if numericName(name) {
+		// 127.1, 0x7f000001, 2130706433, 10.0.0.256: what inet_aton
+		// would read as an address (or fail to), never a DNS name.
+		return h, fmt.Errorf("%q is neither an IP address as written in full (1.2.3.4, [::1]) nor a host name", host)
+	}
 	if h.Wildcard && !strings.Contains(name, ".") {
 		// *.com would be most of the internet.
 		return h, fmt.Errorf("*.%s: a wildcard needs a domain of two labels or more", name)
@@ -184,6 +189,14 @@ func normalName(s string) (string, error) {
 		}
 	}
 	return s, nil
+}
+
+// numericName reports whether name's last label is all digits or starts
+// with 0x: no top-level domain does, and resolvers and C libraries read
+// such a name as an IPv4 address in a short, octal or hexadecimal form.
+func numericName(name string) bool {
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	return strings.HasPrefix(last, "0x") || strings.Trim(last, "0123456789") == ""
 }
 
 // hostRequest is a destination a command asked the proxy for.
