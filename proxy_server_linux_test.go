@@ -5,6 +5,8 @@ package main
 import (
 	"encoding/binary"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -338,5 +340,43 @@ func TestProxyPlainOneRequest(t *testing.T) {
 		if !strings.HasSuffix(resp, "\r\n\r\nok") {
 			t.Errorf("%s: the client got %q", c.name, resp)
 		}
+	}
+}
+
+// TestReadResolvConf: nameservers the proxy cannot ask (a zone) are not
+// replaced by the local one, unless the file lists none at all, as the C
+// library does.
+func TestReadResolvConf(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, text string
+		want       []string // servers
+		ok         bool     // check passes
+	}{
+		{"scoped only", "nameserver fe80::1%eth0\nsearch example.com\n", nil, false},
+		{"scoped and usable", "nameserver fe80::1%eth0\nnameserver 192.0.2.53\n", []string{"192.0.2.53"}, true},
+		{"none listed", "search example.com\n", []string{"127.0.0.1", "::1"}, true},
+		{"empty", "", []string{"127.0.0.1", "::1"}, true},
+		{"four", "nameserver 1.1.1.1\nnameserver 1.0.0.1\nnameserver 8.8.8.8\nnameserver 8.8.4.4\n", []string{"1.1.1.1", "1.0.0.1", "8.8.8.8"}, true},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
+		if err := os.WriteFile(path, []byte(c.text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		rc := readResolvConf(path)
+		var got []string
+		for _, a := range rc.servers {
+			got = append(got, a.String())
+		}
+		err := rc.check()
+		if !slices.Equal(got, c.want) || (err == nil) != c.ok {
+			t.Errorf("%s: servers %v, check %v; want %v, ok %v", c.name, got, err, c.want, c.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "fe80::1%eth0") {
+			t.Errorf("%s: %v does not name the nameserver", c.name, err)
+		}
+	}
+	if rc := readResolvConf(filepath.Join(dir, "missing")); len(rc.servers) != 2 {
+		t.Errorf("no file: servers %v, want the local ones", rc.servers)
 	}
 }
