@@ -40,6 +40,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -347,6 +348,7 @@ const (
 	maxRefusedShown  = 3                // refused addresses named in one refusal
 	proxyDrainTime   = 2 * time.Second  // answerAndClose: to send and drain
 	proxyDrainMax    = 1 << 20          // answerAndClose: bytes drained at most
+	proxyIdleMax     = 10 * time.Minute // a connection with nothing either way for this long is closed
 )
 
 // proxyServer is the supervisor's proxy and route forwarder.
@@ -358,6 +360,7 @@ type proxyServer struct {
 	resolve func(name string, deadline time.Time) ([]ipAddr, error)
 	dial    func(a addrPort, deadline time.Time) (*sockConn, error)
 	say     func(line string)
+	idle    time.Duration // proxyIdleMax unless set
 
 	mu      sync.Mutex
 	refused map[string]bool
@@ -394,7 +397,8 @@ func (s *proxyServer) serve(l *sockListener, handle func(*sockConn)) {
 // handle serves one connection of the --allow-host proxy.
 func (s *proxyServer) handle(c *sockConn) {
 	c.setReadDeadline(time.Now().Add(proxyHeadTimeout))
-	br := bufio.NewReaderSize(c, proxyLineMax)
+	cr := &idleReader{c: c}
+	br := bufio.NewReaderSize(cr, proxyLineMax)
 	req, err := readProxyRequest(br)
 	if err != nil {
 		var he *httpError
@@ -414,7 +418,8 @@ func (s *proxyServer) handle(c *sockConn) {
 	}
 	defer up.Close()
 	if !req.connect {
-		relayOne(c, up, br, req)
+		cr.k = newIdleClock(s.idleMax())
+		relayOne(c, up, br, req, cr.k)
 		return
 	}
 	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
@@ -427,7 +432,15 @@ func (s *proxyServer) handle(c *sockConn) {
 			return
 		}
 	}
-	pipeBoth(c, up)
+	pipeBoth(c, up, s.idleMax())
+}
+
+// idleMax is how long a connection may carry nothing either way.
+func (s *proxyServer) idleMax() time.Duration {
+	if s.idle > 0 {
+		return s.idle
+	}
+	return proxyIdleMax
 }
 
 // relayOne sends a plain request to the server, its head as the proxy
@@ -435,21 +448,25 @@ func (s *proxyServer) handle(c *sockConn) {
 // then ends: whatever the client sends after that request (a pipelined
 // second one, with a Host of its choosing, for another site at the same
 // address) is read and dropped, never forwarded.
-func relayOne(c, up *sockConn, br *bufio.Reader, req proxyRequest) {
-	if _, err := up.Write(req.head); err != nil {
+//
+// k watches both ways (br reads c through it): the exchange ends once
+// neither the body nor the response has moved for its idle time.
+func relayOne(c, up *sockConn, br *bufio.Reader, req proxyRequest, k *idleClock) {
+	if _, err := k.write(up, req.head); err != nil {
 		return
 	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer func() { recover() }() // a panic here must not end the supervisor
-		copyConn(c, up)
+		copyConn(c, up, k)
 		c.closeWrite()
 		// The response is over: a body the client is still sending is
 		// not waited for.
+		k.stop()
 		c.setReadDeadline(time.Now())
 	}()
-	copyBody(up, br, req.body)
+	copyBody(idleWriter{up, k}, br, req.body)
 	<-done
 	drainInput(c)
 }
@@ -614,7 +631,7 @@ func (s *proxyServer) forward(c *sockConn, r ProxyRoute) {
 		up, err := dialSock(unix.SOCK_STREAM, a, time.Now().Add(proxyDialTimeout))
 		if err == nil {
 			defer up.Close()
-			pipeBoth(c, up)
+			pipeBoth(c, up, s.idleMax())
 			return
 		}
 		last = err
@@ -623,29 +640,104 @@ func (s *proxyServer) forward(c *sockConn, r ProxyRoute) {
 }
 
 // pipeBoth copies each way until both ends are done, passing each end's
-// close on as a half-close.
-func pipeBoth(a, b *sockConn) {
+// close on as a half-close, or until nothing has gone either way for
+// idle: a tunnel left open and silent holds one of the proxyMaxConns
+// slots, and enough of them would make every new request wait.
+func pipeBoth(a, b *sockConn, idle time.Duration) {
+	k := newIdleClock(idle)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer func() { recover() }() // a panic here must not end the supervisor
-		copyConn(b, a)
+		copyConn(b, a, k)
 		b.closeWrite()
 	}()
-	copyConn(a, b)
+	copyConn(a, b, k)
 	a.closeWrite()
 	<-done
 }
 
-// copyConn copies src to dst until src ends or either fails. (io.Copy
-// would look for ReaderFrom and WriterTo on *os.File and try
-// copy_file_range and sendfile first.)
-func copyConn(dst, src *sockConn) {
+// idleClock is when a connection's streams last moved, shared by both
+// directions: a connection is idle when neither has.
+type idleClock struct {
+	idle    time.Duration
+	last    atomic.Int64 // Unix nanoseconds
+	stopped atomic.Bool
+}
+
+func newIdleClock(idle time.Duration) *idleClock {
+	k := &idleClock{idle: idle}
+	k.touch()
+	return k
+}
+
+func (k *idleClock) touch() { k.last.Store(time.Now().UnixNano()) }
+func (k *idleClock) stop()  { k.stopped.Store(true) }
+
+// expiry is when the connection is idle unless something moves first
+// (the past once stopped).
+func (k *idleClock) expiry() time.Time {
+	if k.stopped.Load() {
+		return time.Unix(1, 0)
+	}
+	return time.Unix(0, k.last.Load()).Add(k.idle)
+}
+
+// read reads c as a stream of a connection k watches: until something
+// comes, c ends, or the connection is idle (os.ErrDeadlineExceeded).
+func (k *idleClock) read(c *sockConn, b []byte) (int, error) {
+	for {
+		c.setReadDeadline(k.expiry())
+		n, err := c.Read(b)
+		if n > 0 {
+			k.touch()
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) && n == 0 && time.Now().Before(k.expiry()) {
+			continue // the other direction moved meanwhile
+		}
+		return n, err
+	}
+}
+
+// write writes b to c, giving up once it has waited idle for the peer.
+func (k *idleClock) write(c *sockConn, b []byte) (int, error) {
+	c.setWriteDeadline(time.Now().Add(k.idle))
+	n, err := c.Write(b)
+	k.touch()
+	return n, err
+}
+
+// idleReader reads a connection through k, once set (the request head
+// is read under its own deadline, proxyHeadTimeout).
+type idleReader struct {
+	c *sockConn
+	k *idleClock
+}
+
+func (r *idleReader) Read(b []byte) (int, error) {
+	if r.k == nil {
+		return r.c.Read(b)
+	}
+	return r.k.read(r.c, b)
+}
+
+// idleWriter writes a connection through k.
+type idleWriter struct {
+	c *sockConn
+	k *idleClock
+}
+
+func (w idleWriter) Write(b []byte) (int, error) { return w.k.write(w.c, b) }
+
+// copyConn copies src to dst until src ends, either fails, or the
+// connection k watches is idle. (io.Copy would look for ReaderFrom and
+// WriterTo on *os.File and try copy_file_range and sendfile first.)
+func copyConn(dst, src *sockConn, k *idleClock) {
 	buf := make([]byte, 32<<10)
 	for {
-		n, err := src.Read(buf)
+		n, err := k.read(src, buf)
 		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
+			if _, werr := k.write(dst, buf[:n]); werr != nil {
 				return
 			}
 		}

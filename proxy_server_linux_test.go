@@ -266,6 +266,10 @@ func sockPair(t *testing.T) (*sockConn, int) {
 	if err := unix.SetNonblock(fds[0], true); err != nil {
 		t.Fatal(err)
 	}
+	// A read the proxy never ends fails the test rather than hang it.
+	if err := unix.SetsockoptTimeval(fds[1], unix.SOL_SOCKET, unix.SO_RCVTIMEO, &unix.Timeval{Sec: 60}); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { unix.Close(fds[1]) })
 	return newSockConn(fds[0]), fds[1]
 }
@@ -378,5 +382,49 @@ func TestReadResolvConf(t *testing.T) {
 	}
 	if rc := readResolvConf(filepath.Join(dir, "missing")); len(rc.servers) != 2 {
 		t.Errorf("no file: servers %v, want the local ones", rc.servers)
+	}
+}
+
+// TestProxyIdleTunnel: a tunnel that carries nothing either way for the
+// idle time is closed (its slot freed); one that carries data works.
+func TestProxyIdleTunnel(t *testing.T) {
+	client, clientFD := sockPair(t)
+	up, serverFD := sockPair(t)
+	s := &proxyServer{
+		allow: mustPatterns(t, "pub.test"),
+		resolve: func(string, time.Time) ([]ipAddr, error) {
+			return []ipAddr{mustParseAddr("93.184.216.34")}, nil
+		},
+		dial: func(addrPort, time.Time) (*sockConn, error) { return up, nil },
+		say:  func(string) {},
+		idle: 200 * time.Millisecond,
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer client.Close()
+		s.handle(client)
+	}()
+	if _, err := unix.Write(clientFD, []byte("CONNECT pub.test:443 HTTP/1.1\r\n\r\nping")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 4096)
+	if n, _ := unix.Read(serverFD, buf); string(buf[:max(n, 0)]) != "ping" {
+		t.Errorf("the server got %q, want ping", buf[:max(n, 0)])
+	}
+	unix.Write(serverFD, []byte("pong"))
+	// Then silence both ways: the proxy ends the tunnel, and each side
+	// reads the end of its stream after what was sent.
+	resp := readAll(t, clientFD)
+	if !strings.HasPrefix(resp, "HTTP/1.1 200 ") || !strings.HasSuffix(resp, "\r\n\r\npong") {
+		t.Errorf("the client got %q", resp)
+	}
+	if rest := readAll(t, serverFD); rest != "" {
+		t.Errorf("the server got %q more", rest)
+	}
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("an idle tunnel is still open after a minute (idle time 200 ms)")
 	}
 }

@@ -35,8 +35,9 @@ func (c *sockConn) Read(b []byte) (int, error)  { return c.f.Read(b) }
 func (c *sockConn) Write(b []byte) (int, error) { return c.f.Write(b) }
 func (c *sockConn) Close() error                { return c.f.Close() }
 
-func (c *sockConn) setReadDeadline(t time.Time) { c.f.SetReadDeadline(t) }
-func (c *sockConn) setDeadline(t time.Time)     { c.f.SetDeadline(t) }
+func (c *sockConn) setReadDeadline(t time.Time)  { c.f.SetReadDeadline(t) }
+func (c *sockConn) setDeadline(t time.Time)      { c.f.SetDeadline(t) }
+func (c *sockConn) setWriteDeadline(t time.Time) { c.f.SetWriteDeadline(t) }
 
 // closeWrite sends FIN: the peer reads the end of the stream, and can
 // still send. Through the File's descriptor so as not to race a Close.
