@@ -465,6 +465,7 @@ func relayOne(c, up *sockConn, br *bufio.Reader, req proxyRequest, k *idleClock)
 		// not waited for.
 		k.stop()
 		c.setReadDeadline(time.Now())
+		up.setWriteDeadline(time.Now())
 	}()
 	copyBody(idleWriter{up, k}, br, req.body)
 	<-done
@@ -701,6 +702,9 @@ func (k *idleClock) read(c *sockConn, b []byte) (int, error) {
 
 // write writes b to c, giving up once it has waited idle for the peer.
 func (k *idleClock) write(c *sockConn, b []byte) (int, error) {
+	if k.stopped.Load() {
+		return 0, os.ErrDeadlineExceeded
+	}
 	c.setWriteDeadline(time.Now().Add(k.idle))
 	n, err := c.Write(b)
 	k.touch()
