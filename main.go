@@ -86,7 +86,8 @@ Options:
                        changes (repeatable; namespace engine only).
     -n, --network      Allow network access.
     --allow-host HOST[:PORT]
-                       Allow only HOST (443 and 80 unless :PORT), through a
+                       Allow only HOST (https on 443, http on 80, unless
+                       :PORT), through a
                        proxy the sandbox runs and names in HTTP_PROXY and
                        the like; *.DOMAIN allows the names below DOMAIN
                        (repeatable; namespace engine only).

@@ -28,10 +28,18 @@ import (
 type resolverConfig struct {
 	servers []ipAddr
 	search  []string
+	// unusable are the nameservers listed that the proxy cannot ask: a
+	// link-local address with its zone (fe80::1%eth0), which ipAddr does
+	// not carry, or one that does not parse.
+	unusable []string
 }
 
-// readResolvConf reads path; without nameservers, the local one (as the
-// C library does).
+// readResolvConf reads path. Without a nameserver line (or without the
+// file), the local one, as the C library does; with nameservers listed but
+// none usable, none: asking the local one instead would send the query
+// where the host's own configuration does not (and where a local service
+// of the user's, not the host's resolver, may answer), so lookups fail
+// (check) and say why.
 func readResolvConf(path string) resolverConfig {
 	var rc resolverConfig
 	if f, err := os.Open(path); err == nil {
@@ -43,7 +51,9 @@ func readResolvConf(path string) resolverConfig {
 			}
 			switch fields[0] {
 			case "nameserver":
-				if a, err := parseAddr(fields[1]); err == nil && len(rc.servers) < 3 {
+				if a, err := parseAddr(fields[1]); err != nil {
+					rc.unusable = append(rc.unusable, fields[1])
+				} else if len(rc.servers) < 3 {
 					rc.servers = append(rc.servers, a.Unmap())
 				}
 			case "search", "domain":
@@ -57,10 +67,19 @@ func readResolvConf(path string) resolverConfig {
 		}
 		f.Close()
 	}
-	if len(rc.servers) == 0 {
+	if len(rc.servers) == 0 && len(rc.unusable) == 0 {
 		rc.servers = []ipAddr{addrFrom4([4]byte{127, 0, 0, 1}), ipv6Loopback()}
 	}
 	return rc
+}
+
+// check says why no nameserver can be asked, or nil.
+func (rc resolverConfig) check() error {
+	if len(rc.servers) > 0 {
+		return nil
+	}
+	return fmt.Errorf("no nameserver of /etc/resolv.conf the proxy can ask (%s: an address with a zone is not supported; add a nameserver without one, or the name to /etc/hosts)",
+		shorten(strings.Join(rc.unusable, " "), 100))
 }
 
 // hostsLookup is name's addresses in a hosts(5) file, nil if none.
@@ -98,6 +117,9 @@ func lookupHost(name string, deadline time.Time) ([]ipAddr, error) {
 		return addrs, nil
 	}
 	rc := readResolvConf("/etc/resolv.conf")
+	if err := rc.check(); err != nil {
+		return nil, err
+	}
 	candidates := []string{name}
 	if !strings.Contains(name, ".") {
 		candidates = nil

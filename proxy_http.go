@@ -6,10 +6,11 @@ package main
 // hand-written on bufio rather than net/http, which would more than double
 // the binary's size for a server that needs one request per connection:
 // a CONNECT opens a tunnel, and a plain request is sent on with its
-// target rewritten to the origin form and "Connection: close", and from
-// then on both streams are copied as they are (the destination was fixed
-// by the request line and checked, so whatever else the client sends can
-// only reach that server).
+// target rewritten to the origin form and "Connection: close", followed by
+// its body as its own headers frame it (copyBody) and by nothing else: a
+// second request on the connection is never forwarded, so every plain
+// request a server gets through the proxy has a head the proxy wrote,
+// with the Host it checked.
 //
 // Every read is bounded: a line by the reader's buffer (proxyLineMax), the
 // head by proxyHeadMax bytes and proxyHeadLines lines; the caller puts a
@@ -20,6 +21,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 )
 
@@ -37,7 +40,16 @@ type proxyRequest struct {
 	// line in origin form and the headers without the hop-by-hop ones,
 	// then Host and Connection: close. Empty for CONNECT.
 	head []byte
+	// body is how a plain request's body is framed: its length, or
+	// bodyChunked. The proxy sends the server that much and no more.
+	body int64
 }
+
+// headerField is a header line as received, and its name in lower case.
+type headerField struct{ name, line string }
+
+// bodyChunked marks a body in the chunked transfer coding.
+const bodyChunked = -1
 
 // httpError is a request the proxy answers with status and no further.
 type httpError struct {
@@ -96,6 +108,12 @@ func readLineLimited(br *bufio.Reader) ([]byte, error) {
 	return line, nil
 }
 
+// framing are the headers that say where a request ends and where it
+// goes: a Connection header naming one of them does not make the proxy
+// drop it, or the body would reach the server as a request of its own
+// (Host is replaced by the target's authority anyway).
+var framing = map[string]bool{"content-length": true, "transfer-encoding": true, "host": true}
+
 // readProxyRequest reads a request head from br (a reader of
 // proxyLineMax bytes).
 func readProxyRequest(br *bufio.Reader) (proxyRequest, error) {
@@ -116,6 +134,7 @@ func readProxyRequest(br *bufio.Reader) (proxyRequest, error) {
 		if req.target, err = parseHostRequest(target, 0); err != nil {
 			return req, badRequest("CONNECT %s: %v", target, err)
 		}
+		req.target.tunnel = true
 	default:
 		if authority, origin, err = splitAbsoluteURI(target); err != nil {
 			return req, err
@@ -128,8 +147,7 @@ func readProxyRequest(br *bufio.Reader) (proxyRequest, error) {
 	// The headers: checked, counted, and for a plain request kept unless
 	// they are hop-by-hop (RFC 9110 section 7.6.1), which includes every
 	// header the Connection header names.
-	type field struct{ name, line string }
-	var fields []field
+	var fields []headerField
 	drop := map[string]bool{"connection": true, "proxy-connection": true, "keep-alive": true,
 		"proxy-authorization": true, "proxy-authenticate": true, "te": true, "upgrade": true, "host": true}
 	for n := 0; ; n++ {
@@ -157,13 +175,18 @@ func readProxyRequest(br *bufio.Reader) (proxyRequest, error) {
 		lname := strings.ToLower(string(name))
 		if lname == "connection" || lname == "proxy-connection" {
 			for _, tok := range strings.Split(string(value), ",") {
-				drop[strings.ToLower(strings.TrimSpace(tok))] = true
+				if tok := strings.ToLower(strings.TrimSpace(tok)); !framing[tok] {
+					drop[tok] = true
+				}
 			}
 		}
-		fields = append(fields, field{lname, string(line)})
+		fields = append(fields, headerField{lname, string(line)})
 	}
 	if req.connect {
 		return req, nil
+	}
+	if req.body, err = bodyFraming(fields); err != nil {
+		return req, err
 	}
 	head := make([]byte, 0, total+64)
 	head = fmt.Appendf(head, "%s %s %s\r\nHost: %s\r\n", method, origin, version, authority)
@@ -175,6 +198,99 @@ func readProxyRequest(br *bufio.Reader) (proxyRequest, error) {
 	}
 	req.head = append(head, "Connection: close\r\n\r\n"...)
 	return req, nil
+}
+
+// bodyFraming is the length of a request's body from its headers (RFC
+// 9112 section 6.3): chunked when Transfer-Encoding ends in chunked, else
+// Content-Length, else none. What a server and the proxy could read two
+// ways is refused: both headers, Content-Lengths that differ, a coding
+// other than chunked last.
+func bodyFraming(fields []headerField) (int64, error) {
+	n, te := int64(0), ""
+	cl := false
+	for _, f := range fields {
+		_, v, _ := strings.Cut(f.line, ":")
+		v = strings.TrimSpace(v)
+		switch f.name {
+		case "transfer-encoding":
+			if te != "" {
+				te += ","
+			}
+			te += v
+		case "content-length":
+			m, err := strconv.ParseInt(v, 10, 63)
+			if err != nil || v == "" || v[0] < '0' || v[0] > '9' || cl && m != n {
+				return 0, badRequest("bad or conflicting Content-Length %q", shorten(v, 32))
+			}
+			n, cl = m, true
+		}
+	}
+	if te == "" {
+		return n, nil
+	}
+	codings := strings.Split(te, ",")
+	if cl || !strings.EqualFold(strings.TrimSpace(codings[len(codings)-1]), "chunked") {
+		return 0, badRequest("Transfer-Encoding %q with Content-Length, or not ending in chunked", shorten(te, 32))
+	}
+	return bodyChunked, nil
+}
+
+// copyBody sends the body of a request framed as body (bodyFraming) from
+// br to w, and nothing after it: a second request on the connection is
+// never read, so it cannot reach the server (or another site at its
+// address) with a head the proxy did not write.
+func copyBody(w io.Writer, br *bufio.Reader, body int64) error {
+	if body != bodyChunked {
+		_, err := io.CopyN(w, br, body)
+		return err
+	}
+	// chunk = size [; ext] CRLF data CRLF; the last is size 0, then
+	// trailer lines and an empty line (RFC 9112 section 7.1).
+	for {
+		line, err := readLineLimited(br)
+		if err != nil {
+			return err
+		}
+		sizeText, _, _ := strings.Cut(string(line), ";")
+		size, err := strconv.ParseInt(strings.TrimSpace(sizeText), 16, 63)
+		if err != nil || size < 0 {
+			return badRequest("bad chunk size %q", shorten(string(line), 32))
+		}
+		if _, err := w.Write(append(line, '\r', '\n')); err != nil {
+			return err
+		}
+		if size == 0 {
+			break
+		}
+		if _, err := io.CopyN(w, br, size); err != nil {
+			return err
+		}
+		end, err := readLineLimited(br)
+		if err != nil {
+			return err
+		}
+		if len(end) != 0 {
+			return badRequest("chunk data longer than its size")
+		}
+		if _, err := io.WriteString(w, "\r\n"); err != nil {
+			return err
+		}
+	}
+	for n := 0; ; n++ {
+		line, err := readLineLimited(br)
+		if err != nil {
+			return err
+		}
+		if n >= proxyHeadLines {
+			return badRequest("over %d trailer lines", proxyHeadLines)
+		}
+		if _, err := w.Write(append(line, '\r', '\n')); err != nil {
+			return err
+		}
+		if len(line) == 0 {
+			return nil
+		}
+	}
 }
 
 // splitRequestLine splits METHOD SP TARGET SP HTTP/1.x.

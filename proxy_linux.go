@@ -40,6 +40,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -63,9 +64,17 @@ func engageProxied(p Policy, cmd []string) error {
 	err := engageNamespace(p, cmd)
 	var un *nsUnavailable
 	if errors.As(err, &un) {
-		return &setupError{fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, un.err, un.fix())}
+		return &setupError{fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, un.err, proxyFix(un))}
 	}
 	return err
+}
+
+// proxyFix is the way to run a proxied policy where namespaces are
+// unavailable: the namespace engine's fix without its "or run with
+// --exec-only", which refuses the proxy (engageProxied).
+func proxyFix(un *nsUnavailable) string {
+	fix, _ := strings.CutSuffix(un.fix(), ", or run with --exec-only")
+	return fix + " (the exec-only engine gives all of the network, --network, or none, without --allow-host)"
 }
 
 // ---------------------------------------------------------------------
@@ -219,8 +228,17 @@ func handOverListeners(p Policy) error {
 			}
 		}
 	}
+	// One listener per address: routes that name one port twice
+	// (127.0.0.1:P and localhost:P, [::1]:P and localhost:P) share it,
+	// and the first route's forwarding serves it (both start with the
+	// same address outside).
+	bound := map[addrPort]bool{}
 	for i, r := range p.ProxyRoutes {
 		for j, a := range r.addrs() {
+			if bound[a] {
+				continue
+			}
+			bound[a] = true
 			fd, _, err := listenLoopback(a)
 			if err != nil && j > 0 && r.Host == "localhost" {
 				continue // localhost's ::1 where IPv6 is off: 127.0.0.1 serves
@@ -327,8 +345,10 @@ const (
 	proxyHeadTimeout = 30 * time.Second // to send a request head
 	proxyDialTimeout = 30 * time.Second // to resolve and connect, all addresses together
 	maxRefusalLines  = 256              // distinct refusals said on stderr
+	maxRefusedShown  = 3                // refused addresses named in one refusal
 	proxyDrainTime   = 2 * time.Second  // answerAndClose: to send and drain
 	proxyDrainMax    = 1 << 20          // answerAndClose: bytes drained at most
+	proxyIdleMax     = 10 * time.Minute // a connection with nothing either way for this long is closed
 )
 
 // proxyServer is the supervisor's proxy and route forwarder.
@@ -340,6 +360,7 @@ type proxyServer struct {
 	resolve func(name string, deadline time.Time) ([]ipAddr, error)
 	dial    func(a addrPort, deadline time.Time) (*sockConn, error)
 	say     func(line string)
+	idle    time.Duration // proxyIdleMax unless set
 
 	mu      sync.Mutex
 	refused map[string]bool
@@ -376,7 +397,8 @@ func (s *proxyServer) serve(l *sockListener, handle func(*sockConn)) {
 // handle serves one connection of the --allow-host proxy.
 func (s *proxyServer) handle(c *sockConn) {
 	c.setReadDeadline(time.Now().Add(proxyHeadTimeout))
-	br := bufio.NewReaderSize(c, proxyLineMax)
+	cr := &idleReader{c: c}
+	br := bufio.NewReaderSize(cr, proxyLineMax)
 	req, err := readProxyRequest(br)
 	if err != nil {
 		var he *httpError
@@ -395,11 +417,12 @@ func (s *proxyServer) handle(c *sockConn) {
 		return
 	}
 	defer up.Close()
-	if req.connect {
-		if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
-			return
-		}
-	} else if _, err := up.Write(req.head); err != nil {
+	if !req.connect {
+		cr.k = newIdleClock(s.idleMax())
+		relayOne(c, up, br, req, cr.k)
+		return
+	}
+	if _, err := io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n"); err != nil {
 		return
 	}
 	// What the client sent past the head (a TLS hello, a request body).
@@ -409,7 +432,44 @@ func (s *proxyServer) handle(c *sockConn) {
 			return
 		}
 	}
-	pipeBoth(c, up)
+	pipeBoth(c, up, s.idleMax())
+}
+
+// idleMax is how long a connection may carry nothing either way.
+func (s *proxyServer) idleMax() time.Duration {
+	if s.idle > 0 {
+		return s.idle
+	}
+	return proxyIdleMax
+}
+
+// relayOne sends a plain request to the server, its head as the proxy
+// wrote it and its body as framed, and the server's response back, and
+// then ends: whatever the client sends after that request (a pipelined
+// second one, with a Host of its choosing, for another site at the same
+// address) is read and dropped, never forwarded.
+//
+// k watches both ways (br reads c through it): the exchange ends once
+// neither the body nor the response has moved for its idle time.
+func relayOne(c, up *sockConn, br *bufio.Reader, req proxyRequest, k *idleClock) {
+	if _, err := k.write(up, req.head); err != nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() { recover() }() // a panic here must not end the supervisor
+		copyConn(c, up, k)
+		c.closeWrite()
+		// The response is over: a body the client is still sending is
+		// not waited for.
+		k.stop()
+		c.setReadDeadline(time.Now())
+		up.setWriteDeadline(time.Now())
+	}()
+	copyBody(idleWriter{up, k}, br, req.body)
+	<-done
+	drainInput(c)
 }
 
 // answerAndClose sends a response to a request that was not read whole,
@@ -423,6 +483,13 @@ func answerAndClose(c *sockConn, resp []byte) {
 		return
 	}
 	c.closeWrite()
+	drainInput(c)
+}
+
+// drainInput reads and drops what the client still sends, for a while and up
+// to a bound, once the proxy has said all it will (and sent FIN).
+func drainInput(c *sockConn) {
+	c.setDeadline(time.Now().Add(proxyDrainTime))
 	buf := make([]byte, 16<<10)
 	for total := 0; total < proxyDrainMax; {
 		n, err := c.Read(buf)
@@ -461,13 +528,13 @@ func (s *proxyServer) refusal(target, why string) {
 func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int, string) {
 	var addrs []ipAddr
 	if r.addr.IsValid() {
-		if !s.allow.listsAddr(r.addr, r.port) {
-			return nil, 403, "not in --allow-host"
+		if !s.allow.listsAddr(r.addr, r) {
+			return nil, 403, "not in --allow-host" + s.tunnel80Hint(r)
 		}
 		addrs = []ipAddr{r.addr}
 	} else {
 		if !s.allow.matchName(r) {
-			return nil, 403, "not in --allow-host"
+			return nil, 403, "not in --allow-host" + s.tunnel80Hint(r)
 		}
 		resolve := s.resolve
 		if resolve == nil {
@@ -480,7 +547,7 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 		var refused []string
 		for _, a := range found {
 			a = a.Unmap()
-			if why := s.allow.allowedAddr(a, r.port); why != "" {
+			if why := s.allowedAddr(a, r); why != "" {
 				refused = append(refused, a.String()+", "+why)
 				continue
 			}
@@ -489,6 +556,11 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 		if len(addrs) == 0 {
 			if len(refused) == 0 {
 				return nil, 502, "cannot resolve " + r.name + ": no address"
+			}
+			if len(refused) > maxRefusedShown {
+				// A DNS answer can hold thousands: the line on stderr,
+				// the 403's body and the refusal's key stay short.
+				refused = append(refused[:maxRefusedShown], fmt.Sprintf("and %d more", len(refused)-maxRefusedShown))
 			}
 			return nil, 403, "resolves to " + strings.Join(refused, "; ") + ", which --allow-host does not list"
 		}
@@ -502,6 +574,10 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 	var last error
 	for _, a := range addrs {
 		c, err := dial(addrPortFrom(a, r.port), deadline)
+		if err == nil && !r.addr.IsValid() && !s.allow.listsAddr(a, r) && c.connectedToSelf() {
+			c.Close()
+			return nil, 403, fmt.Sprintf("resolves to %v, an address of this machine, which --allow-host does not list", a)
+		}
 		if err == nil {
 			return c, 0, ""
 		}
@@ -513,6 +589,42 @@ func (s *proxyServer) connect(r hostRequest, deadline time.Time) (*sockConn, int
 	return nil, 502, fmt.Sprintf("cannot connect to %s: %v", r, last)
 }
 
+// allowedAddr decides one address a name resolved to, as
+// allowList.allowedAddr, and refuses as well an address of this machine
+// that is not listed: a public address of the host's, or any of its global
+// IPv6 ones, would otherwise open the user's services that listen on
+// every address (0.0.0.0, [::]).
+func (s *proxyServer) allowedAddr(a ipAddr, r hostRequest) string {
+	if s.allow.listsAddr(a, r) {
+		return ""
+	}
+	why := s.allow.allowedAddr(a, r)
+	if a.IsLoopback() || a.IsUnspecified() {
+		return why
+	}
+	local, err := hostAddr(a)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("cannot tell whether it is an address of this machine: %v", err)
+	case local && why != "":
+		return "an address of this machine, " + why
+	case local:
+		return "an address of this machine"
+	}
+	return why
+}
+
+// tunnel80Hint explains a refused CONNECT to port 80 that a plain request
+// would have been allowed: a pattern without :PORT tunnels only to 443.
+func (s *proxyServer) tunnel80Hint(r hostRequest) string {
+	plain := r
+	plain.tunnel = false
+	if !r.tunnel || r.port != 80 || !(r.addr.IsValid() && s.allow.listsAddr(r.addr, plain) || !r.addr.IsValid() && s.allow.matchName(plain)) {
+		return ""
+	}
+	return fmt.Sprintf("; without :PORT a host allows CONNECT to 443 only: list %s to tunnel to port 80", r)
+}
+
 // forward carries a connection of a route to the caller's endpoint.
 func (s *proxyServer) forward(c *sockConn, r ProxyRoute) {
 	var last error
@@ -520,7 +632,7 @@ func (s *proxyServer) forward(c *sockConn, r ProxyRoute) {
 		up, err := dialSock(unix.SOCK_STREAM, a, time.Now().Add(proxyDialTimeout))
 		if err == nil {
 			defer up.Close()
-			pipeBoth(c, up)
+			pipeBoth(c, up, s.idleMax())
 			return
 		}
 		last = err
@@ -529,29 +641,107 @@ func (s *proxyServer) forward(c *sockConn, r ProxyRoute) {
 }
 
 // pipeBoth copies each way until both ends are done, passing each end's
-// close on as a half-close.
-func pipeBoth(a, b *sockConn) {
+// close on as a half-close, or until nothing has gone either way for
+// idle: a tunnel left open and silent holds one of the proxyMaxConns
+// slots, and enough of them would make every new request wait.
+func pipeBoth(a, b *sockConn, idle time.Duration) {
+	k := newIdleClock(idle)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer func() { recover() }() // a panic here must not end the supervisor
-		copyConn(b, a)
+		copyConn(b, a, k)
 		b.closeWrite()
 	}()
-	copyConn(a, b)
+	copyConn(a, b, k)
 	a.closeWrite()
 	<-done
 }
 
-// copyConn copies src to dst until src ends or either fails. (io.Copy
-// would look for ReaderFrom and WriterTo on *os.File and try
-// copy_file_range and sendfile first.)
-func copyConn(dst, src *sockConn) {
+// idleClock is when a connection's streams last moved, shared by both
+// directions: a connection is idle when neither has.
+type idleClock struct {
+	idle    time.Duration
+	last    atomic.Int64 // Unix nanoseconds
+	stopped atomic.Bool
+}
+
+func newIdleClock(idle time.Duration) *idleClock {
+	k := &idleClock{idle: idle}
+	k.touch()
+	return k
+}
+
+func (k *idleClock) touch() { k.last.Store(time.Now().UnixNano()) }
+func (k *idleClock) stop()  { k.stopped.Store(true) }
+
+// expiry is when the connection is idle unless something moves first
+// (the past once stopped).
+func (k *idleClock) expiry() time.Time {
+	if k.stopped.Load() {
+		return time.Unix(1, 0)
+	}
+	return time.Unix(0, k.last.Load()).Add(k.idle)
+}
+
+// read reads c as a stream of a connection k watches: until something
+// comes, c ends, or the connection is idle (os.ErrDeadlineExceeded).
+func (k *idleClock) read(c *sockConn, b []byte) (int, error) {
+	for {
+		c.setReadDeadline(k.expiry())
+		n, err := c.Read(b)
+		if n > 0 {
+			k.touch()
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) && n == 0 && time.Now().Before(k.expiry()) {
+			continue // the other direction moved meanwhile
+		}
+		return n, err
+	}
+}
+
+// write writes b to c, giving up once it has waited idle for the peer.
+func (k *idleClock) write(c *sockConn, b []byte) (int, error) {
+	if k.stopped.Load() {
+		return 0, os.ErrDeadlineExceeded
+	}
+	c.setWriteDeadline(time.Now().Add(k.idle))
+	n, err := c.Write(b)
+	k.touch()
+	return n, err
+}
+
+// idleReader reads a connection through k, once set (the request head
+// is read under its own deadline, proxyHeadTimeout).
+type idleReader struct {
+	c *sockConn
+	k *idleClock
+}
+
+func (r *idleReader) Read(b []byte) (int, error) {
+	if r.k == nil {
+		return r.c.Read(b)
+	}
+	return r.k.read(r.c, b)
+}
+
+// idleWriter writes a connection through k.
+type idleWriter struct {
+	c *sockConn
+	k *idleClock
+}
+
+func (w idleWriter) Write(b []byte) (int, error) { return w.k.write(w.c, b) }
+
+// copyConn copies src to dst until src ends, either fails, or the
+// connection k watches is idle. (io.Copy would look for ReaderFrom and
+// WriterTo on *os.File and try copy_file_range and sendfile first.)
+func copyConn(dst, src *sockConn, k *idleClock) {
 	buf := make([]byte, 32<<10)
 	for {
-		n, err := src.Read(buf)
+		n, err := k.read(src, buf)
 		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
+			if _, werr := k.write(dst, buf[:n]); werr != nil {
 				return
 			}
 		}
@@ -574,7 +764,7 @@ func chooseProxyEngine(p Policy) (ns bool, why string, err error) {
 	why = "namespace: required by " + what + " (the network only through the supervisor's proxy)"
 	if perr := probeNamespaces(false); perr != nil {
 		un := &nsUnavailable{perr}
-		return true, why, fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, perr, un.fix())
+		return true, why, fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, perr, proxyFix(un))
 	}
 	return true, why, nil
 }

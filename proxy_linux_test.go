@@ -218,6 +218,8 @@ func TestProxyRefusedUsage(t *testing.T) {
 		{[]string{"--allow-host", "example.com:0"}, exitUsage, "bad port"},
 		{[]string{"--allow-host", "[fe80::1%eth0]"}, exitUsage, "zone"},
 		{[]string{"--allow-host", "exa mple.com"}, exitUsage, "not a host name"},
+		{[]string{"--allow-host", "127.1"}, exitUsage, "neither an IP address"},
+		{[]string{"--allow-host", "2130706433:8080"}, exitUsage, "neither an IP address"},
 		{[]string{"--allow-host", "example.com", "--exec-only"}, exitSetup, "--allow-host needs the namespace engine"},
 	} {
 		cmd := u.sandboxCommand(t, append(c.args, "--", "true")...)
@@ -282,6 +284,78 @@ exit 0`
 		r = runCommand(t, cmd)
 		if r.code != exitSetup || !strings.Contains(r.stderr, "managed proxy mode requires proxy environment variables") {
 			t.Errorf("without proxy variables: %v", r)
+		}
+	})
+}
+
+// TestProxyNoNamespacesHint: where user namespaces are refused,
+// --allow-host refuses to run, and its hint is not --exec-only (which
+// refuses --allow-host too).
+func TestProxyNoNamespacesHint(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		sandbox, probe := binaries(t)
+		marker := filepath.Join(u.dir(t), "ran")
+		for _, extra := range [][]string{nil, {"--print-policy"}} {
+			args := append([]string{probe, sandbox}, extra...)
+			cmd := u.command(append(args, "--allow-host", "example.com", "--", "touch", marker)...)
+			cmd.Env = append(cmd.Env, probeEnv+"=no-userns")
+			r := runCommand(t, cmd)
+			out := r.stderr + r.stdout
+			if r.code != exitSetup || !strings.Contains(out, "--allow-host needs the namespace engine, which is unavailable") || strings.Contains(out, "run with --exec-only") {
+				t.Errorf("%v without user namespaces: %v", extra, r)
+			}
+			if _, err := os.Stat(marker); err == nil {
+				t.Errorf("%v: the command ran", extra)
+			}
+		}
+		// The fix named is not one that fails the same way.
+		r := runCommand(t, u.sandboxCommand(t, "--exec-only", "--allow-host", "example.com", "--", "true"))
+		if r.code != exitSetup {
+			t.Errorf("--exec-only --allow-host: %v", r)
+		}
+	})
+}
+
+// TestProxyCodexSamePortTwice: proxy variables that name one endpoint in
+// two spellings (127.0.0.1:P and localhost:P, as Codex may set
+// HTTP_PROXY and HTTPS_PROXY) give one listener inside, not a failure to
+// bind the second.
+func TestProxyCodexSamePortTwice(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		bash := needTool(t, "bash")
+		sandbox, _ := binaries(t)
+		codex := filepath.Join(filepath.Dir(sandbox), "codex-linux-sandbox")
+		if err := os.Symlink(filepath.Base(sandbox), codex); err != nil && !errors.Is(err, os.ErrExist) {
+			t.Fatal(err)
+		}
+		proxy := serveStandIn(t, "codex's proxy")
+		script := `set -u
+for hp in "${HTTP_PROXY#http://}" "${HTTPS_PROXY#http://}"; do
+  h=${hp%:*}; [ "$h" = localhost ] && h=127.0.0.1
+  exec 3<>/dev/tcp/$h/${hp##*:}
+  printf 'GET http://example.com/ HTTP/1.1\r\nHost: example.com\r\n\r\n' >&3
+  head -n 1 <&3
+  exec 3<&-
+done`
+		cmd := u.command(codex, "--sandbox-policy-cwd", "/", "--allow-network-for-proxy", "--permission-profile", `{"type":"disabled"}`, "--", bash, "-c", script)
+		cmd.Env = append(cmd.Env, "HTTP_PROXY=http://"+proxy.addr(), "HTTPS_PROXY=http://localhost:"+proxy.port)
+		r := confined(t, cmd)
+		if r.code != 0 || strings.Count(r.stdout, "HTTP/1.1 200 OK") != 2 {
+			t.Errorf("want the proxy's 200 through both variables: %v", r)
+		}
+		if !proxy.heard() {
+			t.Errorf("Codex's proxy heard nothing")
+		}
+
+		// [::1]:P and localhost:P share ::1 likewise.
+		if l, err := net.Listen("tcp6", "[::1]:0"); err == nil {
+			l.Close()
+			cmd = u.command(codex, "--sandbox-policy-cwd", "/", "--allow-network-for-proxy", "--permission-profile", `{"type":"disabled"}`, "--", "true")
+			cmd.Env = append(cmd.Env, "HTTP_PROXY=http://[::1]:"+proxy.port, "HTTPS_PROXY=http://localhost:"+proxy.port)
+			if r := confined(t, cmd); r.code != 0 {
+				t.Errorf("[::1]:%s and localhost:%s: %v", proxy.port, proxy.port, r)
+			}
 		}
 	})
 }

@@ -16,14 +16,19 @@ package main
 //   - an IP literal (140.82.112.3, [2606:4700::6810:84e5]) matches only a
 //     request for that literal: a name never matches an IP pattern by
 //     resolving to it, and an IP request never matches a name pattern;
-//   - :PORT narrows it to that port; without one it allows 443 and 80.
+//   - :PORT narrows it to that port; without one it allows a CONNECT
+//     tunnel to 443 (https) and a plain http:// request to 80, and not a
+//     tunnel to 80: a tunnel carries whatever the command sends, any Host
+//     header and any number of requests, to every site sharing the
+//     address, where the proxy writes a plain request's head itself.
 //
 // A name is resolved by the supervisor, never inside, and the connection
 // goes to the very address that was checked (no second resolution for a
 // rebinding DNS server to answer differently). An address that is not on
 // the public internet (loopback, private, link-local, the cloud metadata
-// endpoint 169.254.169.254, unspecified, multicast, shared and reserved
-// ranges, and the IPv6 forms that embed or translate to such an IPv4
+// endpoint 169.254.169.254, unspecified, multicast, shared, documentation
+// and reserved ranges, any address of the host's own (proxy_linux.go), and
+// the IPv6 forms that embed or translate to such an IPv4
 // address) is refused for a name unless the address itself is listed as an
 // IP literal for that port: a registry name whose DNS answer turns into
 // 127.0.0.1 must not open the user's own services.
@@ -46,7 +51,8 @@ type HostPattern struct {
 	// Addr is the IP literal (an IPv4-mapped IPv6 one is its IPv4
 	// address); invalid for a name.
 	Addr ipAddr
-	// Port is the one port allowed; 0 allows 443 and 80.
+	// Port is the one port allowed; 0 allows a tunnel to 443 and a plain
+	// request to 80.
 	Port uint16
 }
 
@@ -67,12 +73,16 @@ func (h HostPattern) String() string {
 	return host
 }
 
-// allowsPort reports whether the pattern's port rule takes port.
-func (h HostPattern) allowsPort(port uint16) bool {
-	if h.Port == 0 {
-		return port == 443 || port == 80
+// allowsPort reports whether the pattern's port rule takes port, for a
+// tunnel (CONNECT) or a plain request.
+func (h HostPattern) allowsPort(port uint16, tunnel bool) bool {
+	switch {
+	case h.Port != 0:
+		return port == h.Port
+	case tunnel:
+		return port == 443
 	}
-	return port == h.Port
+	return port == 80
 }
 
 // parseHostPattern parses HOST[:PORT], [IPV6][:PORT] or *.DOMAIN[:PORT].
@@ -99,6 +109,11 @@ func parseHostPattern(s string) (HostPattern, error) {
 	name, err := normalName(host)
 	if err != nil {
 		return h, err
+	}
+	if numericName(name) {
+		// 127.1, 0x7f000001, 2130706433, 10.0.0.256: what inet_aton
+		// would read as an address (or fail to), never a DNS name.
+		return h, fmt.Errorf("%q is neither an IP address as written in full (1.2.3.4, [::1]) nor a host name", host)
 	}
 	if h.Wildcard && !strings.Contains(name, ".") {
 		// *.com would be most of the internet.
@@ -176,11 +191,21 @@ func normalName(s string) (string, error) {
 	return s, nil
 }
 
+// numericName reports whether name's last label is all digits or starts
+// with 0x: no top-level domain does, and resolvers and C libraries read
+// such a name as an IPv4 address in a short, octal or hexadecimal form.
+func numericName(name string) bool {
+	last := name[strings.LastIndexByte(name, '.')+1:]
+	return strings.HasPrefix(last, "0x") || strings.Trim(last, "0123456789") == ""
+}
+
 // hostRequest is a destination a command asked the proxy for.
 type hostRequest struct {
 	name string // normalised name; empty for an IP literal
 	addr ipAddr // the IP literal, unmapped
 	port uint16
+	// tunnel is a CONNECT's target (else a plain request's).
+	tunnel bool
 }
 
 func (r hostRequest) String() string {
@@ -223,7 +248,7 @@ type allowList []HostPattern
 // pattern (the resolved addresses are checked afterwards, allowedAddr).
 func (l allowList) matchName(r hostRequest) bool {
 	for _, h := range l {
-		if h.Addr.IsValid() || !h.allowsPort(r.port) {
+		if h.Addr.IsValid() || !h.allowsPort(r.port, r.tunnel) {
 			continue
 		}
 		if h.Wildcard && strings.HasSuffix(r.name, "."+h.Name) || !h.Wildcard && r.name == h.Name {
@@ -233,11 +258,12 @@ func (l allowList) matchName(r hostRequest) bool {
 	return false
 }
 
-// listsAddr reports whether a is listed as an IP literal for port.
-func (l allowList) listsAddr(a ipAddr, port uint16) bool {
+// listsAddr reports whether a is listed as an IP literal for r's port and
+// kind.
+func (l allowList) listsAddr(a ipAddr, r hostRequest) bool {
 	a = a.Unmap()
 	for _, h := range l {
-		if h.Addr.IsValid() && h.Addr == a && h.allowsPort(port) {
+		if h.Addr.IsValid() && h.Addr == a && h.allowsPort(r.port, r.tunnel) {
 			return true
 		}
 	}
@@ -246,8 +272,8 @@ func (l allowList) listsAddr(a ipAddr, port uint16) bool {
 
 // allowedAddr decides one address a name resolved to: "" when the proxy
 // may connect to it, else why not.
-func (l allowList) allowedAddr(a ipAddr, port uint16) string {
-	if l.listsAddr(a, port) {
+func (l allowList) allowedAddr(a ipAddr, r hostRequest) string {
+	if l.listsAddr(a, r) {
 		return ""
 	}
 	if why := nonPublic(a); why != "" {
@@ -278,6 +304,8 @@ func nonPublic(a ipAddr) string {
 			return "IPv4-compatible IPv6"
 		case inPrefix(a, "64:ff9b:1::/48"):
 			return "local-use NAT64"
+		case inPrefix(a, "2001:db8::/32"):
+			return "documentation"
 		case inPrefix(a, "2001::/32"):
 			return "Teredo"
 		case inPrefix(a, "fec0::/10"):
@@ -329,8 +357,12 @@ var nonPublicRanges4 = [...]struct{ prefix, why string }{
 	{"169.254.0.0/16", "link-local"},
 	{"172.16.0.0/12", "private"},
 	{"192.0.0.0/24", "IETF protocol assignments"},
+	{"192.0.2.0/24", "documentation"},
+	{"192.88.99.0/24", "deprecated 6to4 relay anycast"},
 	{"192.168.0.0/16", "private"},
 	{"198.18.0.0/15", "benchmarking"},
+	{"198.51.100.0/24", "documentation"},
+	{"203.0.113.0/24", "documentation"},
 	{"224.0.0.0/4", "multicast"},
 	{"240.0.0.0/4", "reserved"},
 }

@@ -35,8 +35,9 @@ func (c *sockConn) Read(b []byte) (int, error)  { return c.f.Read(b) }
 func (c *sockConn) Write(b []byte) (int, error) { return c.f.Write(b) }
 func (c *sockConn) Close() error                { return c.f.Close() }
 
-func (c *sockConn) setReadDeadline(t time.Time) { c.f.SetReadDeadline(t) }
-func (c *sockConn) setDeadline(t time.Time)     { c.f.SetDeadline(t) }
+func (c *sockConn) setReadDeadline(t time.Time)  { c.f.SetReadDeadline(t) }
+func (c *sockConn) setDeadline(t time.Time)      { c.f.SetDeadline(t) }
+func (c *sockConn) setWriteDeadline(t time.Time) { c.f.SetWriteDeadline(t) }
 
 // closeWrite sends FIN: the peer reads the end of the stream, and can
 // still send. Through the File's descriptor so as not to race a Close.
@@ -153,4 +154,68 @@ func dialSock(typ int, a addrPort, deadline time.Time) (*sockConn, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// hostAddr reports whether a is an address of this machine (any of its
+// interfaces, in the supervisor's, the host's, network namespace): a
+// connection to it reaches the user's own services, whatever range it is
+// in. The kernel says so without sending anything: a UDP socket connected
+// to a takes the source address of the route to a, and only a local route
+// (type RTN_LOCAL, the "local" table) gives a as its own source (route
+// selection, ip-route(8); for IPv6, RFC 6724 rule 1, prefer the same
+// address). Unlike bind(2), this does not answer yes to every address
+// where net.ipv4.ip_nonlocal_bind is set. An error other than "no route"
+// is returned: the caller refuses rather than guess.
+func hostAddr(a ipAddr) (bool, error) {
+	sa, family := sockaddrOf(addrPortFrom(a, 9))
+	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		if err == unix.EAFNOSUPPORT {
+			return false, nil // no IPv6 at all: no IPv6 address of ours
+		}
+		return false, fmt.Errorf("socket: %w", err)
+	}
+	defer unix.Close(fd)
+	if err := unix.Connect(fd, sa); err != nil {
+		if err == unix.ENETUNREACH || err == unix.EHOSTUNREACH || err == unix.EADDRNOTAVAIL || err == unix.EINVAL {
+			return false, nil // no route: not ours, and unreachable anyway
+		}
+		return false, fmt.Errorf("route to %v: %w", a, err)
+	}
+	got, err := unix.Getsockname(fd)
+	if err != nil {
+		return false, fmt.Errorf("getsockname: %w", err)
+	}
+	src, ok := sockaddrAddr(got)
+	return ok && src == a, nil
+}
+
+// sockaddrAddr is an AF_INET or AF_INET6 socket address's IP address.
+func sockaddrAddr(sa unix.Sockaddr) (ipAddr, bool) {
+	switch s := sa.(type) {
+	case *unix.SockaddrInet4:
+		return addrFrom4(s.Addr), true
+	case *unix.SockaddrInet6:
+		return addrFrom16(s.Addr), true
+	}
+	return ipAddr{}, false
+}
+
+// connectedToSelf reports whether c's two ends have the same IP address:
+// the connection went to this machine (checked after connecting as well
+// as before, should an address have been added in between).
+func (c *sockConn) connectedToSelf() bool {
+	self := false
+	if rc, err := c.f.SyscallConn(); err == nil {
+		rc.Control(func(fd uintptr) {
+			l, err1 := unix.Getsockname(int(fd))
+			p, err2 := unix.Getpeername(int(fd))
+			if err1 == nil && err2 == nil {
+				la, ok1 := sockaddrAddr(l)
+				pa, ok2 := sockaddrAddr(p)
+				self = ok1 && ok2 && la == pa
+			}
+		})
+	}
+	return self
 }

@@ -38,6 +38,16 @@ func TestParseHostPattern(t *testing.T) {
 		{"example.com:080", "error: bad port"},
 		{"exa mple.com", "error: not a host name"},
 		{"a..b", "error: not a host name"},
+		{"127.1", "error: neither an IP address"},
+		{"10.0.0.256", "error: neither an IP address"},
+		{"0x7f000001", "error: neither an IP address"},
+		{"0X7F000001:80", "error: neither an IP address"},
+		{"2130706433", "error: neither an IP address"},
+		{"127.000.000.001", "error: neither an IP address"},
+		{"*.example.0x1", "error: neither an IP address"},
+		{"1password.com", "1password.com"},
+		{"123.example.com", "123.example.com"},
+		{"example.com1", "example.com1"},
 		{"http://example.com", "error: "},
 		{strings.Repeat("a", 64) + ".com", "error: not a host name"},
 	} {
@@ -73,11 +83,11 @@ func TestAllowListMatch(t *testing.T) {
 		want bool
 	}{
 		{"example.com:443", 0, true},
-		{"EXAMPLE.com.:80", 0, true},
+		{"EXAMPLE.com.:80", 80, true},
 		{"example.com:8080", 0, false},
 		{"www.example.com:443", 0, false},
 		{"a.github.io:443", 0, true},
-		{"a.b.github.io:80", 0, true},
+		{"a.b.github.io:80", 80, true},
 		{"github.io:443", 0, false},
 		{"evilgithub.io:443", 0, false},
 		{"registry.npmjs.org:8443", 0, true},
@@ -91,12 +101,18 @@ func TestAllowListMatch(t *testing.T) {
 		{"127.0.0.1:443", 0, false},
 		{"localhost:5432", 0, false},
 		{"example.com", 80, true},
+		{"example.com:80", 0, false},    // a tunnel to 80 needs :80 listed
+		{"example.com:443", 443, false}, // a plain request to 443 likewise
+		{"140.82.112.3:80", 0, false},
+		{"140.82.112.3", 80, true},
+		{"[2001:db8::1]:22", 22, true}, // a listed port, either kind
 	} {
 		r, err := parseHostRequest(c.req, c.port)
 		if err != nil {
 			t.Fatalf("%q: %v", c.req, err)
 		}
-		got := r.addr.IsValid() && l.listsAddr(r.addr, r.port) || !r.addr.IsValid() && l.matchName(r)
+		r.tunnel = c.port == 0 // CONNECT's authority form; else a plain request's URI
+		got := r.addr.IsValid() && l.listsAddr(r.addr, r) || !r.addr.IsValid() && l.matchName(r)
 		if got != c.want {
 			t.Errorf("%q allowed = %v, want %v", c.req, got, c.want)
 		}
@@ -146,6 +162,14 @@ func TestNonPublic(t *testing.T) {
 		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"},
 		{"fec0::1", "site-local"},
 		{"100::1", "discard"},
+		{"192.0.2.2", "documentation"},
+		{"198.51.100.7", "documentation"},
+		{"203.0.113.9", "documentation"},
+		{"192.88.99.1", "6to4 relay"},
+		{"2001:db8::1", "documentation"},
+		{"2002:c000:0201::1", "documentation (through 6to4)"},
+		{"192.0.3.1", ""},
+		{"203.0.114.1", ""},
 	} {
 		got := nonPublic(mustParseAddr(c.addr))
 		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
@@ -154,13 +178,13 @@ func TestNonPublic(t *testing.T) {
 	}
 	// Listed by address, a non-public address is allowed, for its ports.
 	l := mustPatterns(t, "127.0.0.1:8080", "10.0.0.1")
-	if why := l.allowedAddr(mustParseAddr("127.0.0.1"), 8080); why != "" {
+	if why := l.allowedAddr(mustParseAddr("127.0.0.1"), hostRequest{port: 8080}); why != "" {
 		t.Errorf("listed 127.0.0.1:8080 refused: %s", why)
 	}
-	if why := l.allowedAddr(mustParseAddr("127.0.0.1"), 8081); why == "" {
+	if why := l.allowedAddr(mustParseAddr("127.0.0.1"), hostRequest{port: 8081}); why == "" {
 		t.Errorf("127.0.0.1:8081 allowed, only :8080 is listed")
 	}
-	if why := l.allowedAddr(mustParseAddr("::ffff:10.0.0.1"), 443); why != "" {
+	if why := l.allowedAddr(mustParseAddr("::ffff:10.0.0.1"), hostRequest{port: 443, tunnel: true}); why != "" {
 		t.Errorf("listed 10.0.0.1 refused in its mapped form: %s", why)
 	}
 }
@@ -187,6 +211,14 @@ func TestReadProxyRequest(t *testing.T) {
 			target: "10.0.0.1:8080", head: "HEAD / HTTP/1.0\r\nHost: 10.0.0.1:8080\r\nConnection: close\r\n\r\n"},
 		{name: "plain query only, fragment", in: "GET http://a.test?q#frag HTTP/1.1\r\n\r\n",
 			target: "a.test:80", head: "GET /?q HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n"},
+		{name: "connection names framing", in: "POST http://a.test/ HTTP/1.1\r\nConnection: content-length, Transfer-Encoding, host, x\r\nContent-Length: 5\r\nX: 1\r\n\r\nhello",
+			target: "a.test:80", head: "POST / HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"},
+		{name: "CL and TE", in: "POST http://a.test/ HTTP/1.1\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400},
+		{name: "TE not chunked", in: "POST http://a.test/ HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", status: 400},
+		{name: "two CLs", in: "POST http://a.test/ HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", status: 400},
+		{name: "signed CL", in: "POST http://a.test/ HTTP/1.1\r\nContent-Length: +5\r\n\r\n", status: 400},
+		{name: "same CL twice", in: "POST http://a.test/ HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n",
+			target: "a.test:80", head: "POST / HTTP/1.1\r\nHost: a.test\r\nContent-Length: 5\r\nContent-Length: 5\r\nConnection: close\r\n\r\n"},
 		{name: "https URI", in: "GET https://example.com/ HTTP/1.1\r\n\r\n", status: 400},
 		{name: "origin form", in: "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n", status: 400},
 		{name: "userinfo", in: "GET http://user@example.com/ HTTP/1.1\r\n\r\n", status: 400},
@@ -231,10 +263,16 @@ func FuzzProxyRequest(f *testing.F) {
 	f.Add("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com\r\n\r\n")
 	f.Add("GET http://a.test:8080/x?y HTTP/1.1\r\nConnection: a, b\r\nA: 1\r\n\r\n")
 	f.Add("GET http://[::1]:80/ HTTP/1.0\n\n")
+	f.Add("POST http://a.test/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\nGET / HTTP/1.1\r\n\r\n")
 	f.Fuzz(func(t *testing.T, in string) {
-		req, err := readRequest(in)
+		br := bufio.NewReaderSize(strings.NewReader(in), proxyLineMax)
+		req, err := readProxyRequest(br)
 		if err != nil {
 			return
+		}
+		var body strings.Builder
+		if err := copyBody(&body, br, req.body); err == nil && req.body >= 0 && int64(body.Len()) != req.body {
+			t.Fatalf("body of %d bytes copied as %d", req.body, body.Len())
 		}
 		if _, err := parseHostRequest(req.target.String(), 0); err != nil {
 			t.Fatalf("target %q does not parse back: %v", req.target, err)
