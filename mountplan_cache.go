@@ -64,6 +64,15 @@ func planCache(host hostFS, c CacheLayer, writable []string) (mountOp, error) {
 		if fsPathWithin(keep, "/dev") || fsPathWithin(keep, "/proc") {
 			return bad("keep directory %q is in the sandbox's own /dev or /proc", keep)
 		}
+		// Overlayfs writes the upper layer with the mounter's credentials
+		// and no Landlock: a keep directory the command can change (turn
+		// upper into a symlink to a hidden directory, say) would let it
+		// write anywhere the sandbox can.
+		for _, w := range writable {
+			if fsPathWithin(keep, w) || fsPathWithin(w, keep) {
+				return bad("keep directory %q overlaps writable root %q: the command could change its layer; keep it outside every writable root", keep, w)
+			}
+		}
 		op.Layer = filepath.Clean(keep)
 	}
 	return op, nil

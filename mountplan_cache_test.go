@@ -84,6 +84,21 @@ func TestPlanMountsCache(t *testing.T) {
 			err:  "must not be inside one another",
 		},
 		{
+			name: "keep directory inside a writable root refused",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/keep"}}, Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/npm"}}},
+			err:  `keep directory "/keep/npm" overlaps writable root "/keep"`,
+		},
+		{
+			name: "keep directory above a writable root refused",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/keep/go"}}, Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep"}}},
+			err:  `overlaps writable root`,
+		},
+		{
+			name: "keep directory with / writable refused",
+			p:    Policy{FullDiskWrite: true, Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/npm"}}},
+			err:  `overlaps writable root "/"`,
+		},
+		{
 			name: "missing keep directory refused",
 			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/none"}}},
 			err:  `keep directory "/keep/none" does not exist`,

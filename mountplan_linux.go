@@ -188,6 +188,9 @@ func openParent(path string) (int, string, error) {
 // plan which islands are placeholders (with their device and inode, which
 // the inner stage checks). On error, what it did is undone.
 func (mp *mountPlan) prepareHost() error {
+	if err := mp.checkKeeps(); err != nil {
+		return err
+	}
 	if mp.registry == "" {
 		return nil
 	}
