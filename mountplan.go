@@ -393,6 +393,39 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			}
 		}
 	}
+	var caches []string // canonical cache directories
+	for _, c := range p.Caches {
+		op, err := planCache(host, c, writable)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, op)
+		caches = append(caches, op.Path)
+	}
+	hidden := slices.Clone(p.Hidden)
+	for _, h := range hidden {
+		c, missing, err := resolveHost(host, h, writable)
+		var nd *notDirError
+		if errors.As(err, &nd) {
+			missing, err = nd.path, nil // nothing there to hide
+		}
+		if err != nil {
+			return nil, fmt.Errorf("hidden path %q: %w", h, err)
+		}
+		if missing != "" {
+			mp.skipped = append(mp.skipped, h+" (hidden path missing: nothing to hide)")
+			continue
+		}
+		k, err := host.lstat(c)
+		if err != nil {
+			return nil, fmt.Errorf("hidden path %q: lstat %q: %w", h, c, err)
+		}
+		kind := opHideFile
+		if k == hostDir {
+			kind = opHideDir
+		}
+		items = append(items, mountOp{Kind: kind, Path: c})
+	}
 	// Pins: an island, or a writable root nested in another, is a mount
 	// point and cannot be renamed, but the directories between it and the
 	// writable root around it could be, and a new directory made in their
@@ -417,23 +450,24 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			if withinAny(d, p.Hidden) {
 				continue // masked: nothing beneath can be reached to rename
 			}
+			if withinAny(d, caches) {
+				// A copy of the real directory over the overlay would make
+				// it writable. Inside the overlay a directory of the lower
+				// layer cannot be renamed (EXDEV: with userxattr overlayfs
+				// neither makes nor follows redirects, redirect_dir=nofollow),
+				// and the overlay itself is a mount point.
+				continue
+			}
 			pins = append(pins, mountOp{Kind: opBind, Path: d})
 		}
 	}
 	for _, it := range items {
-		if it.Kind == opBind || it.Kind == opIsland {
+		switch it.Kind {
+		case opBind, opIsland, opHideDir, opHideFile, opCache:
 			pin(it.Path)
 		}
 	}
 	items = append(items, pins...)
-	for _, c := range p.Caches {
-		op, err := planCache(host, c, writable)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, op)
-	}
-	hidden := slices.Clone(p.Hidden)
 	registry := ""
 	if slices.ContainsFunc(items, func(op mountOp) bool { return op.Kind == opIsland || op.Kind == opCache }) {
 		registry = registryDir(host, host.euid())
@@ -441,29 +475,6 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			return nil, fmt.Errorf("placeholder registry: none of %s is a directory", strings.Join(placeholderRegistryBases, ", "))
 		}
 		mp.registry = registry
-	}
-	for _, h := range hidden {
-		c, missing, err := resolveHost(host, h, writable)
-		var nd *notDirError
-		if errors.As(err, &nd) {
-			missing, err = nd.path, nil // nothing there to hide
-		}
-		if err != nil {
-			return nil, fmt.Errorf("hidden path %q: %w", h, err)
-		}
-		if missing != "" {
-			mp.skipped = append(mp.skipped, h+" (hidden path missing: nothing to hide)")
-			continue
-		}
-		k, err := host.lstat(c)
-		if err != nil {
-			return nil, fmt.Errorf("hidden path %q: lstat %q: %w", h, c, err)
-		}
-		kind := opHideFile
-		if k == hostDir {
-			kind = opHideDir
-		}
-		items = append(items, mountOp{Kind: kind, Path: c})
 	}
 	if registry != "" && !fsPathWithin(registry, "/dev") {
 		// The registry's locks must be out of the command's reach: a

@@ -99,6 +99,12 @@ func TestPlanMountsCache(t *testing.T) {
 			err:  `overlaps writable root "/"`,
 		},
 		{
+			// Renaming /w/src away would leave the placeholder behind.
+			name: "a cache inside a writable root is pinned; nothing beneath it is",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w"}}, Caches: []CacheLayer{{Path: "/w/src/m"}}, Hidden: []string{"/w/src/m/x/y"}},
+			want: []string{"private /", "clone /w", "clone /w/src", "read-only /", "dev /dev", "proc /proc", "bind /w", "bind /w/src", "cache /w/src/m missing"},
+		},
+		{
 			name: "missing keep directory refused",
 			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/none"}}},
 			err:  `keep directory "/keep/none" does not exist`,
