@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // keepAttack is a home with a secret hidden by --hide, a cache and a keep
@@ -135,5 +137,53 @@ func TestCacheKeepSymlinkedLayer(t *testing.T) {
 			}
 			a.check(t, "control", r)
 		})
+	})
+}
+
+// TestCacheKeepInUse: a second run with the KEEP of a run still going is
+// refused (125) and writes nothing; once the first ends, the same command
+// runs.
+func TestCacheKeepInUse(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		a := newKeepAttack(t, u)
+		keep := a.outside + "/keep"
+		s := filepath.Join(a.outside, "s")
+		os.Mkdir(s, 0o755)
+		for _, f := range []string{"ready", "go"} {
+			if err := unix.Mkfifo(filepath.Join(s, f), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		u.own(t, a.outside)
+		first := u.sandboxCommand(t, "-w", s, "--cache", a.cache+"="+keep, "--", "sh", "-c", `echo 1 > "$0/one" && echo up > "$1/ready" && cat "$1/go"`, a.cache, s)
+		if err := first.Start(); err != nil {
+			t.Fatal(err)
+		}
+		ready, err := os.ReadFile(filepath.Join(s, "ready"))
+		if err != nil || string(ready) != "up\n" {
+			first.Process.Kill()
+			first.Wait()
+			t.Fatalf("the first run did not start: %q %v", ready, err)
+		}
+		second := []string{"--cache", a.cache + "=" + keep, "--", "sh", "-c", `echo 2 > "$0/two" && echo wrote`, a.cache}
+		r := runCommand(t, u.sandboxCommand(t, second...))
+		if r.code != exitSetup || r.stdout != "" || !isOneLine(r.stderr, "sandbox: --cache keep directory ") || !strings.Contains(r.stderr, "in use") {
+			t.Errorf("a second run with the same keep directory: %v", r)
+		}
+		if lexists(keep + "/upper/two") {
+			t.Error("the second run wrote in the layer")
+		}
+		if err := os.WriteFile(filepath.Join(s, "go"), []byte("go\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := first.Wait(); err != nil {
+			t.Errorf("the first run: %v", err)
+		}
+		// The control: the same command once the first run has ended.
+		r = runSandbox(t, u, second...)
+		if r.code != 0 || r.stdout != "wrote\n" || !lexists(keep+"/upper/two") || !lexists(keep+"/upper/one") {
+			t.Errorf("control: the same run afterwards: %v", r)
+		}
 	})
 }

@@ -185,6 +185,9 @@ type mountPlan struct {
 	// held are the placeholder registry entries prepareHost locked (outer
 	// stage only), released by cleanupHost.
 	held []*placeholderLock
+	// keepLocks are the kept cache layers' directories, flocked by
+	// prepareHost (outer stage only), closed by cleanupHost.
+	keepLocks []int
 	// notices are the weaker choices applyMounts had to make (inner stage
 	// only), such as the host's /proc kept read-only: one line each.
 	notices []string

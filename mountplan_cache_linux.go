@@ -178,27 +178,61 @@ func layerDirs(layer int, op mountOp, st unix.Stat_t, where string) (upper, work
 // checkKeeps runs in the outer stage: every kept layer's directory must
 // be the caller's and writable by nobody else, as the placeholder
 // registry is (ensureRegistry): another user able to write there could
-// replace upper with a symlink, or fill the layer.
+// replace upper with a symlink, or fill the layer. It also takes a
+// non-blocking exclusive flock(2) on each, held until cleanupHost (the
+// descriptor is close-on-exec: the inner stage and the command never
+// have it): two overlays on one upper layer are undefined behaviour, of
+// which the kernel only warns with index=off, so a second run with the
+// same KEEP is refused while the first lasts.
 func (mp *mountPlan) checkKeeps() error {
 	for _, op := range mp.ops {
 		if op.Kind != opKeepClone {
 			continue
 		}
-		fd, err := openPath(op.Path, wantDir)
+		fd, err := unix.Openat2(unix.AT_FDCWD, op.Path, &unix.OpenHow{
+			Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,
+			Resolve: unix.RESOLVE_NO_SYMLINKS,
+		})
 		if err != nil {
-			return fmt.Errorf("cache keep directory: %w", err)
+			return fmt.Errorf("--cache keep directory %q: openat2: %w", op.Path, err)
 		}
 		var st unix.Stat_t
-		err = unix.Fstat(fd, &st)
-		unix.Close(fd)
-		if err != nil {
-			return fmt.Errorf("cache keep directory: fstat %q: %w", op.Path, err)
+		if err := unix.Fstat(fd, &st); err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("--cache keep directory %q: fstat: %w", op.Path, err)
 		}
 		if int(st.Uid) != os.Geteuid() || st.Mode&0o022 != 0 {
+			unix.Close(fd)
 			return fmt.Errorf("--cache keep directory %q must be uid %d's and writable by nobody else (owner %d, mode %o): others could change the layer; chown or chmod go-w it", op.Path, os.Geteuid(), st.Uid, st.Mode&0o7777)
 		}
+		if err := flockNB(fd); err != nil {
+			unix.Close(fd)
+			if errors.Is(err, unix.EWOULDBLOCK) {
+				return fmt.Errorf("--cache keep directory %q is in use by another run (one layer cannot be mounted twice at once); wait for it, or give this run its own", op.Path)
+			}
+			return fmt.Errorf("--cache keep directory %q: flock: %w", op.Path, err)
+		}
+		mp.keepLocks = append(mp.keepLocks, fd)
 	}
 	return nil
+}
+
+// flockNB takes an exclusive flock on fd without waiting.
+func flockNB(fd int) error {
+	for {
+		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}
+
+// releaseKeeps drops the keep directories' locks.
+func (mp *mountPlan) releaseKeeps() {
+	for _, fd := range mp.keepLocks {
+		unix.Close(fd)
+	}
+	mp.keepLocks = nil
 }
 
 // cacheLayerCaps are the capabilities the inner stage needs, besides its

@@ -359,6 +359,7 @@ func (mp *mountPlan) cleanupHost() {
 		lk.release()
 	}
 	mp.held = nil
+	mp.releaseKeeps()
 }
 
 func (lk *placeholderLock) release() {
