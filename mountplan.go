@@ -406,6 +406,7 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		caches = append(caches, op.Path)
 	}
 	hidden := slices.Clone(p.Hidden)
+	var hiddenCanon []string // where each hidden path is, or would be
 	for _, h := range hidden {
 		c, missing, err := resolveHost(host, h, writable)
 		var nd *notDirError
@@ -415,6 +416,7 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("hidden path %q: %w", h, err)
 		}
+		hiddenCanon = append(hiddenCanon, c)
 		if missing != "" {
 			mp.skipped = append(mp.skipped, h+" (hidden path missing: nothing to hide)")
 			continue
@@ -428,6 +430,9 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			kind = opHideDir
 		}
 		items = append(items, mountOp{Kind: kind, Path: c})
+	}
+	if err := checkCacheOverlaps(items, hiddenCanon); err != nil {
+		return nil, err
 	}
 	// Pins: an island, or a writable root nested in another, is a mount
 	// point and cannot be renamed, but the directories between it and the

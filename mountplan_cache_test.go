@@ -74,9 +74,45 @@ func TestPlanMountsCache(t *testing.T) {
 				"bind /w", "cache /home/u", "cache /w/src layer=/keep/go", "bind /home/u/proj/src"},
 		},
 		{
-			name: "cache beneath a hidden directory shows through its mask (with nothing of the directory below)",
+			// Its layer would be over the mask's mode-111 tmpfs: refused.
+			name: "cache beneath a hidden directory refused",
 			p:    Policy{Hidden: []string{"/home/u"}, Caches: []CacheLayer{{Path: "/home/u/.npm"}}},
-			want: append(slices.Clone(planHead), "hide-dir /home/u keep=.npm/", "cache /home/u/.npm"),
+			err:  `the directory is hidden (--hide "/home/u")`,
+		},
+		{
+			name: "cache at a hidden directory refused",
+			p:    Policy{Hidden: []string{"/home/u/.npm"}, Caches: []CacheLayer{{Path: "/home/u/.npm"}}},
+			err:  `the directory is hidden (--hide "/home/u/.npm")`,
+		},
+		{
+			name: "cache beneath a hidden symlinked directory refused (resolved)",
+			p:    Policy{Hidden: []string{"/home/u/.cargo"}, Caches: []CacheLayer{{Path: "/data/cache"}}},
+			err:  `the directory is hidden (--hide "/data/cache")`,
+		},
+		{
+			name: "nested caches refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cache"}, {Path: "/home/u/.cache/go-build"}}},
+			err:  `--cache "/home/u/.cache/go-build" is the same as or inside --cache "/home/u/.cache"`,
+		},
+		{
+			name: "nested caches refused, missing inner one (no placeholder in the real outer directory)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cache/missing"}, {Path: "/home/u/.cache"}}},
+			err:  `is the same as or inside --cache "/home/u/.cache"`,
+		},
+		{
+			name: "one cache under two names refused (resolved)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cargo"}, {Path: "/data/cache"}}},
+			err:  `--cache "/data/cache" is the same as or inside`,
+		},
+		{
+			name: "keep directory in another cache, through a symlink, refused (resolved)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/home/u/.cargo"}, {Path: "/data/cache"}}},
+			err:  `keep directory "/data/cache" overlaps --cache "/data/cache"`,
+		},
+		{
+			name: "one keep directory for two caches, under two names, refused (resolved)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/home/u/.cargo"}, {Path: "/home/u/.cache", Keep: "/data/cache"}}},
+			err:  `overlaps the keep directory "/data/cache"`,
 		},
 		{
 			name: "keep directory inside the cache refused",
@@ -183,6 +219,12 @@ func TestParseCache(t *testing.T) {
 		{args: []string{"--cache", "/c/a=" + keep, "--cache", "/c/b=" + keep}, err: "each layer needs its own"},
 		{args: []string{"--cache", "/c/a=" + keep, "--cache", keep}, err: "overlaps the keep directory"},
 		{args: []string{"-w", other, "--cache", other}, err: "also a --write tree"},
+		{args: []string{"-w", keep, "--cache", "/c/a=" + keep}, err: "overlaps --write"},
+		{args: []string{"-w", other, "--cache", "/c/a=" + keep, "-w", keep + "/.."}, err: "overlaps --write"},
+		{args: []string{"--cache", "/c/a", "--cache", "/c/a/missing"}, err: "nested layers are not supported"},
+		{args: []string{"--cache", "/c/a/b", "--cache", "/c/a"}, err: "nested layers are not supported"},
+		{args: []string{"--hide", "/c/h", "--cache", "/c/h/sub"}, err: `the directory is hidden (--hide "/c/h")`},
+		{args: []string{"--hide", "/c/h", "--cache", "/c/h"}, err: `the directory is hidden (--hide "/c/h")`},
 	} {
 		inv, err := parseGeneric(append(c.args, "--", "true"))
 		if c.err != "" {
