@@ -721,7 +721,7 @@ func (mp *mountPlan) appendJSON(w *jsonWriter) {
 
 // marshal is the plan as the outer stage sends it: compact JSON.
 func (mp *mountPlan) marshal() []byte {
-	w := jsonWriter{compact: true}
+	w := jsonWriter{compact: true, lossless: true}
 	mp.appendJSON(&w)
 	return w.buf
 }
@@ -729,7 +729,7 @@ func (mp *mountPlan) marshal() []byte {
 // unmarshalMountPlan reads what marshal wrote, strictly: an unknown member
 // or a path that is not absolute and clean is an error.
 func unmarshalMountPlan(text []byte) (*mountPlan, error) {
-	v, err := parseJSON(string(text), 4)
+	v, err := parseJSONLossless(string(text), 4)
 	if err != nil {
 		return nil, fmt.Errorf("mount plan: %w", err)
 	}
