@@ -102,3 +102,18 @@ func checkCachesHidden(caches []CacheLayer, hidden []string) error {
 func cacheRefusal(engine string, c CacheLayer) error {
 	return fmt.Errorf("--cache %q needs the namespace engine's layers (overlayfs); %s cannot give one, and refuses to run rather than make the real directory writable (use -w to write it for real)", c.Path, engine)
 }
+
+// canonicalCachePath is canonicalWritableRoot for a --cache directory,
+// whose Landlock rule the inner stage makes: the same symlink rule, with
+// an error that names the flag (the directory is no writable root).
+func canonicalCachePath(p Policy, dir string) (string, error) {
+	areas := writableAreas(p)
+	return walkSymlinks(dir, func(link string) error {
+		for _, a := range areas {
+			if link != a.path && fsPathWithin(link, a.path) {
+				return fmt.Errorf("--cache %q passes through the symlink %q inside writable root %q, which a command run with this policy could have planted; name the directory it points to instead", dir, link, a.name)
+			}
+		}
+		return nil
+	})
+}

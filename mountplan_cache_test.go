@@ -248,3 +248,22 @@ func TestSeatbeltCacheRefused(t *testing.T) {
 		t.Errorf("got %q, %q, %v; want a refusal naming --cache", policy, params, err)
 	}
 }
+
+// TestCanonicalCachePath: a cache directory reached through a symlink in a
+// writable root is refused with an error naming --cache, not a "writable
+// root" it is not.
+func TestCanonicalCachePath(t *testing.T) {
+	w := t.TempDir()
+	real := t.TempDir()
+	if err := os.Symlink(real, w+"/link"); err != nil {
+		t.Fatal(err)
+	}
+	p := Policy{WritableRoots: []WritableRoot{{Path: w}}, Caches: []CacheLayer{{Path: w + "/link/c"}}}
+	_, err := canonicalCachePath(p, w+"/link/c")
+	if err == nil || !strings.HasPrefix(err.Error(), `--cache "`+w+`/link/c" passes through the symlink`) {
+		t.Errorf("got %v", err)
+	}
+	if c, err := canonicalCachePath(Policy{Caches: p.Caches}, w+"/link/c"); err != nil || c != real+"/c" {
+		t.Errorf("outside any writable root: %q %v", c, err)
+	}
+}
