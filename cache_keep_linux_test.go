@@ -76,13 +76,26 @@ func TestCacheKeepSymlinkedLayer(t *testing.T) {
 			a := newKeepAttack(t, u)
 			flags := []string{"-w", a.home, "--hide", a.secret, "--cache", a.cache + "=" + a.keep, "--"}
 			r1 := runCommand(t, u.sandboxCommand(t, append(flags, "sh", "-c", `cd "$0" && rm -rf upper work && ln -s "$1" upper && ln -s "$2" work && echo planted`, a.keep, filepath.Dir(a.secret), a.home+"/.w")...))
-			if r1.code != exitSetup || r1.stdout != "" || !isOneLine(r1.stderr, "sandbox: --cache ") || !strings.Contains(r1.stderr, "writable") {
+			if r1.code != exitUsage || r1.stdout != "" || !isOneLine(r1.stderr, "sandbox: --cache ") || !strings.Contains(r1.stderr, "writable") {
 				t.Errorf("a keep directory inside a writable root: %v", r1)
 			}
 			r2 := runCommand(t, u.sandboxCommand(t, append(flags, "sh", "-c", keepSteal, a.cache)...))
 			a.check(t, "second run", r2)
-			if r2.code != exitSetup {
+			if r2.code != exitUsage {
 				t.Errorf("second run: %v", r2)
+			}
+			// The same KEEP named through a symlink outside the writable
+			// root: refused once resolved (125).
+			link := a.outside + "/klink"
+			if err := os.Symlink(a.keep, link); err != nil {
+				t.Fatal(err)
+			}
+			os.Lchown(link, u.uid, u.gid)
+			a.plant(t, u, a.keep)
+			r3 := runCommand(t, u.sandboxCommand(t, "-w", a.home, "--hide", a.secret, "--cache", a.cache+"="+link, "--", "sh", "-c", keepSteal, a.cache))
+			a.check(t, "through a symlink", r3)
+			if r3.code != exitSetup || !isOneLine(r3.stderr, "sandbox: --cache ") || !strings.Contains(r3.stderr, "overlaps writable root") {
+				t.Errorf("a keep directory inside a writable root, through a symlink: %v", r3)
 			}
 		})
 
