@@ -170,14 +170,9 @@ func TestCacheKeepInUse(t *testing.T) {
 		}
 		u.own(t, a.outside)
 		first := u.sandboxCommand(t, "-w", s, "--cache", a.cache+"="+keep, "--", "sh", "-c", `echo 1 > "$0/one" && echo up > "$1/ready" && cat "$1/go"`, a.cache, s)
-		if err := first.Start(); err != nil {
-			t.Fatal(err)
-		}
-		ready, err := os.ReadFile(filepath.Join(s, "ready"))
-		if err != nil || string(ready) != "up\n" {
-			first.Process.Kill()
-			first.Wait()
-			t.Fatalf("the first run did not start: %q %v", ready, err)
+		hs := startHandshake(t, first, s)
+		if hs.ready != "up\n" {
+			t.Fatalf("the first run did not start: %q %v", hs.ready, hs.finish())
 		}
 		second := []string{"--cache", a.cache + "=" + keep, "--", "sh", "-c", `echo 2 > "$0/two" && echo wrote`, a.cache}
 		r := runCommand(t, u.sandboxCommand(t, second...))
@@ -187,10 +182,7 @@ func TestCacheKeepInUse(t *testing.T) {
 		if lexists(keep + "/upper/two") {
 			t.Error("the second run wrote in the layer")
 		}
-		if err := os.WriteFile(filepath.Join(s, "go"), []byte("go\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := first.Wait(); err != nil {
+		if err := hs.finish(); err != nil {
 			t.Errorf("the first run: %v", err)
 		}
 		// The control: the same command once the first run has ended.

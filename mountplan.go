@@ -405,6 +405,16 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		items = append(items, op)
 		caches = append(caches, op.Path)
 	}
+	// A missing read-only path inside a cache directory needs no
+	// placeholder, which would be made in the real directory: what the
+	// command creates there stays in the layer.
+	items = slices.DeleteFunc(items, func(it mountOp) bool {
+		if it.Kind == opIsland && it.Missing && withinAny(it.Path, caches) {
+			mp.skipped = append(mp.skipped, it.Path+" (read-only path missing inside a --cache directory: what the command creates there stays in the layer)")
+			return true
+		}
+		return false
+	})
 	hidden := slices.Clone(p.Hidden)
 	var hiddenCanon []string // where each hidden path is, or would be
 	for _, h := range hidden {

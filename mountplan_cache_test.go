@@ -15,7 +15,7 @@ import (
 func TestPlanMountsCache(t *testing.T) {
 	host := newFakeHost(
 		"/home/u/.cache/go-build/", "/home/u/.npm/", "/home/u/notes.txt", "/home/u/proj/src/",
-		"/keep/npm/", "/keep/go/", "/w/link -> /home/u/.npm", "/w/src/",
+		"/keep/npm/", "/keep/go/", "/w/link -> /home/u/.npm", "/w/src/", "/w/src/.git/",
 		"/data/cache/", "/home/u/.cargo -> /data/cache", "/dev/shm/", "/proc/self -> 1", "/proc/1/",
 	)
 	tests := []struct {
@@ -139,6 +139,12 @@ func TestPlanMountsCache(t *testing.T) {
 			name: "a cache inside a writable root is pinned; nothing beneath it is",
 			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w"}}, Caches: []CacheLayer{{Path: "/w/src/m"}}, Hidden: []string{"/w/src/m/x/y"}},
 			want: []string{"private /", "clone /w", "clone /w/src", "read-only /", "dev /dev", "proc /proc", "bind /w", "bind /w/src", "cache /w/src/m missing"},
+		},
+		{
+			// A placeholder would be made in the real directory.
+			name: "a missing read-only path inside a cache needs no placeholder",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/src/.git", "/w/src/.codex"}}}, Caches: []CacheLayer{{Path: "/w/src"}}},
+			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "cache /w/src", "island /w/src/.git"},
 		},
 		{
 			name: "missing keep directory refused",
