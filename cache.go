@@ -56,6 +56,9 @@ func parseCaches(args []string, roots []WritableRoot) ([]CacheLayer, error) {
 			if r.Path == l.Path {
 				return bad("it is also a --write tree; choose one: --write changes the real directory, --cache never does")
 			}
+			if l.Keep != "" && (fsPathWithin(l.Keep, r.Path) || fsPathWithin(r.Path, l.Keep)) {
+				return bad("keep directory %q overlaps --write %q: the command could change its layer; keep it outside every writable tree", l.Keep, r.Path)
+			}
 		}
 		dup := false
 		for _, o := range layers {
@@ -64,6 +67,8 @@ func parseCaches(args []string, roots []WritableRoot) ([]CacheLayer, error) {
 				dup = true
 			case o.Path == l.Path:
 				return bad("given twice with different keep directories")
+			case fsPathWithin(l.Path, o.Path) || fsPathWithin(o.Path, l.Path):
+				return bad("it and --cache %q are inside one another: nested layers are not supported; give only the outer one", o.Path)
 			case l.Keep != "" && o.Keep != "" && (fsPathWithin(l.Keep, o.Keep) || fsPathWithin(o.Keep, l.Keep)):
 				return bad("keep directory %q overlaps the one of --cache %q: each layer needs its own", l.Keep, o.Path)
 			case l.Keep != "" && (fsPathWithin(l.Keep, o.Path) || fsPathWithin(o.Path, l.Keep)):
@@ -79,7 +84,36 @@ func parseCaches(args []string, roots []WritableRoot) ([]CacheLayer, error) {
 	return layers, nil
 }
 
+// checkCachesHidden refuses a cache directory at or beneath a hidden
+// path, as typed (planMounts checks again on resolved paths): its layer
+// would be over the mask, or show what is hidden.
+func checkCachesHidden(caches []CacheLayer, hidden []string) error {
+	for _, c := range caches {
+		for _, h := range hidden {
+			if fsPathWithin(c.Path, h) {
+				return fmt.Errorf("--cache %q: the directory is hidden (--hide %q); a layer there would show or replace what is hidden: unhide it, or choose another directory", c.Path, h)
+			}
+		}
+	}
+	return nil
+}
+
 // cacheRefusal is why an engine without layers refuses --cache.
 func cacheRefusal(engine string, c CacheLayer) error {
 	return fmt.Errorf("--cache %q needs the namespace engine's layers (overlayfs); %s cannot give one, and refuses to run rather than make the real directory writable (use -w to write it for real)", c.Path, engine)
+}
+
+// canonicalCachePath is canonicalWritableRoot for a --cache directory,
+// whose Landlock rule the inner stage makes: the same symlink rule, with
+// an error that names the flag (the directory is no writable root).
+func canonicalCachePath(p Policy, dir string) (string, error) {
+	areas := writableAreas(p)
+	return walkSymlinks(dir, func(link string) error {
+		for _, a := range areas {
+			if link != a.path && fsPathWithin(link, a.path) {
+				return fmt.Errorf("--cache %q passes through the symlink %q inside writable root %q, which a command run with this policy could have planted; name the directory it points to instead", dir, link, a.name)
+			}
+		}
+		return nil
+	})
 }

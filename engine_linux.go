@@ -138,7 +138,7 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 			// (mountplan_cache_linux.go); the directory beneath is out of
 			// reach. A missing one grants nothing (the outer stage plans
 			// before the placeholder exists).
-			cr, err := canonicalWritableRoot(p, c.Path)
+			cr, err := canonicalCachePath(p, c.Path)
 			if err != nil {
 				return nil, err
 			}

@@ -61,10 +61,21 @@ var errJSONEnd = errors.New("unexpected end of JSON input")
 // an error. Lone UTF-16 surrogates in \u escapes become U+FFFD, as in
 // encoding/json.
 func parseJSON(text string, maxDepth int) (jsonValue, error) {
+	return parseJSONMode(text, maxDepth, false)
+}
+
+// parseJSONLossless is parseJSON reading a lone \udc80 to \udcff as
+// the byte 0x80 to 0xff, as jsonWriter.lossless writes it: for documents
+// this program writes for itself (the mount plan), never for input.
+func parseJSONLossless(text string, maxDepth int) (jsonValue, error) {
+	return parseJSONMode(text, maxDepth, true)
+}
+
+func parseJSONMode(text string, maxDepth int, lossless bool) (jsonValue, error) {
 	if !utf8.ValidString(text) {
 		return jsonValue{}, errors.New("not valid UTF-8")
 	}
-	r := jsonReader{s: text, maxDepth: maxDepth}
+	r := jsonReader{s: text, maxDepth: maxDepth, lossless: lossless}
 	r.space()
 	v, err := r.value(0)
 	if err != nil {
@@ -81,6 +92,7 @@ type jsonReader struct {
 	s        string
 	i        int // next byte of s
 	maxDepth int
+	lossless bool // see parseJSONLossless
 }
 
 func (r *jsonReader) space() {
@@ -319,6 +331,10 @@ func (r *jsonReader) str() (string, error) {
 			if err != nil {
 				return "", err
 			}
+			if r.lossless && 0xdc80 <= u && u <= 0xdcff {
+				b = append(b, byte(u))
+				continue
+			}
 			if 0xd800 <= u && u < 0xe000 {
 				u, err = r.lowSurrogate(u)
 				if err != nil {
@@ -384,6 +400,13 @@ type jsonWriter struct {
 	depth    int
 	empty    bool // the innermost open container has no element yet
 	afterKey bool // a key was written, its value comes next
+	// lossless (str only): a byte of invalid UTF-8 is written as a lone
+	// low surrogate escape, \udc80 to \udcff, which parseJSONLossless
+	// reads back as that byte (Python's "surrogateescape"): file names
+	// are bytes, and a path that came back as U+FFFD would name another
+	// file. Valid UTF-8 never holds a surrogate, so nothing else reads
+	// back as a byte.
+	lossless bool
 }
 
 // item starts an array element or an object member.
@@ -453,6 +476,10 @@ func (w *jsonWriter) null() {
 
 func (w *jsonWriter) str(s string) {
 	w.item()
+	if w.lossless {
+		w.buf = appendJSONStringLossless(w.buf, s)
+		return
+	}
 	w.buf = appendJSONString(w.buf, s)
 }
 
@@ -503,6 +530,34 @@ func (w *jsonWriter) strings(list []string) {
 		w.str(s)
 	}
 	w.closeArray()
+}
+
+// appendJSONStringLossless is appendJSONString with each byte of invalid
+// UTF-8 written as \udcXX (see jsonWriter.lossless).
+func appendJSONStringLossless(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	start := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r != utf8.RuneError || size != 1 {
+			i += size
+			continue
+		}
+		if start == 0 {
+			b = append(b, '"')
+		}
+		// The valid run before, quoted as usual, without its quotes.
+		q := appendJSONString(nil, s[start:i])
+		b = append(b, q[1:len(q)-1]...)
+		b = append(b, '\\', 'u', 'd', 'c', hex[s[i]>>4], hex[s[i]&0xf])
+		i++
+		start = i
+	}
+	if start == 0 {
+		return appendJSONString(b, s)
+	}
+	q := appendJSONString(nil, s[start:])
+	return append(b, q[1:]...)
 }
 
 // appendJSONString quotes s as encoding/json does: <, > and & escaped for

@@ -423,6 +423,9 @@ func parseGeneric(args []string) (invocation, error) {
 		}
 		inv.policy.Hidden = append(inv.policy.Hidden, path)
 	}
+	if err := checkCachesHidden(inv.policy.Caches, inv.policy.Hidden); err != nil {
+		return inv, err
+	}
 	if showPolicy {
 		inv.action = actPrintPolicy
 	}

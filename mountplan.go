@@ -185,6 +185,9 @@ type mountPlan struct {
 	// held are the placeholder registry entries prepareHost locked (outer
 	// stage only), released by cleanupHost.
 	held []*placeholderLock
+	// keepLocks are the kept cache layers' directories, flocked by
+	// prepareHost (outer stage only), closed by cleanupHost.
+	keepLocks []int
 	// notices are the weaker choices applyMounts had to make (inner stage
 	// only), such as the host's /proc kept read-only: one line each.
 	notices []string
@@ -393,6 +396,54 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			}
 		}
 	}
+	var caches []string // canonical cache directories
+	for _, c := range p.Caches {
+		op, err := planCache(host, c, writable)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, op)
+		caches = append(caches, op.Path)
+	}
+	// A missing read-only path inside a cache directory needs no
+	// placeholder, which would be made in the real directory: what the
+	// command creates there stays in the layer.
+	items = slices.DeleteFunc(items, func(it mountOp) bool {
+		if it.Kind == opIsland && it.Missing && withinAny(it.Path, caches) {
+			mp.skipped = append(mp.skipped, it.Path+" (read-only path missing inside a --cache directory: what the command creates there stays in the layer)")
+			return true
+		}
+		return false
+	})
+	hidden := slices.Clone(p.Hidden)
+	var hiddenCanon []string // where each hidden path is, or would be
+	for _, h := range hidden {
+		c, missing, err := resolveHost(host, h, writable)
+		var nd *notDirError
+		if errors.As(err, &nd) {
+			missing, err = nd.path, nil // nothing there to hide
+		}
+		if err != nil {
+			return nil, fmt.Errorf("hidden path %q: %w", h, err)
+		}
+		hiddenCanon = append(hiddenCanon, c)
+		if missing != "" {
+			mp.skipped = append(mp.skipped, h+" (hidden path missing: nothing to hide)")
+			continue
+		}
+		k, err := host.lstat(c)
+		if err != nil {
+			return nil, fmt.Errorf("hidden path %q: lstat %q: %w", h, c, err)
+		}
+		kind := opHideFile
+		if k == hostDir {
+			kind = opHideDir
+		}
+		items = append(items, mountOp{Kind: kind, Path: c})
+	}
+	if err := checkCacheOverlaps(items, hiddenCanon); err != nil {
+		return nil, err
+	}
 	// Pins: an island, or a writable root nested in another, is a mount
 	// point and cannot be renamed, but the directories between it and the
 	// writable root around it could be, and a new directory made in their
@@ -417,23 +468,24 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			if withinAny(d, p.Hidden) {
 				continue // masked: nothing beneath can be reached to rename
 			}
+			if withinAny(d, caches) {
+				// A copy of the real directory over the overlay would make
+				// it writable. Inside the overlay a directory of the lower
+				// layer cannot be renamed (EXDEV: with userxattr overlayfs
+				// neither makes nor follows redirects, redirect_dir=nofollow),
+				// and the overlay itself is a mount point.
+				continue
+			}
 			pins = append(pins, mountOp{Kind: opBind, Path: d})
 		}
 	}
 	for _, it := range items {
-		if it.Kind == opBind || it.Kind == opIsland {
+		switch it.Kind {
+		case opBind, opIsland, opHideDir, opHideFile, opCache:
 			pin(it.Path)
 		}
 	}
 	items = append(items, pins...)
-	for _, c := range p.Caches {
-		op, err := planCache(host, c, writable)
-		if err != nil {
-			return nil, err
-		}
-		items = append(items, op)
-	}
-	hidden := slices.Clone(p.Hidden)
 	registry := ""
 	if slices.ContainsFunc(items, func(op mountOp) bool { return op.Kind == opIsland || op.Kind == opCache }) {
 		registry = registryDir(host, host.euid())
@@ -441,29 +493,6 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 			return nil, fmt.Errorf("placeholder registry: none of %s is a directory", strings.Join(placeholderRegistryBases, ", "))
 		}
 		mp.registry = registry
-	}
-	for _, h := range hidden {
-		c, missing, err := resolveHost(host, h, writable)
-		var nd *notDirError
-		if errors.As(err, &nd) {
-			missing, err = nd.path, nil // nothing there to hide
-		}
-		if err != nil {
-			return nil, fmt.Errorf("hidden path %q: %w", h, err)
-		}
-		if missing != "" {
-			mp.skipped = append(mp.skipped, h+" (hidden path missing: nothing to hide)")
-			continue
-		}
-		k, err := host.lstat(c)
-		if err != nil {
-			return nil, fmt.Errorf("hidden path %q: lstat %q: %w", h, c, err)
-		}
-		kind := opHideFile
-		if k == hostDir {
-			kind = opHideDir
-		}
-		items = append(items, mountOp{Kind: kind, Path: c})
 	}
 	if registry != "" && !fsPathWithin(registry, "/dev") {
 		// The registry's locks must be out of the command's reach: a
@@ -702,7 +731,7 @@ func (mp *mountPlan) appendJSON(w *jsonWriter) {
 
 // marshal is the plan as the outer stage sends it: compact JSON.
 func (mp *mountPlan) marshal() []byte {
-	w := jsonWriter{compact: true}
+	w := jsonWriter{compact: true, lossless: true}
 	mp.appendJSON(&w)
 	return w.buf
 }
@@ -710,7 +739,7 @@ func (mp *mountPlan) marshal() []byte {
 // unmarshalMountPlan reads what marshal wrote, strictly: an unknown member
 // or a path that is not absolute and clean is an error.
 func unmarshalMountPlan(text []byte) (*mountPlan, error) {
-	v, err := parseJSON(string(text), 4)
+	v, err := parseJSONLossless(string(text), 4)
 	if err != nil {
 		return nil, fmt.Errorf("mount plan: %w", err)
 	}

@@ -64,7 +64,55 @@ func planCache(host hostFS, c CacheLayer, writable []string) (mountOp, error) {
 		if fsPathWithin(keep, "/dev") || fsPathWithin(keep, "/proc") {
 			return bad("keep directory %q is in the sandbox's own /dev or /proc", keep)
 		}
+		// Overlayfs writes the upper layer with the mounter's credentials
+		// and no Landlock: a keep directory the command can change (turn
+		// upper into a symlink to a hidden directory, say) would let it
+		// write anywhere the sandbox can.
+		for _, w := range writable {
+			if fsPathWithin(keep, w) || fsPathWithin(w, keep) {
+				return bad("keep directory %q overlaps writable root %q: the command could change its layer; keep it outside every writable root", keep, w)
+			}
+		}
 		op.Layer = filepath.Clean(keep)
 	}
 	return op, nil
+}
+
+// checkCacheOverlaps repeats, on resolved paths, the checks parseCaches
+// makes on the paths as typed (a symlink can make two names one place),
+// and adds those that need the hidden paths (canonical). Refused:
+//   - a cache directory inside (or equal to) another: the inner layer's
+//     placeholder would be made in the real outer directory, and its lower
+//     layer would be the outer overlay;
+//   - a keep directory overlapping another layer's directory or keep
+//     directory: one layer would write into the other;
+//   - a cache directory at or beneath a hidden path: its layer would
+//     show the mask's mode-111 tmpfs, or the hidden directory itself.
+func checkCacheOverlaps(items []mountOp, hidden []string) error {
+	var caches []mountOp
+	for _, op := range items {
+		if op.Kind == opCache {
+			caches = append(caches, op)
+		}
+	}
+	overlap := func(a, b string) bool { return fsPathWithin(a, b) || fsPathWithin(b, a) }
+	for i, c := range caches {
+		for _, h := range hidden {
+			if fsPathWithin(c.Path, h) {
+				return fmt.Errorf("--cache %q: the directory is hidden (--hide %q); a layer there would show or replace what is hidden: unhide it, or choose another directory", c.Path, h)
+			}
+		}
+		for j, o := range caches {
+			switch {
+			case i == j:
+			case fsPathWithin(c.Path, o.Path):
+				return fmt.Errorf("--cache %q is the same as or inside --cache %q (paths resolved): nested layers are not supported; give only the outer one", c.Path, o.Path)
+			case c.Layer != "" && overlap(c.Layer, o.Path):
+				return fmt.Errorf("--cache %q: keep directory %q overlaps --cache %q (paths resolved): each layer needs its own place", c.Path, c.Layer, o.Path)
+			case c.Layer != "" && o.Layer != "" && overlap(c.Layer, o.Layer):
+				return fmt.Errorf("--cache %q: keep directory %q overlaps the keep directory %q of --cache %q (paths resolved): each layer needs its own", c.Path, c.Layer, o.Layer, o.Path)
+			}
+		}
+	}
+	return nil
 }

@@ -84,31 +84,20 @@ func (a *applier) cache(op mountOp) error {
 	if where == "" {
 		where = "the private tmpfs"
 	}
-	for _, d := range []string{"upper", "work"} {
-		err := unix.Mkdirat(layer, d, 0o700)
-		switch {
-		case err == nil && d == "upper":
-			// The overlay's root shows the upper directory's owner and
-			// mode: make them the directory's. An owner this user
-			// namespace does not map stays ours.
-			unix.Fchownat(layer, d, int(st.Uid), int(st.Gid), unix.AT_SYMLINK_NOFOLLOW)
-			if err := unix.Fchmodat(layer, d, st.Mode&0o7777, 0); err != nil {
-				return fmt.Errorf("cache %q: chmod %s/upper: %w", op.Path, where, err)
-			}
-		case errors.Is(err, unix.EEXIST) && op.Layer != "":
-			// A layer kept from an earlier run.
-		case err != nil:
-			return fmt.Errorf("cache %q: mkdir %s/%s: %w", op.Path, where, d, err)
-		}
+	upper, work, err := layerDirs(layer, op, st, where)
+	if err != nil {
+		return err
 	}
+	defer unix.Close(upper)
+	defer unix.Close(work)
 	if err := moveMount(layer, lower, op.Path); err != nil {
 		return err
 	}
 	fdPath := func(fd int, rel string) string { return "/proc/self/fd/" + strconv.Itoa(fd) + rel }
 	ov, err := newOverlay([][2]string{
 		{"lowerdir", fdPath(lower, "")},
-		{"upperdir", fdPath(layer, "/upper")},
-		{"workdir", fdPath(layer, "/work")},
+		{"upperdir", fdPath(upper, "")},
+		{"workdir", fdPath(work, "")},
 		{"userxattr", ""},
 		{"index", "off"},
 	})
@@ -122,6 +111,128 @@ func (a *applier) cache(op mountOp) error {
 	}
 	defer unix.Close(ov)
 	return moveOnto(ov, op.Path, wantDir)
+}
+
+// layerDirs makes, or finds from an earlier run, the upper and work
+// directories in layer and opens them. Overlayfs looks its layers up by
+// path, following symlinks, and writes them with the mounter's
+// credentials: an upper that is a symlink to a hidden directory would make
+// it readable and writable through the cache. So each is opened beneath
+// layer refusing any symlink, mount crossing or magic link
+// (openat2(2) RESOLVE_*), and overlayfs is given /proc/self/fd/N of what
+// was opened. A new upper takes the directory's owner and mode (the
+// overlay's root shows them); a kept one loses group and other write,
+// which only the caller's own processes need (copy-up runs as the
+// mounter, whatever the mode).
+func layerDirs(layer int, op mountOp, st unix.Stat_t, where string) (upper, work int, err error) {
+	open := func(d string) (int, bool, error) {
+		made := true
+		if err := unix.Mkdirat(layer, d, 0o700); errors.Is(err, unix.EEXIST) && op.Layer != "" {
+			made = false // a layer kept from an earlier run
+		} else if err != nil {
+			return -1, false, fmt.Errorf("--cache %q: mkdir %s/%s: %w", op.Path, where, d, err)
+		}
+		fd, err := unix.Openat2(layer, d, &unix.OpenHow{
+			Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,
+			Resolve: unix.RESOLVE_BENEATH | unix.RESOLVE_NO_SYMLINKS | unix.RESOLVE_NO_XDEV | unix.RESOLVE_NO_MAGICLINKS,
+		})
+		if err != nil {
+			return -1, false, fmt.Errorf("--cache %q: %s/%s is not a plain directory of the layer (a symlink or a mount?), refusing to follow it: %w", op.Path, where, d, err)
+		}
+		return fd, made, nil
+	}
+	upper, made, err := open("upper")
+	if err != nil {
+		return -1, -1, err
+	}
+	if work, _, err = open("work"); err != nil {
+		unix.Close(upper)
+		return -1, -1, err
+	}
+	// Through the descriptor: /proc/self/fd/N names what was opened.
+	self := "/proc/self/fd/" + strconv.Itoa(upper)
+	mode := st.Mode & 0o7777
+	if made {
+		// An owner this user namespace does not map stays ours.
+		unix.Fchownat(upper, "", int(st.Uid), int(st.Gid), unix.AT_EMPTY_PATH|unix.AT_SYMLINK_NOFOLLOW)
+	} else {
+		var ust unix.Stat_t
+		if err := unix.Fstat(upper, &ust); err != nil {
+			unix.Close(upper)
+			unix.Close(work)
+			return -1, -1, fmt.Errorf("cache %q: fstat %s/upper: %w", op.Path, where, err)
+		}
+		mode = ust.Mode & 0o7777
+	}
+	if op.Layer != "" {
+		mode &^= 0o022
+	}
+	if err := unix.Fchmodat(unix.AT_FDCWD, self, mode, 0); err != nil {
+		unix.Close(upper)
+		unix.Close(work)
+		return -1, -1, fmt.Errorf("cache %q: chmod %s/upper: %w", op.Path, where, err)
+	}
+	return upper, work, nil
+}
+
+// checkKeeps runs in the outer stage: every kept layer's directory must
+// be the caller's and writable by nobody else, as the placeholder
+// registry is (ensureRegistry): another user able to write there could
+// replace upper with a symlink, or fill the layer. It also takes a
+// non-blocking exclusive flock(2) on each, held until cleanupHost (the
+// descriptor is close-on-exec: the inner stage and the command never
+// have it): two overlays on one upper layer are undefined behaviour, of
+// which the kernel only warns with index=off, so a second run with the
+// same KEEP is refused while the first lasts.
+func (mp *mountPlan) checkKeeps() error {
+	for _, op := range mp.ops {
+		if op.Kind != opKeepClone {
+			continue
+		}
+		fd, err := unix.Openat2(unix.AT_FDCWD, op.Path, &unix.OpenHow{
+			Flags:   unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC,
+			Resolve: unix.RESOLVE_NO_SYMLINKS,
+		})
+		if err != nil {
+			return fmt.Errorf("--cache keep directory %q: openat2: %w", op.Path, err)
+		}
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			unix.Close(fd)
+			return fmt.Errorf("--cache keep directory %q: fstat: %w", op.Path, err)
+		}
+		if int(st.Uid) != os.Geteuid() || st.Mode&0o022 != 0 {
+			unix.Close(fd)
+			return fmt.Errorf("--cache keep directory %q must be uid %d's and writable by nobody else (owner %d, mode %o): others could change the layer; chown or chmod go-w it", op.Path, os.Geteuid(), st.Uid, st.Mode&0o7777)
+		}
+		if err := flockNB(fd); err != nil {
+			unix.Close(fd)
+			if errors.Is(err, unix.EWOULDBLOCK) {
+				return fmt.Errorf("--cache keep directory %q is in use by another run (one layer cannot be mounted twice at once); wait for it, or give this run its own", op.Path)
+			}
+			return fmt.Errorf("--cache keep directory %q: flock: %w", op.Path, err)
+		}
+		mp.keepLocks = append(mp.keepLocks, fd)
+	}
+	return nil
+}
+
+// flockNB takes an exclusive flock on fd without waiting.
+func flockNB(fd int) error {
+	for {
+		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}
+
+// releaseKeeps drops the keep directories' locks.
+func (mp *mountPlan) releaseKeeps() {
+	for _, fd := range mp.keepLocks {
+		unix.Close(fd)
+	}
+	mp.keepLocks = nil
 }
 
 // cacheLayerCaps are the capabilities the inner stage needs, besides its

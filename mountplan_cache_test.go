@@ -15,7 +15,7 @@ import (
 func TestPlanMountsCache(t *testing.T) {
 	host := newFakeHost(
 		"/home/u/.cache/go-build/", "/home/u/.npm/", "/home/u/notes.txt", "/home/u/proj/src/",
-		"/keep/npm/", "/keep/go/", "/w/link -> /home/u/.npm", "/w/src/",
+		"/keep/npm/", "/keep/go/", "/w/link -> /home/u/.npm", "/w/src/", "/w/src/.git/",
 		"/data/cache/", "/home/u/.cargo -> /data/cache", "/dev/shm/", "/proc/self -> 1", "/proc/1/",
 	)
 	tests := []struct {
@@ -74,14 +74,77 @@ func TestPlanMountsCache(t *testing.T) {
 				"bind /w", "cache /home/u", "cache /w/src layer=/keep/go", "bind /home/u/proj/src"},
 		},
 		{
-			name: "cache beneath a hidden directory shows through its mask (with nothing of the directory below)",
+			// Its layer would be over the mask's mode-111 tmpfs: refused.
+			name: "cache beneath a hidden directory refused",
 			p:    Policy{Hidden: []string{"/home/u"}, Caches: []CacheLayer{{Path: "/home/u/.npm"}}},
-			want: append(slices.Clone(planHead), "hide-dir /home/u keep=.npm/", "cache /home/u/.npm"),
+			err:  `the directory is hidden (--hide "/home/u")`,
+		},
+		{
+			name: "cache at a hidden directory refused",
+			p:    Policy{Hidden: []string{"/home/u/.npm"}, Caches: []CacheLayer{{Path: "/home/u/.npm"}}},
+			err:  `the directory is hidden (--hide "/home/u/.npm")`,
+		},
+		{
+			name: "cache beneath a hidden symlinked directory refused (resolved)",
+			p:    Policy{Hidden: []string{"/home/u/.cargo"}, Caches: []CacheLayer{{Path: "/data/cache"}}},
+			err:  `the directory is hidden (--hide "/data/cache")`,
+		},
+		{
+			name: "nested caches refused",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cache"}, {Path: "/home/u/.cache/go-build"}}},
+			err:  `--cache "/home/u/.cache/go-build" is the same as or inside --cache "/home/u/.cache"`,
+		},
+		{
+			name: "nested caches refused, missing inner one (no placeholder in the real outer directory)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cache/missing"}, {Path: "/home/u/.cache"}}},
+			err:  `is the same as or inside --cache "/home/u/.cache"`,
+		},
+		{
+			name: "one cache under two names refused (resolved)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.cargo"}, {Path: "/data/cache"}}},
+			err:  `--cache "/data/cache" is the same as or inside`,
+		},
+		{
+			name: "keep directory in another cache, through a symlink, refused (resolved)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/home/u/.cargo"}, {Path: "/data/cache"}}},
+			err:  `keep directory "/data/cache" overlaps --cache "/data/cache"`,
+		},
+		{
+			name: "one keep directory for two caches, under two names, refused (resolved)",
+			p:    Policy{Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/home/u/.cargo"}, {Path: "/home/u/.cache", Keep: "/data/cache"}}},
+			err:  `overlaps the keep directory "/data/cache"`,
 		},
 		{
 			name: "keep directory inside the cache refused",
 			p:    Policy{Caches: []CacheLayer{{Path: "/keep", Keep: "/keep/npm"}}},
 			err:  "must not be inside one another",
+		},
+		{
+			name: "keep directory inside a writable root refused",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/keep"}}, Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/npm"}}},
+			err:  `keep directory "/keep/npm" overlaps writable root "/keep"`,
+		},
+		{
+			name: "keep directory above a writable root refused",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/keep/go"}}, Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep"}}},
+			err:  `overlaps writable root`,
+		},
+		{
+			name: "keep directory with / writable refused",
+			p:    Policy{FullDiskWrite: true, Caches: []CacheLayer{{Path: "/home/u/.npm", Keep: "/keep/npm"}}},
+			err:  `overlaps writable root "/"`,
+		},
+		{
+			// Renaming /w/src away would leave the placeholder behind.
+			name: "a cache inside a writable root is pinned; nothing beneath it is",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w"}}, Caches: []CacheLayer{{Path: "/w/src/m"}}, Hidden: []string{"/w/src/m/x/y"}},
+			want: []string{"private /", "clone /w", "clone /w/src", "read-only /", "dev /dev", "proc /proc", "bind /w", "bind /w/src", "cache /w/src/m missing"},
+		},
+		{
+			// A placeholder would be made in the real directory.
+			name: "a missing read-only path inside a cache needs no placeholder",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/src/.git", "/w/src/.codex"}}}, Caches: []CacheLayer{{Path: "/w/src"}}},
+			want: []string{"private /", "clone /w", "read-only /", "dev /dev", "proc /proc", "bind /w", "cache /w/src", "island /w/src/.git"},
 		},
 		{
 			name: "missing keep directory refused",
@@ -162,6 +225,12 @@ func TestParseCache(t *testing.T) {
 		{args: []string{"--cache", "/c/a=" + keep, "--cache", "/c/b=" + keep}, err: "each layer needs its own"},
 		{args: []string{"--cache", "/c/a=" + keep, "--cache", keep}, err: "overlaps the keep directory"},
 		{args: []string{"-w", other, "--cache", other}, err: "also a --write tree"},
+		{args: []string{"-w", keep, "--cache", "/c/a=" + keep}, err: "overlaps --write"},
+		{args: []string{"-w", other, "--cache", "/c/a=" + keep, "-w", keep + "/.."}, err: "overlaps --write"},
+		{args: []string{"--cache", "/c/a", "--cache", "/c/a/missing"}, err: "nested layers are not supported"},
+		{args: []string{"--cache", "/c/a/b", "--cache", "/c/a"}, err: "nested layers are not supported"},
+		{args: []string{"--hide", "/c/h", "--cache", "/c/h/sub"}, err: `the directory is hidden (--hide "/c/h")`},
+		{args: []string{"--hide", "/c/h", "--cache", "/c/h"}, err: `the directory is hidden (--hide "/c/h")`},
 	} {
 		inv, err := parseGeneric(append(c.args, "--", "true"))
 		if c.err != "" {
@@ -183,5 +252,24 @@ func TestSeatbeltCacheRefused(t *testing.T) {
 	policy, params, err := seatbeltPolicy(p, identityResolve)
 	if err == nil || !strings.Contains(err.Error(), `--cache "/Users/u/.npm"`) || !strings.Contains(err.Error(), "Seatbelt") || policy != "" || params != nil {
 		t.Errorf("got %q, %q, %v; want a refusal naming --cache", policy, params, err)
+	}
+}
+
+// TestCanonicalCachePath: a cache directory reached through a symlink in a
+// writable root is refused with an error naming --cache, not a "writable
+// root" it is not.
+func TestCanonicalCachePath(t *testing.T) {
+	w := t.TempDir()
+	real := t.TempDir()
+	if err := os.Symlink(real, w+"/link"); err != nil {
+		t.Fatal(err)
+	}
+	p := Policy{WritableRoots: []WritableRoot{{Path: w}}, Caches: []CacheLayer{{Path: w + "/link/c"}}}
+	_, err := canonicalCachePath(p, w+"/link/c")
+	if err == nil || !strings.HasPrefix(err.Error(), `--cache "`+w+`/link/c" passes through the symlink`) {
+		t.Errorf("got %v", err)
+	}
+	if c, err := canonicalCachePath(Policy{Caches: p.Caches}, w+"/link/c"); err != nil || c != real+"/c" {
+		t.Errorf("outside any writable root: %q %v", c, err)
 	}
 }

@@ -188,6 +188,9 @@ func openParent(path string) (int, string, error) {
 // plan which islands are placeholders (with their device and inode, which
 // the inner stage checks). On error, what it did is undone.
 func (mp *mountPlan) prepareHost() error {
+	if err := mp.checkKeeps(); err != nil {
+		return err
+	}
 	if mp.registry == "" {
 		return nil
 	}
@@ -356,6 +359,7 @@ func (mp *mountPlan) cleanupHost() {
 		lk.release()
 	}
 	mp.held = nil
+	mp.releaseKeeps()
 }
 
 func (lk *placeholderLock) release() {

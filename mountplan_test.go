@@ -88,7 +88,7 @@ var planHead = []string{"private /", "read-only /", "dev /dev", "proc /proc"}
 func TestPlanMounts(t *testing.T) {
 	host := newFakeHost(
 		"/w/.git/", "/w/.git/HEAD", "/w/src/", "/w/notes.txt", "/w/secret/", "/w/key.pem", "/w/sock=",
-		"/w/sub/.git/", "/w/linkdir -> /etc", "/w/dotlink -> .git",
+		"/w/sub/.git/", "/w/linkdir -> /etc", "/w/dotlink -> .git", "/w/h/b/c",
 		"/tmp/", "/etc/", "/home -> usr/home", "/usr/home/u/.ssh/", "/usr/home/u/proj/src/",
 		"/real/ws/.git", "/link -> /real/ws", "/data/file.db",
 		"/dev/null=", "/dev/shm/", "/proc/self -> 42", "/proc/42/",
@@ -227,9 +227,16 @@ func TestPlanMounts(t *testing.T) {
 			err:  `crosses symlink "/home" inside writable root "/"`,
 		},
 		{
-			name: "full disk write: writable roots unused, hidden paths masked",
+			name: "full disk write: writable roots unused, hidden paths masked and pinned",
 			p:    Policy{FullDiskWrite: true, WritableRoots: []WritableRoot{{Path: "/w", ReadOnly: []string{"/w/.git"}}}, Hidden: []string{"/w/secret"}},
-			want: []string{"private /", "read-only / writable", "dev /dev", "proc /proc", "hide-dir /w/secret"},
+			want: []string{"private /", "clone /w", "read-only / writable", "dev /dev", "proc /proc", "bind /w", "hide-dir /w/secret"},
+		},
+		{
+			// Renaming /w/h away would carry the real file out of its mask.
+			name: "hidden paths inside a writable root are pinned",
+			p:    Policy{WritableRoots: []WritableRoot{{Path: "/w"}}, Hidden: []string{"/w/h/b/c", "/w/secret"}},
+			want: []string{"private /", "clone /w", "clone /w/h", "clone /w/h/b", "read-only /", "dev /dev", "proc /proc",
+				"bind /w", "bind /w/h", "hide-dir /w/secret", "bind /w/h/b", "hide-file /w/h/b/c"},
 		},
 		{
 			name: "island outside any writable root is read-only anyway",
