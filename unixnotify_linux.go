@@ -48,11 +48,10 @@ package main
 // the same open file description, so a non-blocking socket gets
 // EINPROGRESS (TCP) or EAGAIN (a full AF_UNIX backlog) as it would. A
 // blocking connect blocks the supervisor's handler for that call (each
-// notification has a goroutine of its own, so others proceed); when the
-// command's thread is interrupted by a signal, its connect fails with
-// EINTR or is restarted as usual, and the supervisor's connect, already
-// under way, may still complete later (a blocking AF_UNIX connect waits
-// only for room in a full backlog).
+// notification has a goroutine of its own, so others proceed), within
+// the limits of connectblock_linux.go: at most maxBlockingConnects at
+// once (past it EAGAIN at once), and an AF_UNIX one gives up within
+// connectSlice of its caller's death or signal.
 //
 // What differs from a plain connect: the connection is made by the
 // supervisor, so the credentials the server sees (SO_PEERCRED,
@@ -178,7 +177,10 @@ type connectSupervisor struct {
 	// root is the sandbox's root directory (/proc/PID/root of the inner
 	// stage), where absolute socket paths are resolved: every process of
 	// the sandbox has it, as none can chroot (no CAP_SYS_CHROOT).
-	root   int
+	root int
+	// slots holds one token per connect on a blocking socket under way
+	// (connectAs); nil: unbounded (tests of the other parts).
+	slots  chan struct{}
 	diagMu sync.Mutex // one dump at a time on each diag socket
 	seq    uint32
 
@@ -255,7 +257,7 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 		return nil, line, fmt.Errorf("pidfd_open(namespace stage %d): %w", in.pid, err)
 	}
 	defer unix.Close(pidfd)
-	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1}
+	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1, slots: make(chan struct{}, maxBlockingConnects)}
 	if s.notify, err = unix.PidfdGetfd(pidfd, n, 0); err != nil {
 		return nil, line, fmt.Errorf("pidfd_getfd(seccomp listener): %w", err)
 	}
@@ -380,8 +382,8 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if err != nil {
 		return unix.EINTR // the thread is gone: nobody reads the answer
 	}
-	defer unix.Close(pidfd)
 	sock, err := unix.PidfdGetfd(pidfd, int(fd), 0)
+	unix.Close(pidfd) // not needed while the connect may block
 	if err != nil {
 		return errnoOf(err, unix.EBADF)
 	}
@@ -413,7 +415,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 		if !s.valid(n.ID) {
 			return unix.EINTR
 		}
-		return rawConnect(sock, sa)
+		return s.connectAs(sock, sa, n.ID)
 	}
 	if len(sa) > sockaddrUnLen {
 		return unix.EINVAL // unix_validate_addr: longer than struct sockaddr_un
@@ -450,7 +452,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	var self [2 + 32]byte
 	binary.NativeEndian.PutUint16(self[:], unix.AF_UNIX)
 	n2 := copy(self[2:], "/proc/self/fd/"+strconv.Itoa(target))
-	return rawConnect(sock, self[:2+n2+1])
+	return s.connectAs(sock, self[:2+n2+1], n.ID)
 }
 
 // threadPidfd is a pidfd for thread tid: of the thread itself where the

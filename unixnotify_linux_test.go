@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -290,4 +291,139 @@ func TestVFSMatches(t *testing.T) {
 			t.Errorf("another file matched: %x", m)
 		}
 	}
+}
+
+// pyStuckConnects fills a backlog of 0 (argv[1]), then forks argv[2]
+// children that each connect to it blocking, waits until each is blocked
+// in connect or has ended, and names the moment with a marker file
+// (argv[1] + ".ready") once no more than argv[3] are left blocked (or
+// after 20 s); it goes on when argv[1] + ".go" appears: kills
+// the children, then connects blocking to a second listener (a normal
+// connect), retrying while the supervisor still gives up the killed
+// ones. It prints how many children got EAGAIN at once, then
+// "connected".
+const pyStuckConnects = `import errno, os, platform, signal, socket, sys, time
+path, n = sys.argv[1], int(sys.argv[2])
+connect_nr = {"x86_64": 42, "aarch64": 203}[platform.machine()]
+l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen(0)
+held = []
+while True:
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try:
+        c.connect(path); held.append(c)
+    except BlockingIOError:
+        break
+kids = []
+for i in range(n):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            socket.socket(socket.AF_UNIX).connect(path)
+        except OSError as e:
+            os._exit(3 if e.errno == errno.EAGAIN else 4)
+        os._exit(0)
+    kids.append(pid)
+eagain, blocked = 0, []
+for pid in kids:
+    while True:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            eagain += os.waitstatus_to_exitcode(st) == 3
+            break
+        try:
+            with open("/proc/%d/syscall" % pid) as f:
+                if f.read().split()[0] == str(connect_nr):
+                    blocked.append(pid); break
+        except OSError:
+            pass
+        time.sleep(0.001)
+# Blocked in connect may still mean waiting for the supervisor's answer:
+# wait (20 s at most) until no more than the bound (argv[3]) are left.
+for i in range(2000):
+    for pid in list(blocked):
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            eagain += os.waitstatus_to_exitcode(st) == 3
+            blocked.remove(pid)
+    if len(blocked) <= int(sys.argv[3]):
+        break
+    time.sleep(0.01)
+time.sleep(0.2)  # for the supervisor to take the last notifications
+open(path + ".ready", "w").close()
+while not os.path.exists(path + ".go"):
+    time.sleep(0.01)
+for pid in blocked:
+    os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0)
+print(eagain)
+l2 = socket.socket(socket.AF_UNIX); l2.bind(path + "2"); l2.listen(8)
+for i in range(300):
+    try:
+        socket.socket(socket.AF_UNIX).connect(path + "2"); break
+    except BlockingIOError:
+        time.sleep(0.1)
+print("connected")`
+
+// TestNamespaceUnixStuckConnects: connects blocked on a full backlog do
+// not each hold a thread and descriptors of the supervisor: past
+// maxBlockingConnects they get EAGAIN at once, the supervisor's thread
+// and descriptor counts stay bounded, and a normal connect works after
+// the blocked callers were killed.
+func TestNamespaceUnixStuckConnects(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		sock := filepath.Join(ws, "dos.sock")
+		const n = 3 * maxBlockingConnects
+		cmd := u.sandboxCommand(t, "-w", ws, "--", py, "-c", pyStuckConnects, sock, strconv.Itoa(n), strconv.Itoa(maxBlockingConnects))
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+		defer timer.Stop()
+		for !lexists(sock + ".ready") {
+			select {
+			case err := <-done:
+				t.Fatalf("the script ended early: %v\nstdout: %q\nstderr: %q", err, out.String(), errb.String())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		pid := strconv.Itoa(cmd.Process.Pid)
+		status, err := os.ReadFile("/proc/" + pid + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		threads := -1
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+				threads, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		fds, err := os.ReadDir("/proc/" + pid + "/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(sock+".go", nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err = <-done
+		t.Logf("%d blocked connects: supervisor threads %d, descriptors %d; %v\nstdout: %q\nstderr: %q", n, threads, len(fds), err, out.String(), errb.String())
+		if threads < 1 || threads > maxBlockingConnects+16 {
+			t.Errorf("the supervisor has %d threads", threads)
+		}
+		if len(fds) > ownSockets+3*maxBlockingConnects+16 {
+			t.Errorf("the supervisor has %d descriptors", len(fds))
+		}
+		lines := strings.Fields(out.String())
+		if err != nil || len(lines) != 2 || lines[1] != "connected" {
+			t.Errorf("after the killed connects, a normal one did not work")
+		}
+		if len(lines) == 2 && lines[0] != strconv.Itoa(n-maxBlockingConnects) {
+			t.Errorf("%s connects got EAGAIN at once, want %d (past the bound)", lines[0], n-maxBlockingConnects)
+		}
+	})
 }
