@@ -64,10 +64,8 @@ package main
 // through a magic link (/proc/self/fd/N) gets ELOOP; and write permission
 // on the socket file is checked with the supervisor's credentials (the
 // caller's user, the command's too; as root, root's), on a socket the
-// sandbox bound itself. Inode numbers: sock_diag reports 32 bits of them,
-// so on a filesystem with larger inode numbers a socket file outside
-// whose number matches one the sandbox bound in its low 32 bits, on the
-// same device, would pass; the device must match exactly.
+// sandbox bound itself. Inode numbers: sock_diag reports 32 bits of them;
+// see sockfile_linux.go for larger ones.
 
 import (
 	"encoding/binary"
@@ -441,8 +439,9 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 		return unix.EINTR
 	}
 	if !s.known(&st) {
-		if ok, err := s.listening(s.diag, &st); err != nil || !ok {
-			if ok, err := s.listening(s.hostDiagFD(), &st); err == nil && ok {
+		match := s.socketFileMatch(&st)
+		if ok, err := s.listening(s.diag, match); err != nil || !ok {
+			if ok, err := s.listening(s.hostDiagFD(), match); err == nil && ok {
 				return unix.EACCES
 			}
 			return unix.ECONNREFUSED

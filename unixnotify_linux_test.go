@@ -282,9 +282,14 @@ func TestVFSMatches(t *testing.T) {
 		b = binary.NativeEndian.AppendUint32(b, ino)
 		return binary.NativeEndian.AppendUint32(b, kdev)
 	}
-	st := &unix.Stat_t{Dev: unix.Mkdev(8, 0x12345), Ino: 1<<32 | 5}
+	st := &unix.Stat_t{Dev: unix.Mkdev(8, 0x12345), Ino: 5}
 	if !vfsMatches(msg(5, 8<<20|0x12345), st) {
 		t.Errorf("the same file did not match")
+	}
+	// A number beyond 32 bits cannot be told from another with the same
+	// low bits: device and number alone do not decide.
+	if vfsMatches(msg(5, 8<<20|0x12345), &unix.Stat_t{Dev: st.Dev, Ino: 1<<32 | 5}) {
+		t.Errorf("a 64-bit inode number matched on its low 32 bits")
 	}
 	for _, m := range [][]byte{msg(6, 8<<20|0x12345), msg(5, 8<<20|0x12346), msg(5, 9<<20|0x12345), msg(5, 0)[:unixDiagMsgLen+8]} {
 		if vfsMatches(m, st) {
@@ -426,4 +431,58 @@ func TestNamespaceUnixStuckConnects(t *testing.T) {
 			t.Errorf("%s connects got EAGAIN at once, want %d (past the bound)", lines[0], n-maxBlockingConnects)
 		}
 	})
+}
+
+// TestSocketFileMatchName: where device and inode number cannot decide
+// (numbers beyond 32 bits), the listener's bound name must name the very
+// file, by an absolute path without symlinks, as its only link.
+func TestSocketFileMatchName(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.sock")
+	l, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(l)
+	if err := unix.Bind(l, &unix.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(root)
+	s := &connectSupervisor{root: root}
+	if !s.namesFile(path, &st) {
+		t.Errorf("the socket's own absolute name did not name it")
+	}
+	if err := os.Symlink(path, path+".link"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, path+".hard"); err != nil {
+		t.Fatal(err)
+	}
+	other := st
+	other.Ino += 1 << 32
+	for name, c := range map[string]struct {
+		path string
+		st   *unix.Stat_t
+	}{
+		"relative":            {"s.sock", &st},
+		"through a symlink":   {path + ".link", &st},
+		"another inode":       {path, &other},
+		"a name with 2 links": {path + ".hard", &st},
+	} {
+		if s.namesFile(c.path, c.st) {
+			t.Errorf("%s: matched", name)
+		}
+	}
+	e := unixDiagEntry{dev: st.Dev, ino: uint32(other.Ino), name: path}
+	if s.socketFileMatch(&other)(&e) {
+		t.Errorf("a 64-bit inode number matched by device, low bits and a name naming another file")
+	}
 }
