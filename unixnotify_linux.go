@@ -439,7 +439,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 		return unix.EINTR
 	}
 	if !s.known(&st) {
-		match := s.socketFileMatch(&st)
+		match := s.socketFileMatch(&st, target)
 		if ok, err := s.listening(s.diag, match); err != nil || !ok {
 			if ok, err := s.listening(s.hostDiagFD(), match); err == nil && ok {
 				return unix.EACCES

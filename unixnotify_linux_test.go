@@ -482,7 +482,7 @@ func TestSocketFileMatchName(t *testing.T) {
 		}
 	}
 	e := unixDiagEntry{dev: st.Dev, ino: uint32(other.Ino), name: path}
-	if s.socketFileMatch(&other)(&e) {
+	if s.socketFileMatch(&other, root)(&e) {
 		t.Errorf("a 64-bit inode number matched by device, low bits and a name naming another file")
 	}
 }
