@@ -60,8 +60,10 @@ package main
 // supervisor is outside the sandbox's PID namespace). A pathname the
 // sandbox did not bind gets ECONNREFUSED (nothing listening there that
 // the sandbox may reach),
-// or EACCES when a socket outside the sandbox listens on it; a path
-// through a magic link (/proc/self/fd/N) gets ELOOP; and write permission
+// or EACCES when a socket outside the sandbox listens on it; paths
+// through the caller's /proc/self, /proc/thread-self and /dev/fd are
+// mapped as procself_linux.go says, and one through another magic link
+// (/proc/self/cwd/...) gets ELOOP; and write permission
 // on the socket file is checked with the supervisor's credentials (the
 // caller's user, the command's too; as root, root's), on a socket the
 // sandbox bound itself. Inode numbers: sock_diag reports 32 bits of them;
@@ -422,7 +424,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if i := strings.IndexByte(path, 0); i >= 0 {
 		path = path[:i]
 	}
-	target, errno := resolveInSandbox(s.root, tid, path)
+	target, errno := s.resolveSocketPath(tid, path)
 	if errno != 0 {
 		return errno
 	}

@@ -486,3 +486,53 @@ func TestSocketFileMatchName(t *testing.T) {
 		t.Errorf("a 64-bit inode number matched by device, low bits and a name naming another file")
 	}
 }
+
+// pyProcSelf serves on argv[1] (unless argv[2] is "client") and connects
+// to it through the caller's own /proc entries, the usual way around
+// sun_path's 108 bytes; it prints one line per way: ok or the error.
+const pyProcSelf = `import os, socket, sys, threading
+path = sys.argv[1]
+if sys.argv[2] != "client":
+    l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen(8)
+    def serve():
+        while True:
+            c, _ = l.accept(); c.sendall(b"ok"); c.close()
+    threading.Thread(target=serve, daemon=True).start()
+d = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY)
+f = os.open(path, os.O_PATH)
+name = os.path.basename(path)
+for addr in ("/proc/self/fd/%d/%s" % (d, name), "/proc/thread-self/fd/%d/%s" % (d, name),
+             "/dev/fd/%d/%s" % (d, name), "/proc/self/fd/%d" % f, "/proc/self/cwd/../" + path):
+    try:
+        c = socket.socket(socket.AF_UNIX); c.connect(addr)
+        print(c.recv(8).decode())
+    except OSError as e:
+        print(e.strerror)`
+
+// TestNamespaceUnixProcSelf: connects through /proc/self/fd/N/name,
+// /proc/thread-self/..., /dev/fd/N/... reach the sandbox's own sockets as
+// without the sandbox, and one through a magic link the supervisor
+// cannot follow (cwd) is refused; a socket outside stays out of reach
+// through a descriptor of its directory.
+func TestNamespaceUnixProcSelf(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ctl := runPlain(t, u, py, "-c", pyProcSelf, filepath.Join(u.dir(t), "s.sock"), "serve")
+		if ctl.stdout != "ok\nok\nok\nok\nok\n" {
+			t.Fatalf("control: %v", ctl)
+		}
+		ws := u.dir(t)
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyProcSelf, filepath.Join(ws, "s.sock"), "serve"); r.stdout != "ok\nok\nok\nok\nToo many levels of symbolic links\n" {
+			t.Errorf("the sandbox's own socket through /proc/self: %v", r)
+		}
+		out := listenStream(t, "unix", filepath.Join(u.dir(t), "out.sock"))
+		if err := os.Chmod(out.args[0], 0o777); err != nil {
+			t.Fatal(err)
+		}
+		r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyProcSelf, out.args[0], "client")
+		if strings.Contains(r.stdout, "ok") || out.saw(200*time.Millisecond) {
+			t.Errorf("a socket outside through /proc/self: %v", r)
+		}
+	})
+}
