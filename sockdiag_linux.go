@@ -75,6 +75,40 @@ func (s *connectSupervisor) hostDiagFD() int {
 	return s.hostDiag
 }
 
+// refusal is the errno for a connect to the socket file st describes,
+// which no socket of the sandbox's listens on: EACCES when one outside
+// does (so the user learns it is there but out of reach), else
+// ECONNREFUSED. The host's table is dumped once per file and the answer
+// kept (at most refusalCache files, then all forgotten), so that a command
+// connecting to an outside socket in a loop does not make the supervisor
+// dump the host's sockets each time. Only the message depends on it: an
+// answer gone stale (that socket closed since, or its inode number reused)
+// refuses all the same.
+func (s *connectSupervisor) refusal(st *unix.Stat_t, match func(*unixDiagEntry) bool) unix.Errno {
+	key := [2]uint64{st.Dev, st.Ino}
+	s.ownMu.Lock()
+	errno, ok := s.refused[key]
+	s.ownMu.Unlock()
+	if ok {
+		return errno
+	}
+	errno = unix.ECONNREFUSED
+	if ok, err := s.listening(s.hostDiagFD(), match); err == nil && ok {
+		errno = unix.EACCES
+	}
+	s.ownMu.Lock()
+	defer s.ownMu.Unlock()
+	s.hostDumps++
+	if s.refused == nil || len(s.refused) >= refusalCache {
+		s.refused = make(map[[2]uint64]unix.Errno)
+	}
+	s.refused[key] = errno
+	return errno
+}
+
+// refusalCache is how many refusals' answers the supervisor keeps.
+const refusalCache = 256
+
 // listening reports whether a listening AF_UNIX socket of diag's network
 // namespace is bound to the file st describes, as match judges each
 // socket's entry (see socketFileMatch).

@@ -194,6 +194,11 @@ type connectSupervisor struct {
 	// forkserver, a test client) skip the sock_diag dump.
 	ownMu sync.Mutex
 	own   []ownSocket
+
+	// refused: each refused socket file's errno (refusal), under ownMu;
+	// hostDumps counts the dumps of the host's table it made.
+	refused   map[[2]uint64]unix.Errno
+	hostDumps int
 }
 
 type ownSocket struct {
@@ -443,10 +448,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if !s.known(&st) {
 		match := s.socketFileMatch(&st, target)
 		if ok, err := s.listening(s.diag, match); err != nil || !ok {
-			if ok, err := s.listening(s.hostDiagFD(), match); err == nil && ok {
-				return unix.EACCES
-			}
-			return unix.ECONNREFUSED
+			return s.refusal(&st, match)
 		}
 		s.remember(target, &st)
 	}

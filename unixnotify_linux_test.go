@@ -536,3 +536,35 @@ func TestNamespaceUnixProcSelf(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusalOnce: a socket file outside is looked up in the host's
+// socket table once, however often it is refused, and the answer
+// (EACCES: a socket outside listens there) stays.
+func TestRefusalOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.sock")
+	l, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(l)
+	if err := unix.Bind(l, &unix.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(l, 1); err != nil {
+		t.Fatal(err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	s := &connectSupervisor{notify: -1, diag: -1, hostDiag: -1, root: -1}
+	defer s.close()
+	for i := 0; i < 3; i++ {
+		if e := s.refusal(&st, s.socketFileMatch(&st, -1)); e != unix.EACCES {
+			t.Fatalf("refusal %d: %v, want EACCES", i, e)
+		}
+	}
+	if s.hostDumps != 1 {
+		t.Errorf("%d dumps of the host's sockets for one file refused 3 times", s.hostDumps)
+	}
+}
