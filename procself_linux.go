@@ -15,10 +15,14 @@ package main
 //     (pidfd_getfd(2)) and resolves rest beneath it with openat2(2)'s
 //     RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS (".." above it and absolute
 //     symlinks get EXDEV); without rest, the file of N itself.
+//   - /proc/self/cwd/rest and /proc/self/root/rest (thread-self alike):
+//     rest from the caller's working directory, as a relative path, or
+//     from the sandbox's root, where every process of the sandbox has its
+//     root (none can chroot).
 //   - other paths under /proc/self and /proc/thread-self: "self" becomes
 //     the caller's PID in the sandbox's PID namespace (NStgid in
 //     /proc/TID/status), "thread-self" PID/task/TID (NSpid); the rest
-//     resolves as any path, so a magic link in it (cwd, root, exe) still
+//     resolves as any path, so a magic link in it (exe, map_files) still
 //     gets ELOOP.
 //
 // Whatever file is found, the sock_diag check applies as to any other: a
@@ -56,6 +60,14 @@ func (s *connectSupervisor) resolveSocketPath(tid int, path string) (int, unix.E
 		if len(comps) > 2 && comps[2] == "fd" {
 			fdPart = comps[3:]
 			break
+		}
+		if len(comps) > 2 && comps[2] == "cwd" {
+			// The caller's working directory, as a relative path starts.
+			return resolveInSandbox(s.root, tid, strings.Join(append([]string{"."}, comps[3:]...), "/"))
+		}
+		if len(comps) > 2 && comps[2] == "root" {
+			// The sandbox's root: no process in it can chroot.
+			return resolveInSandbox(s.root, tid, "/"+strings.Join(comps[3:], "/"))
 		}
 		tgidNS, tidNS, ok := sandboxPids(tid)
 		if !ok {

@@ -63,7 +63,7 @@ package main
 // or EACCES when a socket outside the sandbox listens on it; paths
 // through the caller's /proc/self, /proc/thread-self and /dev/fd are
 // mapped as procself_linux.go says, and one through another magic link
-// (/proc/self/cwd/...) gets ELOOP; and write permission
+// (/proc/self/exe) gets ELOOP; and write permission
 // on the socket file is checked with the supervisor's credentials (the
 // caller's user, the command's too; as root, root's), on a socket the
 // sandbox bound itself. Inode numbers: sock_diag reports 32 bits of them;

@@ -502,7 +502,8 @@ d = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY)
 f = os.open(path, os.O_PATH)
 name = os.path.basename(path)
 for addr in ("/proc/self/fd/%d/%s" % (d, name), "/proc/thread-self/fd/%d/%s" % (d, name),
-             "/dev/fd/%d/%s" % (d, name), "/proc/self/fd/%d" % f, "/proc/self/cwd/../" + path):
+             "/dev/fd/%d/%s" % (d, name), "/proc/self/fd/%d" % f, "/proc/self/cwd/../" + path,
+             "/proc/thread-self/root" + path, "/proc/self/exe/x"):
     try:
         c = socket.socket(socket.AF_UNIX); c.connect(addr)
         print(c.recv(8).decode())
@@ -510,20 +511,20 @@ for addr in ("/proc/self/fd/%d/%s" % (d, name), "/proc/thread-self/fd/%d/%s" % (
         print(e.strerror)`
 
 // TestNamespaceUnixProcSelf: connects through /proc/self/fd/N/name,
-// /proc/thread-self/..., /dev/fd/N/... reach the sandbox's own sockets as
-// without the sandbox, and one through a magic link the supervisor
-// cannot follow (cwd) is refused; a socket outside stays out of reach
+// /proc/thread-self/..., /dev/fd/N/..., /proc/self/cwd and root reach the
+// sandbox's own sockets as without the sandbox, and one through a magic
+// link the supervisor does not follow (exe) gets ELOOP; a socket outside stays out of reach
 // through a descriptor of its directory.
 func TestNamespaceUnixProcSelf(t *testing.T) {
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireNamespaces(t, u)
 		py := needPython(t)
 		ctl := runPlain(t, u, py, "-c", pyProcSelf, filepath.Join(u.dir(t), "s.sock"), "serve")
-		if ctl.stdout != "ok\nok\nok\nok\nok\n" {
+		if ctl.stdout != "ok\nok\nok\nok\nok\nok\nNot a directory\n" {
 			t.Fatalf("control: %v", ctl)
 		}
 		ws := u.dir(t)
-		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyProcSelf, filepath.Join(ws, "s.sock"), "serve"); r.stdout != "ok\nok\nok\nok\nToo many levels of symbolic links\n" {
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyProcSelf, filepath.Join(ws, "s.sock"), "serve"); r.stdout != "ok\nok\nok\nok\nok\nok\nToo many levels of symbolic links\n" {
 			t.Errorf("the sandbox's own socket through /proc/self: %v", r)
 		}
 		out := listenStream(t, "unix", filepath.Join(u.dir(t), "out.sock"))
