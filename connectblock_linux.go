@@ -45,6 +45,10 @@ import (
 // supervisor performs at once.
 const maxBlockingConnects = 64
 
+// maxHandlers bounds the goroutines receiving or handling notifications
+// at once (serve): the blocking connects, and as many again for the rest.
+const maxHandlers = 2 * maxBlockingConnects
+
 // connectSlice is how long a blocking AF_UNIX connect waits in the
 // kernel before the supervisor checks its caller is still there.
 const connectSlice = 100 * time.Millisecond

@@ -179,10 +179,11 @@ type connectSupervisor struct {
 	// the sandbox has it, as none can chroot (no CAP_SYS_CHROOT).
 	root int
 	// slots holds one token per connect on a blocking socket under way
-	// (connectAs); nil: unbounded (tests of the other parts).
-	slots  chan struct{}
-	diagMu sync.Mutex // one dump at a time on each diag socket
-	seq    uint32
+	// (connectAs), handlers one per goroutine receiving or handling a
+	// notification (serve); nil: unbounded (tests of the other parts).
+	slots, handlers chan struct{}
+	diagMu          sync.Mutex // one dump at a time on each diag socket
+	seq             uint32
 
 	// own are socket files found bound inside the sandbox, each held
 	// open (O_PATH) so that its inode, and with it its number, cannot be
@@ -262,7 +263,8 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 		return nil, line, fmt.Errorf("pidfd_open(namespace stage %d): %w", in.pid, err)
 	}
 	defer unix.Close(pidfd)
-	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1, slots: make(chan struct{}, maxBlockingConnects)}
+	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1,
+		slots: make(chan struct{}, maxBlockingConnects), handlers: make(chan struct{}, maxHandlers)}
 	if s.notify, err = unix.PidfdGetfd(pidfd, n, 0); err != nil {
 		return nil, line, fmt.Errorf("pidfd_getfd(seccomp listener): %w", err)
 	}
@@ -339,8 +341,16 @@ func (s *connectSupervisor) netnsOf(fd int, st *unix.Stat_t) error {
 // handled by the goroutine that received it, after it started the next
 // receiver: a connect that blocks holds up only itself, and one that does
 // not costs no hand-over between goroutines (the supervisor runs with one
-// P, see engageNamespace).
+// P, see engageNamespace). At most maxHandlers goroutines receive or
+// handle at once (a token each from s.handlers): every one may hold an OS
+// thread in a syscall, and a command with thousands of threads in connect
+// must not make the supervisor start as many (the Go runtime aborts when
+// it cannot make a thread). Past that, notifications wait in the kernel.
 func (s *connectSupervisor) serve() {
+	if s.handlers != nil {
+		s.handlers <- struct{}{}
+		defer func() { <-s.handlers }()
+	}
 	for {
 		var n seccompNotif // must be zero for SECCOMP_IOCTL_NOTIF_RECV
 		_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(s.notify), uintptr(unix.SECCOMP_IOCTL_NOTIF_RECV), uintptr(unsafe.Pointer(&n)))
