@@ -13,6 +13,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -32,9 +34,11 @@ func openSockDiag() (int, error) {
 
 // Netlink sock_diag for AF_UNIX (sock_diag(7), include/uapi/linux/unix_diag.h).
 const (
-	udiagShowVFS = 0x2 // UDIAG_SHOW_VFS
-	unixDiagVFS  = 1   // UNIX_DIAG_VFS attribute
-	tcpListen    = 10  // TCP_LISTEN: the state of a listening AF_UNIX socket
+	udiagShowName = 0x1 // UDIAG_SHOW_NAME
+	udiagShowVFS  = 0x2 // UDIAG_SHOW_VFS
+	unixDiagName  = 0   // UNIX_DIAG_NAME attribute: sun_path as bound
+	unixDiagVFS   = 1   // UNIX_DIAG_VFS attribute
+	tcpListen     = 10  // TCP_LISTEN: the state of a listening AF_UNIX socket
 )
 
 // unixDiagReq is struct unix_diag_req, 24 bytes:
@@ -71,11 +75,44 @@ func (s *connectSupervisor) hostDiagFD() int {
 	return s.hostDiag
 }
 
+// refusal is the errno for a connect to the socket file st describes,
+// which no socket of the sandbox's listens on: EACCES when one outside
+// does (so the user learns it is there but out of reach), else
+// ECONNREFUSED. The host's table is dumped once per file and the answer
+// kept (at most refusalCache files, then all forgotten), so that a command
+// connecting to an outside socket in a loop does not make the supervisor
+// dump the host's sockets each time. Only the message depends on it: an
+// answer gone stale (that socket closed since, or its inode number reused)
+// refuses all the same.
+func (s *connectSupervisor) refusal(st *unix.Stat_t, match func(*unixDiagEntry) bool) unix.Errno {
+	key := [2]uint64{st.Dev, st.Ino}
+	s.ownMu.Lock()
+	errno, ok := s.refused[key]
+	s.ownMu.Unlock()
+	if ok {
+		return errno
+	}
+	errno = unix.ECONNREFUSED
+	if ok, err := s.listening(s.hostDiagFD(), match); err == nil && ok {
+		errno = unix.EACCES
+	}
+	s.ownMu.Lock()
+	defer s.ownMu.Unlock()
+	s.hostDumps++
+	if s.refused == nil || len(s.refused) >= refusalCache {
+		s.refused = make(map[[2]uint64]unix.Errno)
+	}
+	s.refused[key] = errno
+	return errno
+}
+
+// refusalCache is how many refusals' answers the supervisor keeps.
+const refusalCache = 256
+
 // listening reports whether a listening AF_UNIX socket of diag's network
-// namespace is bound to the file st describes. The kernel reports the
-// file's device as the in-kernel dev_t (major << 20 | minor) and its
-// inode number cut to 32 bits (struct unix_diag_vfs).
-func (s *connectSupervisor) listening(diag int, st *unix.Stat_t) (bool, error) {
+// namespace is bound to the file st describes, as match judges each
+// socket's entry (see socketFileMatch).
+func (s *connectSupervisor) listening(diag int, match func(*unixDiagEntry) bool) (bool, error) {
 	if diag < 0 {
 		return false, errors.New("no sock_diag socket")
 	}
@@ -87,7 +124,7 @@ func (s *connectSupervisor) listening(diag int, st *unix.Stat_t) (bool, error) {
 		req unixDiagReq
 	}{
 		hdr: unix.NlMsghdr{Type: unix.SOCK_DIAG_BY_FAMILY, Flags: unix.NLM_F_REQUEST | unix.NLM_F_DUMP, Seq: s.seq},
-		req: unixDiagReq{Family: unix.AF_UNIX, States: 1 << tcpListen, Show: udiagShowVFS},
+		req: unixDiagReq{Family: unix.AF_UNIX, States: 1 << tcpListen, Show: udiagShowVFS | udiagShowName},
 	}
 	req.hdr.Len = uint32(unsafe.Sizeof(req))
 	b := unsafe.Slice((*byte)(unsafe.Pointer(&req)), unsafe.Sizeof(req))
@@ -120,7 +157,7 @@ func (s *connectSupervisor) listening(diag int, st *unix.Stat_t) (bool, error) {
 				case unix.NLMSG_ERROR:
 					return false, errors.New("sock_diag: the kernel refused the dump")
 				case unix.SOCK_DIAG_BY_FAMILY:
-					if vfsMatches(b[unix.NLMSG_HDRLEN:l], st) {
+					if e, ok := parseUnixDiag(b[unix.NLMSG_HDRLEN:l]); ok && !found && match(&e) {
 						found = true
 					}
 				}
@@ -130,26 +167,53 @@ func (s *connectSupervisor) listening(diag int, st *unix.Stat_t) (bool, error) {
 	}
 }
 
-// vfsMatches reports whether the UNIX_DIAG_VFS attribute of one
-// unix_diag_msg names the file st describes.
-func vfsMatches(msg []byte, st *unix.Stat_t) bool {
+// unixDiagEntry is what a dump says of one listening socket: the device
+// (in the kernel's encoding, made user-space's here) and inode number (32
+// bits) of the file it is bound to (UNIX_DIAG_VFS), and its bound name
+// (UNIX_DIAG_NAME; "" for none, abstract names start with a NUL).
+type unixDiagEntry struct {
+	dev  uint64
+	ino  uint32
+	name string
+}
+
+// parseUnixDiag reads one unix_diag_msg; ok is false without a
+// UNIX_DIAG_VFS attribute (no pathname socket).
+func parseUnixDiag(msg []byte) (e unixDiagEntry, ok bool) {
 	if len(msg) < unixDiagMsgLen {
-		return false
+		return e, false
 	}
 	attrs := msg[unixDiagMsgLen:]
 	for len(attrs) >= 4 {
 		l := int(binary.NativeEndian.Uint16(attrs))
 		typ := binary.NativeEndian.Uint16(attrs[2:])
 		if l < 4 || l > len(attrs) {
-			return false
+			return e, false
 		}
-		if typ == unixDiagVFS && l >= 12 {
-			ino := binary.NativeEndian.Uint32(attrs[4:])
+		switch {
+		case typ == unixDiagVFS && l >= 12:
+			e.ino = binary.NativeEndian.Uint32(attrs[4:])
 			kdev := binary.NativeEndian.Uint32(attrs[8:])
-			dev := unix.Mkdev(kdev>>20, kdev&0xfffff)
-			return ino == uint32(st.Ino) && dev == st.Dev
+			e.dev = unix.Mkdev(kdev>>20, kdev&0xfffff)
+			ok = true
+		case typ == unixDiagName:
+			e.name = string(attrs[4:l])
+			if len(e.name) > 0 && e.name[0] != 0 {
+				if i := strings.IndexByte(e.name, 0); i >= 0 {
+					e.name = e.name[:i]
+				}
+			}
 		}
 		attrs = attrs[min((l+3)&^3, len(attrs)):]
 	}
-	return false
+	return e, ok
+}
+
+// vfsMatches reports whether the UNIX_DIAG_VFS attribute of one
+// unix_diag_msg names the file st describes by device and inode number
+// alone: only when the number fits the 32 bits the kernel reports (a
+// larger one could match another file in its low bits).
+func vfsMatches(msg []byte, st *unix.Stat_t) bool {
+	e, ok := parseUnixDiag(msg)
+	return ok && e.dev == st.Dev && st.Ino <= math.MaxUint32 && e.ino == uint32(st.Ino)
 }

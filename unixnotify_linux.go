@@ -48,11 +48,10 @@ package main
 // the same open file description, so a non-blocking socket gets
 // EINPROGRESS (TCP) or EAGAIN (a full AF_UNIX backlog) as it would. A
 // blocking connect blocks the supervisor's handler for that call (each
-// notification has a goroutine of its own, so others proceed); when the
-// command's thread is interrupted by a signal, its connect fails with
-// EINTR or is restarted as usual, and the supervisor's connect, already
-// under way, may still complete later (a blocking AF_UNIX connect waits
-// only for room in a full backlog).
+// notification has a goroutine of its own, so others proceed), within
+// the limits of connectblock_linux.go: at most maxBlockingConnects at
+// once (past it EAGAIN at once), and an AF_UNIX one gives up within
+// connectSlice of its caller's death or signal.
 //
 // What differs from a plain connect: the connection is made by the
 // supervisor, so the credentials the server sees (SO_PEERCRED,
@@ -61,14 +60,14 @@ package main
 // supervisor is outside the sandbox's PID namespace). A pathname the
 // sandbox did not bind gets ECONNREFUSED (nothing listening there that
 // the sandbox may reach),
-// or EACCES when a socket outside the sandbox listens on it; a path
-// through a magic link (/proc/self/fd/N) gets ELOOP; and write permission
+// or EACCES when a socket outside the sandbox listens on it; paths
+// through the caller's /proc/self, /proc/thread-self and /dev/fd are
+// mapped as procself_linux.go says, and one through another magic link
+// (/proc/self/exe) gets ELOOP; and write permission
 // on the socket file is checked with the supervisor's credentials (the
 // caller's user, the command's too; as root, root's), on a socket the
-// sandbox bound itself. Inode numbers: sock_diag reports 32 bits of them,
-// so on a filesystem with larger inode numbers a socket file outside
-// whose number matches one the sandbox bound in its low 32 bits, on the
-// same device, would pass; the device must match exactly.
+// sandbox bound itself. Inode numbers: sock_diag reports 32 bits of them;
+// see sockfile_linux.go for larger ones.
 
 import (
 	"encoding/binary"
@@ -178,9 +177,13 @@ type connectSupervisor struct {
 	// root is the sandbox's root directory (/proc/PID/root of the inner
 	// stage), where absolute socket paths are resolved: every process of
 	// the sandbox has it, as none can chroot (no CAP_SYS_CHROOT).
-	root   int
-	diagMu sync.Mutex // one dump at a time on each diag socket
-	seq    uint32
+	root int
+	// slots holds one token per connect on a blocking socket under way
+	// (connectAs), handlers one per goroutine receiving or handling a
+	// notification (serve); nil: unbounded (tests of the other parts).
+	slots, handlers chan struct{}
+	diagMu          sync.Mutex // one dump at a time on each diag socket
+	seq             uint32
 
 	// own are socket files found bound inside the sandbox, each held
 	// open (O_PATH) so that its inode, and with it its number, cannot be
@@ -192,6 +195,11 @@ type connectSupervisor struct {
 	// forkserver, a test client) skip the sock_diag dump.
 	ownMu sync.Mutex
 	own   []ownSocket
+
+	// refused: each refused socket file's errno (refusal), under ownMu;
+	// hostDumps counts the dumps of the host's table it made.
+	refused   map[[2]uint64]unix.Errno
+	hostDumps int
 }
 
 type ownSocket struct {
@@ -255,7 +263,8 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 		return nil, line, fmt.Errorf("pidfd_open(namespace stage %d): %w", in.pid, err)
 	}
 	defer unix.Close(pidfd)
-	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1}
+	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1,
+		slots: make(chan struct{}, maxBlockingConnects), handlers: make(chan struct{}, maxHandlers)}
 	if s.notify, err = unix.PidfdGetfd(pidfd, n, 0); err != nil {
 		return nil, line, fmt.Errorf("pidfd_getfd(seccomp listener): %w", err)
 	}
@@ -332,8 +341,16 @@ func (s *connectSupervisor) netnsOf(fd int, st *unix.Stat_t) error {
 // handled by the goroutine that received it, after it started the next
 // receiver: a connect that blocks holds up only itself, and one that does
 // not costs no hand-over between goroutines (the supervisor runs with one
-// P, see engageNamespace).
+// P, see engageNamespace). At most maxHandlers goroutines receive or
+// handle at once (a token each from s.handlers): every one may hold an OS
+// thread in a syscall, and a command with thousands of threads in connect
+// must not make the supervisor start as many (the Go runtime aborts when
+// it cannot make a thread). Past that, notifications wait in the kernel.
 func (s *connectSupervisor) serve() {
+	if s.handlers != nil {
+		s.handlers <- struct{}{}
+		defer func() { <-s.handlers }()
+	}
 	for {
 		var n seccompNotif // must be zero for SECCOMP_IOCTL_NOTIF_RECV
 		_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(s.notify), uintptr(unix.SECCOMP_IOCTL_NOTIF_RECV), uintptr(unsafe.Pointer(&n)))
@@ -380,8 +397,8 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if err != nil {
 		return unix.EINTR // the thread is gone: nobody reads the answer
 	}
-	defer unix.Close(pidfd)
 	sock, err := unix.PidfdGetfd(pidfd, int(fd), 0)
+	unix.Close(pidfd) // not needed while the connect may block
 	if err != nil {
 		return errnoOf(err, unix.EBADF)
 	}
@@ -413,7 +430,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 		if !s.valid(n.ID) {
 			return unix.EINTR
 		}
-		return rawConnect(sock, sa)
+		return s.connectAs(sock, sa, n.ID)
 	}
 	if len(sa) > sockaddrUnLen {
 		return unix.EINVAL // unix_validate_addr: longer than struct sockaddr_un
@@ -422,7 +439,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 	if i := strings.IndexByte(path, 0); i >= 0 {
 		path = path[:i]
 	}
-	target, errno := resolveInSandbox(s.root, tid, path)
+	target, errno := s.resolveSocketPath(tid, path)
 	if errno != 0 {
 		return errno
 	}
@@ -439,18 +456,16 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 		return unix.EINTR
 	}
 	if !s.known(&st) {
-		if ok, err := s.listening(s.diag, &st); err != nil || !ok {
-			if ok, err := s.listening(s.hostDiagFD(), &st); err == nil && ok {
-				return unix.EACCES
-			}
-			return unix.ECONNREFUSED
+		match := s.socketFileMatch(&st, target)
+		if ok, err := s.listening(s.diag, match); err != nil || !ok {
+			return s.refusal(&st, match)
 		}
 		s.remember(target, &st)
 	}
 	var self [2 + 32]byte
 	binary.NativeEndian.PutUint16(self[:], unix.AF_UNIX)
 	n2 := copy(self[2:], "/proc/self/fd/"+strconv.Itoa(target))
-	return rawConnect(sock, self[:2+n2+1])
+	return s.connectAs(sock, self[:2+n2+1], n.ID)
 }
 
 // threadPidfd is a pidfd for thread tid: of the thread itself where the

@@ -13,6 +13,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -281,13 +282,290 @@ func TestVFSMatches(t *testing.T) {
 		b = binary.NativeEndian.AppendUint32(b, ino)
 		return binary.NativeEndian.AppendUint32(b, kdev)
 	}
-	st := &unix.Stat_t{Dev: unix.Mkdev(8, 0x12345), Ino: 1<<32 | 5}
+	st := &unix.Stat_t{Dev: unix.Mkdev(8, 0x12345), Ino: 5}
 	if !vfsMatches(msg(5, 8<<20|0x12345), st) {
 		t.Errorf("the same file did not match")
+	}
+	// A number beyond 32 bits cannot be told from another with the same
+	// low bits: device and number alone do not decide.
+	if vfsMatches(msg(5, 8<<20|0x12345), &unix.Stat_t{Dev: st.Dev, Ino: 1<<32 | 5}) {
+		t.Errorf("a 64-bit inode number matched on its low 32 bits")
 	}
 	for _, m := range [][]byte{msg(6, 8<<20|0x12345), msg(5, 8<<20|0x12346), msg(5, 9<<20|0x12345), msg(5, 0)[:unixDiagMsgLen+8]} {
 		if vfsMatches(m, st) {
 			t.Errorf("another file matched: %x", m)
 		}
+	}
+}
+
+// pyStuckConnects fills a backlog of 0 (argv[1]), then forks argv[2]
+// children that each connect to it blocking, waits until each is blocked
+// in connect or has ended, and names the moment with a marker file
+// (argv[1] + ".ready") once no more than argv[3] are left blocked (or
+// after 20 s); it goes on when argv[1] + ".go" appears: kills
+// the children, then connects blocking to a second listener (a normal
+// connect), retrying while the supervisor still gives up the killed
+// ones. It prints how many children got EAGAIN at once, then
+// "connected".
+const pyStuckConnects = `import errno, os, platform, signal, socket, sys, time
+path, n = sys.argv[1], int(sys.argv[2])
+connect_nr = {"x86_64": 42, "aarch64": 203}[platform.machine()]
+l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen(0)
+held = []
+while True:
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try:
+        c.connect(path); held.append(c)
+    except BlockingIOError:
+        break
+kids = []
+for i in range(n):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            socket.socket(socket.AF_UNIX).connect(path)
+        except OSError as e:
+            os._exit(3 if e.errno == errno.EAGAIN else 4)
+        os._exit(0)
+    kids.append(pid)
+eagain, blocked = 0, []
+for pid in kids:
+    while True:
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            eagain += os.waitstatus_to_exitcode(st) == 3
+            break
+        try:
+            with open("/proc/%d/syscall" % pid) as f:
+                if f.read().split()[0] == str(connect_nr):
+                    blocked.append(pid); break
+        except OSError:
+            pass
+        time.sleep(0.001)
+# Blocked in connect may still mean waiting for the supervisor's answer:
+# wait (20 s at most) until no more than the bound (argv[3]) are left.
+for i in range(2000):
+    for pid in list(blocked):
+        done, st = os.waitpid(pid, os.WNOHANG)
+        if done:
+            eagain += os.waitstatus_to_exitcode(st) == 3
+            blocked.remove(pid)
+    if len(blocked) <= int(sys.argv[3]):
+        break
+    time.sleep(0.01)
+time.sleep(0.2)  # for the supervisor to take the last notifications
+open(path + ".ready", "w").close()
+while not os.path.exists(path + ".go"):
+    time.sleep(0.01)
+for pid in blocked:
+    os.kill(pid, signal.SIGKILL); os.waitpid(pid, 0)
+print(eagain)
+l2 = socket.socket(socket.AF_UNIX); l2.bind(path + "2"); l2.listen(8)
+for i in range(300):
+    try:
+        socket.socket(socket.AF_UNIX).connect(path + "2"); break
+    except BlockingIOError:
+        time.sleep(0.1)
+print("connected")`
+
+// TestNamespaceUnixStuckConnects: connects blocked on a full backlog do
+// not each hold a thread and descriptors of the supervisor: past
+// maxBlockingConnects they get EAGAIN at once, the supervisor's thread
+// and descriptor counts stay bounded, and a normal connect works after
+// the blocked callers were killed.
+func TestNamespaceUnixStuckConnects(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ws := u.dir(t)
+		sock := filepath.Join(ws, "dos.sock")
+		const n = 3 * maxBlockingConnects
+		cmd := u.sandboxCommand(t, "-w", ws, "--", py, "-c", pyStuckConnects, sock, strconv.Itoa(n), strconv.Itoa(maxBlockingConnects))
+		var out, errb strings.Builder
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		timer := time.AfterFunc(60*time.Second, func() { cmd.Process.Kill() })
+		defer timer.Stop()
+		for !lexists(sock + ".ready") {
+			select {
+			case err := <-done:
+				t.Fatalf("the script ended early: %v\nstdout: %q\nstderr: %q", err, out.String(), errb.String())
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		pid := strconv.Itoa(cmd.Process.Pid)
+		status, err := os.ReadFile("/proc/" + pid + "/status")
+		if err != nil {
+			t.Fatal(err)
+		}
+		threads := -1
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+				threads, _ = strconv.Atoi(strings.TrimSpace(v))
+			}
+		}
+		fds, err := os.ReadDir("/proc/" + pid + "/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(sock+".go", nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		err = <-done
+		t.Logf("%d blocked connects: supervisor threads %d, descriptors %d; %v\nstdout: %q\nstderr: %q", n, threads, len(fds), err, out.String(), errb.String())
+		if threads < 1 || threads > maxBlockingConnects+16 {
+			t.Errorf("the supervisor has %d threads", threads)
+		}
+		if len(fds) > ownSockets+3*maxBlockingConnects+16 {
+			t.Errorf("the supervisor has %d descriptors", len(fds))
+		}
+		lines := strings.Fields(out.String())
+		if err != nil || len(lines) != 2 || lines[1] != "connected" {
+			t.Errorf("after the killed connects, a normal one did not work")
+		}
+		if len(lines) == 2 && lines[0] != strconv.Itoa(n-maxBlockingConnects) {
+			t.Errorf("%s connects got EAGAIN at once, want %d (past the bound)", lines[0], n-maxBlockingConnects)
+		}
+	})
+}
+
+// TestSocketFileMatchName: where device and inode number cannot decide
+// (numbers beyond 32 bits), the listener's bound name must name the very
+// file, by an absolute path without symlinks, as its only link.
+func TestSocketFileMatchName(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.sock")
+	l, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(l)
+	if err := unix.Bind(l, &unix.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(root)
+	s := &connectSupervisor{root: root}
+	if !s.namesFile(path, &st) {
+		t.Errorf("the socket's own absolute name did not name it")
+	}
+	if err := os.Symlink(path, path+".link"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(path, path+".hard"); err != nil {
+		t.Fatal(err)
+	}
+	other := st
+	other.Ino += 1 << 32
+	for name, c := range map[string]struct {
+		path string
+		st   *unix.Stat_t
+	}{
+		"relative":            {"s.sock", &st},
+		"through a symlink":   {path + ".link", &st},
+		"another inode":       {path, &other},
+		"a name with 2 links": {path + ".hard", &st},
+	} {
+		if s.namesFile(c.path, c.st) {
+			t.Errorf("%s: matched", name)
+		}
+	}
+	e := unixDiagEntry{dev: st.Dev, ino: uint32(other.Ino), name: path}
+	if s.socketFileMatch(&other, root)(&e) {
+		t.Errorf("a 64-bit inode number matched by device, low bits and a name naming another file")
+	}
+}
+
+// pyProcSelf serves on argv[1] (unless argv[2] is "client") and connects
+// to it through the caller's own /proc entries, the usual way around
+// sun_path's 108 bytes; it prints one line per way: ok or the error.
+const pyProcSelf = `import os, socket, sys, threading
+path = sys.argv[1]
+if sys.argv[2] != "client":
+    l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen(8)
+    def serve():
+        while True:
+            c, _ = l.accept(); c.sendall(b"ok"); c.close()
+    threading.Thread(target=serve, daemon=True).start()
+d = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY)
+f = os.open(path, os.O_PATH)
+name = os.path.basename(path)
+for addr in ("/proc/self/fd/%d/%s" % (d, name), "/proc/thread-self/fd/%d/%s" % (d, name),
+             "/dev/fd/%d/%s" % (d, name), "/proc/self/fd/%d" % f, "/proc/self/cwd/../" + path,
+             "/proc/thread-self/root" + path, "/proc/self/exe/x"):
+    try:
+        c = socket.socket(socket.AF_UNIX); c.connect(addr)
+        print(c.recv(8).decode())
+    except OSError as e:
+        print(e.strerror)`
+
+// TestNamespaceUnixProcSelf: connects through /proc/self/fd/N/name,
+// /proc/thread-self/..., /dev/fd/N/..., /proc/self/cwd and root reach the
+// sandbox's own sockets as without the sandbox, and one through a magic
+// link the supervisor does not follow (exe) gets ELOOP; a socket outside stays out of reach
+// through a descriptor of its directory.
+func TestNamespaceUnixProcSelf(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		ctl := runPlain(t, u, py, "-c", pyProcSelf, filepath.Join(u.dir(t), "s.sock"), "serve")
+		if ctl.stdout != "ok\nok\nok\nok\nok\nok\nNot a directory\n" {
+			t.Fatalf("control: %v", ctl)
+		}
+		ws := u.dir(t)
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyProcSelf, filepath.Join(ws, "s.sock"), "serve"); r.stdout != "ok\nok\nok\nok\nok\nok\nToo many levels of symbolic links\n" {
+			t.Errorf("the sandbox's own socket through /proc/self: %v", r)
+		}
+		out := listenStream(t, "unix", filepath.Join(u.dir(t), "out.sock"))
+		if err := os.Chmod(out.args[0], 0o777); err != nil {
+			t.Fatal(err)
+		}
+		r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyProcSelf, out.args[0], "client")
+		if strings.Contains(r.stdout, "ok") || out.saw(200*time.Millisecond) {
+			t.Errorf("a socket outside through /proc/self: %v", r)
+		}
+	})
+}
+
+// TestRefusalOnce: a socket file outside is looked up in the host's
+// socket table once, however often it is refused, and the answer
+// (EACCES: a socket outside listens there) stays.
+func TestRefusalOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.sock")
+	l, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(l)
+	if err := unix.Bind(l, &unix.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(l, 1); err != nil {
+		t.Fatal(err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	s := &connectSupervisor{notify: -1, diag: -1, hostDiag: -1, root: -1}
+	defer s.close()
+	for i := 0; i < 3; i++ {
+		if e := s.refusal(&st, s.socketFileMatch(&st, -1)); e != unix.EACCES {
+			t.Fatalf("refusal %d: %v, want EACCES", i, e)
+		}
+	}
+	if s.hostDumps != 1 {
+		t.Errorf("%d dumps of the host's sockets for one file refused 3 times", s.hostDumps)
 	}
 }
