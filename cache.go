@@ -98,6 +98,39 @@ func checkCachesHidden(caches []CacheLayer, hidden []string) error {
 	return nil
 }
 
+// checkKeptCachePins refuses a hidden or read-only path beneath a kept
+// cache directory, as typed (planMounts checks again on resolved paths).
+// A kept layer holds what earlier runs did: a directory they removed and
+// made again is the layer's own, with no real directory beneath, and the
+// command can rename it (overlayfs refuses that only for directories of
+// the real one, EXDEV), carrying the mask or island away and leaving its
+// path free; or the path is gone from the layer and cannot be masked. A
+// throwaway layer starts from the real directory every run, so there the
+// directories above the path are the real ones and stay put.
+func checkKeptCachePins(caches []CacheLayer, roots []WritableRoot, hidden []string) error {
+	for _, c := range caches {
+		if c.Keep == "" {
+			continue
+		}
+		refuse := func(flag, p string) error {
+			return fmt.Errorf("%s %q is inside --cache %q, whose layer is kept: earlier runs may have replaced the directories above it in the layer, where the command could move them and the path with them; --hide and --read-only are refused there (use a throwaway layer, --cache without =KEEP, or a path outside it)", flag, p, c.Path)
+		}
+		for _, h := range hidden {
+			if fsPathWithin(h, c.Path) {
+				return refuse("--hide", h)
+			}
+		}
+		for _, r := range roots {
+			for _, ro := range r.ReadOnly {
+				if fsPathWithin(ro, c.Path) {
+					return refuse("--read-only", ro)
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // cacheRefusal is why an engine without layers refuses --cache.
 func cacheRefusal(engine string, c CacheLayer) error {
 	return fmt.Errorf("--cache %q needs the namespace engine's layers (overlayfs); %s cannot give one, and refuses to run rather than make the real directory writable (use -w to write it for real)", c.Path, engine)

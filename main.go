@@ -426,6 +426,9 @@ func parseGeneric(args []string) (invocation, error) {
 	if err := checkCachesHidden(inv.policy.Caches, inv.policy.Hidden); err != nil {
 		return inv, err
 	}
+	if err := checkKeptCachePins(inv.policy.Caches, inv.policy.WritableRoots, inv.policy.Hidden); err != nil {
+		return inv, err
+	}
 	if showPolicy {
 		inv.action = actPrintPolicy
 	}

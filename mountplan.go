@@ -405,16 +405,6 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		items = append(items, op)
 		caches = append(caches, op.Path)
 	}
-	// A missing read-only path inside a cache directory needs no
-	// placeholder, which would be made in the real directory: what the
-	// command creates there stays in the layer.
-	items = slices.DeleteFunc(items, func(it mountOp) bool {
-		if it.Kind == opIsland && it.Missing && withinAny(it.Path, caches) {
-			mp.skipped = append(mp.skipped, it.Path+" (read-only path missing inside a --cache directory: what the command creates there stays in the layer)")
-			return true
-		}
-		return false
-	})
 	hidden := slices.Clone(p.Hidden)
 	var hiddenCanon []string // where each hidden path is, or would be
 	for _, h := range hidden {
@@ -444,6 +434,16 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 	if err := checkCacheOverlaps(items, hiddenCanon); err != nil {
 		return nil, err
 	}
+	// A missing read-only path inside a cache directory needs no
+	// placeholder, which would be made in the real directory: what the
+	// command creates there stays in the layer.
+	items = slices.DeleteFunc(items, func(it mountOp) bool {
+		if it.Kind == opIsland && it.Missing && withinAny(it.Path, caches) {
+			mp.skipped = append(mp.skipped, it.Path+" (read-only path missing inside a --cache directory: what the command creates there stays in the layer)")
+			return true
+		}
+		return false
+	})
 	// Pins: an island, or a writable root nested in another, is a mount
 	// point and cannot be renamed, but the directories between it and the
 	// writable root around it could be, and a new directory made in their

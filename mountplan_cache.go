@@ -87,7 +87,9 @@ func planCache(host hostFS, c CacheLayer, writable []string) (mountOp, error) {
 //   - a keep directory overlapping another layer's directory or keep
 //     directory: one layer would write into the other;
 //   - a cache directory at or beneath a hidden path: its layer would
-//     show the mask's mode-111 tmpfs, or the hidden directory itself.
+//     show the mask's mode-111 tmpfs, or the hidden directory itself;
+//   - a hidden or read-only path inside a kept layer's directory (see
+//     checkKeptCachePins).
 func checkCacheOverlaps(items []mountOp, hidden []string) error {
 	var caches []mountOp
 	for _, op := range items {
@@ -100,6 +102,14 @@ func checkCacheOverlaps(items []mountOp, hidden []string) error {
 		for _, h := range hidden {
 			if fsPathWithin(c.Path, h) {
 				return fmt.Errorf("--cache %q: the directory is hidden (--hide %q); a layer there would show or replace what is hidden: unhide it, or choose another directory", c.Path, h)
+			}
+			if c.Layer != "" && fsPathWithin(h, c.Path) {
+				return fmt.Errorf("hidden path %q is inside --cache %q, whose layer is kept (paths resolved): the command could move the layer's directories above it; refused", h, c.Path)
+			}
+		}
+		for _, op := range items {
+			if c.Layer != "" && op.Kind == opIsland && fsPathWithin(op.Path, c.Path) {
+				return fmt.Errorf("read-only path %q is inside --cache %q, whose layer is kept (paths resolved): the command could move the layer's directories above it; refused", op.Path, c.Path)
 			}
 		}
 		for j, o := range caches {
