@@ -473,7 +473,10 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 				// it writable. Inside the overlay a directory of the lower
 				// layer cannot be renamed (EXDEV: with userxattr overlayfs
 				// neither makes nor follows redirects, redirect_dir=nofollow),
-				// and the overlay itself is a mount point.
+				// and the overlay itself is a mount point. That holds for a
+				// throwaway layer only: a kept one can hold directories of
+				// its own, which can be renamed, so checkCacheOverlaps
+				// refuses a hidden or read-only path inside it.
 				continue
 			}
 			pins = append(pins, mountOp{Kind: opBind, Path: d})
