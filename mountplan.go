@@ -411,14 +411,32 @@ func planMounts(p Policy, host hostFS) (*mountPlan, error) {
 		c, missing, err := resolveHost(host, h, writable)
 		var nd *notDirError
 		if errors.As(err, &nd) {
-			missing, err = nd.path, nil // nothing there to hide
+			// It cannot exist while that file is there: the file is
+			// frozen, as for a read-only path, so that it stays.
+			c, err = nd.path, nil
+			if withinAny(c, writable) {
+				items = append(items, mountOp{Kind: opIsland, Path: c})
+			} else {
+				mp.skipped = append(mp.skipped, h+" (hidden path cannot exist: nothing to hide)")
+			}
+			hiddenCanon = append(hiddenCanon, c)
+			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("hidden path %q: %w", h, err)
 		}
 		hiddenCanon = append(hiddenCanon, c)
-		if missing != "" {
-			mp.skipped = append(mp.skipped, h+" (hidden path missing: nothing to hide)")
+		switch {
+		case missing != "" && withinAny(missing, writable):
+			// Missing inside a writable tree: the command must not be
+			// able to create it, which a later run would then find and
+			// hide, but this one would show (as bubblewrap masks the
+			// first missing component). Its first missing component gets
+			// a read-only island's empty placeholder, removed afterwards.
+			items = append(items, mountOp{Kind: opIsland, Path: missing, Missing: true})
+			continue
+		case missing != "":
+			mp.skipped = append(mp.skipped, h+" (hidden path missing outside the writable roots: nothing to hide, cannot be created)")
 			continue
 		}
 		k, err := host.lstat(c)
