@@ -77,8 +77,10 @@ Options:
     -r, --read-only PATH
                        Keep PATH, inside a --write tree, read-only; if it
                        does not exist, it cannot be created (repeatable).
-    --hide PATH        Make PATH unreadable: a directory appears empty, a
-                       file empty (repeatable).
+    --hide PATH        Make PATH unreadable: an empty directory or file of
+                       mode 000 in its place (EACCES; root sees it empty);
+                       if it does not exist inside a --write tree, it
+                       cannot be created (repeatable).
     --cache DIR[=KEEP] Let the command write in DIR through a layer of its
                        own: it sees DIR's contents, its writes are thrown
                        away after the run (or kept in the existing

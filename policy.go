@@ -40,8 +40,9 @@ type Policy struct {
 	ProxyRoutes []ProxyRoute
 
 	// Hidden are paths the command may not read (deny-read): a directory
-	// appears empty and unreadable, a file empty. Paths are absolute and
-	// clean; they may or may not exist. Seatbelt and the namespace engine
+	// or a file becomes an empty one of mode 000. Paths are absolute and
+	// clean; they may or may not exist (a missing one inside a writable
+	// root must not be creatable). Seatbelt and the namespace engine
 	// enforce them; the exec-only engine cannot (Landlock grants reads of
 	// the whole tree) and refuses a policy that has any.
 	Hidden []string
