@@ -208,9 +208,10 @@ func sockaddrAddr(sa unix.Sockaddr) (ipAddr, bool) {
 // have the same IP address, or the route to its peer is local (checked
 // after connecting as well as before, should an address or a route have
 // been added in between). When that cannot be told, it says yes: the
-// caller refuses.
+// caller refuses. A connection that is not IP (the tests' socket pairs)
+// is not to an address at all.
 func (c *sockConn) connectedToSelf() bool {
-	self, peer := true, ipAddr{}
+	self, ip, peer := true, false, ipAddr{}
 	if rc, err := c.f.SyscallConn(); err == nil {
 		rc.Control(func(fd uintptr) {
 			l, err1 := unix.Getsockname(int(fd))
@@ -218,12 +219,13 @@ func (c *sockConn) connectedToSelf() bool {
 			if err1 == nil && err2 == nil {
 				la, ok1 := sockaddrAddr(l)
 				pa, ok2 := sockaddrAddr(p)
-				self, peer = !ok1 || !ok2 || la == pa, pa
+				ip = ok1 && ok2
+				self, peer = ip && la == pa, pa
 			}
 		})
 	}
-	if self {
-		return true
+	if self || !ip {
+		return self
 	}
 	local, err := localRoute(peer)
 	return local || err != nil
