@@ -14,6 +14,7 @@ package main
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"golang.org/x/sys/unix"
@@ -125,6 +126,8 @@ func localRoute(a ipAddr) (bool, error) {
 	switch {
 	case err == unix.ENETUNREACH || err == unix.EHOSTUNREACH:
 		return false, nil
+	case a.Is6() && (errors.Is(err, unix.EAFNOSUPPORT) || errors.Is(err, unix.EOPNOTSUPP)) && !haveIPv6():
+		return false, nil // ipv6.disable=1: no IPv6 address, nor connection
 	case err != nil:
 		return false, fmt.Errorf("route to %v: %w", a, err)
 	}
@@ -133,6 +136,17 @@ func localRoute(a ipAddr) (bool, error) {
 		return true, nil
 	}
 	return false, nil
+}
+
+// haveIPv6 reports whether the kernel has IPv6 at all (booted without
+// ipv6.disable=1): the rtnetlink family that answers IPv6 route requests
+// is missing without it.
+func haveIPv6() bool {
+	fd, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err == nil {
+		unix.Close(fd)
+	}
+	return err != unix.EAFNOSUPPORT
 }
 
 // embeddedIPv4 is the IPv4 address an IPv6 form carries (NAT64
