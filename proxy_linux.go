@@ -602,7 +602,7 @@ func (s *proxyServer) allowedAddr(a ipAddr, r hostRequest) string {
 	if a.IsLoopback() || a.IsUnspecified() {
 		return why
 	}
-	local, err := hostAddr(a)
+	local, err := thisMachine(a)
 	switch {
 	case err != nil:
 		return fmt.Sprintf("cannot tell whether it is an address of this machine: %v", err)

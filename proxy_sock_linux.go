@@ -164,8 +164,11 @@ func dialSock(typ int, a addrPort, deadline time.Time) (*sockConn, error) {
 // (type RTN_LOCAL, the "local" table) gives a as its own source (route
 // selection, ip-route(8); for IPv6, RFC 6724 rule 1, prefer the same
 // address). Unlike bind(2), this does not answer yes to every address
-// where net.ipv4.ip_nonlocal_bind is set. An error other than "no route"
-// is returned: the caller refuses rather than guess.
+// where net.ipv4.ip_nonlocal_bind is set. A local route with another
+// preferred source (`ip route add local ... src ...`) escapes it: the
+// route type (localRoute, thisMachine) is the main check, this a second
+// belt. An error other than "no route" is returned: the caller refuses
+// rather than guess.
 func hostAddr(a ipAddr) (bool, error) {
 	sa, family := sockaddrOf(addrPortFrom(a, 9))
 	fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
@@ -201,11 +204,14 @@ func sockaddrAddr(sa unix.Sockaddr) (ipAddr, bool) {
 	return ipAddr{}, false
 }
 
-// connectedToSelf reports whether c's two ends have the same IP address:
-// the connection went to this machine (checked after connecting as well
-// as before, should an address have been added in between).
+// connectedToSelf reports whether c went to this machine: its two ends
+// have the same IP address, or the route to its peer is local (checked
+// after connecting as well as before, should an address or a route have
+// been added in between). When that cannot be told, it says yes: the
+// caller refuses. A connection that is not IP (the tests' socket pairs)
+// is not to an address at all.
 func (c *sockConn) connectedToSelf() bool {
-	self := false
+	self, ip, peer := true, false, ipAddr{}
 	if rc, err := c.f.SyscallConn(); err == nil {
 		rc.Control(func(fd uintptr) {
 			l, err1 := unix.Getsockname(int(fd))
@@ -213,9 +219,14 @@ func (c *sockConn) connectedToSelf() bool {
 			if err1 == nil && err2 == nil {
 				la, ok1 := sockaddrAddr(l)
 				pa, ok2 := sockaddrAddr(p)
-				self = ok1 && ok2 && la == pa
+				ip = ok1 && ok2
+				self, peer = ip && la == pa, pa
 			}
 		})
 	}
-	return self
+	if self || !ip {
+		return self
+	}
+	local, err := localRoute(peer)
+	return local || err != nil
 }
