@@ -456,7 +456,7 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 		return unix.EINTR
 	}
 	if !s.known(&st) {
-		if ok, err := s.listening(s.diag, socketFileMatch(&st, target)); err != nil || !ok {
+		if ok, err := s.listening(s.diag, socketFileMatch(&st, target)); (err != nil || !ok) && !s.boundExactly(&st) {
 			return s.refusal(&st, s.socketFileLike(&st, target))
 		}
 		s.remember(target, &st)
