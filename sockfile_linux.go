@@ -19,6 +19,9 @@ package main
 // name given to bind, resolved now, and a command that can rename
 // directories can make it name another file (a subvolume renamed onto the
 // directory the socket was bound in).
+//
+// Where this rule cannot decide, the listening socket's own bound file
+// can (sockexact_linux.go, boundExactly).
 
 import (
 	"math"
