@@ -577,3 +577,32 @@ func TestRefusalOnce(t *testing.T) {
 		t.Errorf("%d dumps of the host's sockets for one file refused 3 times", s.hostDumps)
 	}
 }
+
+// pyFdPast32 listens on argv[1] and connects to it through
+// /proc/self/fd/N/name with N a descriptor of its directory plus 2^32,
+// which pidfd_getfd would take as N itself.
+const pyFdPast32 = `import os, socket, sys
+path = sys.argv[1]
+l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen(8)
+d = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY)
+try:
+    socket.socket(socket.AF_UNIX).connect("/proc/self/fd/%d/%s" % (d + (1 << 32), os.path.basename(path)))
+    print("connected")
+except OSError as e:
+    print(e.strerror)`
+
+// TestNamespaceUnixProcSelfFdPast32: a descriptor number past 32 bits in
+// /proc/self/fd/N names no descriptor, in the sandbox as without it.
+func TestNamespaceUnixProcSelfFdPast32(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		if r := runPlain(t, u, py, "-c", pyFdPast32, filepath.Join(u.dir(t), "s.sock")); r.stdout != "No such file or directory\n" {
+			t.Fatalf("control: %v", r)
+		}
+		ws := u.dir(t)
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyFdPast32, filepath.Join(ws, "s.sock")); r.stdout != "No such file or directory\n" {
+			t.Errorf("/proc/self/fd/N past 32 bits: %v", r)
+		}
+	})
+}
