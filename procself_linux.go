@@ -30,6 +30,7 @@ package main
 // sockets the sandbox bound.
 
 import (
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -85,8 +86,10 @@ func (s *connectSupervisor) resolveSocketPath(tid int, path string) (int, unix.E
 		return -1, unix.ENOENT // the fd directory itself: no socket
 	}
 	n, err := strconv.Atoi(fdPart[0])
-	if err != nil || n < 0 || fdPart[0] != strconv.Itoa(n) {
-		return -1, unix.ENOENT // procfs's fd directory has decimal names only
+	if err != nil || n < 0 || n > math.MaxInt32 || fdPart[0] != strconv.Itoa(n) {
+		// procfs's fd directory has decimal names of ints only (and
+		// pidfd_getfd would take a larger n modulo 2^32: another fd).
+		return -1, unix.ENOENT
 	}
 	return resolveBeneathFD(tid, n, strings.Join(fdPart[1:], "/"))
 }

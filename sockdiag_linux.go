@@ -175,6 +175,9 @@ type unixDiagEntry struct {
 	dev  uint64
 	ino  uint32
 	name string
+	// sock is the socket's own inode number in sockfs (udiag_ino): what
+	// /proc/PID/fd/N reads "socket:[sock]" for.
+	sock uint32
 }
 
 // parseUnixDiag reads one unix_diag_msg; ok is false without a
@@ -183,6 +186,7 @@ func parseUnixDiag(msg []byte) (e unixDiagEntry, ok bool) {
 	if len(msg) < unixDiagMsgLen {
 		return e, false
 	}
+	e.sock = binary.NativeEndian.Uint32(msg[4:])
 	attrs := msg[unixDiagMsgLen:]
 	for len(attrs) >= 4 {
 		l := int(binary.NativeEndian.Uint16(attrs))

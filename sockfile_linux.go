@@ -4,24 +4,24 @@ package main
 
 // Whether a listening socket's sock_diag entry (sockdiag_linux.go) is
 // bound to the socket file the connect supervisor resolved
-// (unixnotify_linux.go). UNIX_DIAG_VFS gives the file's device and only
-// the low 32 bits of its inode number, so device and number prove it only
-// where numbers fit 32 bits. Elsewhere (XFS and others with 64-bit inode
-// numbers) a file outside whose number matches the sandbox's socket's in
-// its low 32 bits would pass; there the entry's bound name (UNIX_DIAG_NAME)
-// must also name the very file: resolved in the sandbox's view, absolute,
-// without symlinks, and still the file's only link (a second name would be
-// a link someone made to it). A socket bound by a relative name, or moved
-// since, is then refused. What is left: on tmpfs without 64-bit inode
-// numbers (CONFIG_TMPFS_INODE64 unset or mounted inode32) the 32-bit
-// counter wraps after 2^32 inodes, and a socket file of the sandbox's could
-// then share its number with a live one outside on the same tmpfs.
+// (unixnotify_linux.go). UNIX_DIAG_VFS gives the device of the bound
+// file's superblock and only the low 32 bits of its inode number, so the
+// entry proves the file only where device and 32 bits name one file:
 //
-// btrfs: unix_diag reports the superblock's device (d_sb->s_dev), stat the
-// subvolume's anonymous one, and inode numbers repeat across subvolumes of
-// one superblock; there too the bound name decides (a hard link or rename
-// across subvolumes fails with EXDEV, so a name in the sandbox's subvolume
-// cannot be made to name a socket file of another).
+//   - the entry's device is the file's st_dev exactly (on btrfs stat gives
+//     each subvolume an anonymous device while unix_diag reports the
+//     superblock's, and numbers start over in every subvolume: refused);
+//   - the file's number fits 32 bits; and
+//   - its filesystem never gives a number beyond 32 bits, or only after
+//     2^32 inodes were made (vfsExactFS).
+//
+// The listener's bound name (UNIX_DIAG_NAME) is never evidence: it is the
+// name given to bind, resolved now, and a command that can rename
+// directories can make it name another file (a subvolume renamed onto the
+// directory the socket was bound in).
+//
+// Where this rule cannot decide, the listening socket's own bound file
+// can (sockexact_linux.go, boundExactly).
 
 import (
 	"math"
@@ -32,9 +32,51 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// vfsExactFS reports whether on a filesystem of type magic (statfs(2)'s
+// f_type) device and the low 32 bits of an inode number name one file:
+//
+//   - ext2/3/4 (EXT4_SUPER_MAGIC, shared by all three): on-disk inode
+//     numbers are 32-bit (s_inodes_count is __le32);
+//   - tmpfs (TMPFS_MAGIC): numbers come from a per-superblock counter,
+//     32-bit unless inode64; with inode64 a number passes 2^32 only after
+//     2^32 inodes were made on that tmpfs, and a 32-bit counter wraps
+//     after as many: the residual the README names;
+//   - f2fs (F2FS_SUPER_MAGIC): inode numbers are node IDs, nid_t is u32.
+//
+// Everything else (btrfs, XFS, overlayfs, NFS, FUSE, ...) may number
+// beyond 32 bits or repeat numbers under one device.
+func vfsExactFS(magic int64) bool {
+	switch uint32(magic) {
+	case unix.EXT4_SUPER_MAGIC, unix.TMPFS_MAGIC, unix.F2FS_SUPER_MAGIC:
+		return true
+	}
+	return false
+}
+
+// vfsProves reports whether diag entry e proves a socket bound to the file
+// st describes, on a filesystem of type magic.
+func vfsProves(e *unixDiagEntry, st *unix.Stat_t, magic int64) bool {
+	return vfsExactFS(magic) && st.Ino <= math.MaxUint32 &&
+		e.dev == st.Dev && e.ino == uint32(st.Ino)
+}
+
 // socketFileMatch returns the judge of diag entries for the socket file
-// st describes, open as fd.
-func (s *connectSupervisor) socketFileMatch(st *unix.Stat_t, fd int) func(*unixDiagEntry) bool {
+// st describes, open as fd: true only for an entry that proves it
+// (vfsProves). A filesystem it cannot judge refuses every entry.
+func socketFileMatch(st *unix.Stat_t, fd int) func(*unixDiagEntry) bool {
+	var fs unix.Statfs_t
+	if unix.Fstatfs(fd, &fs) != nil || !vfsExactFS(int64(fs.Type)) || st.Ino > math.MaxUint32 {
+		return func(*unixDiagEntry) bool { return false }
+	}
+	magic := int64(fs.Type)
+	return func(e *unixDiagEntry) bool { return vfsProves(e, st, magic) }
+}
+
+// socketFileLike returns a loose judge of diag entries for the socket
+// file st describes, open as fd: the low 32 bits of the number, and the
+// device or (btrfs) the superblock's. It only picks a refusal's message
+// (EACCES where something outside may listen on the file), never grants.
+func (s *connectSupervisor) socketFileLike(st *unix.Stat_t, fd int) func(*unixDiagEntry) bool {
 	var sb uint64
 	sbKnown := false
 	return func(e *unixDiagEntry) bool {
@@ -42,12 +84,12 @@ func (s *connectSupervisor) socketFileMatch(st *unix.Stat_t, fd int) func(*unixD
 			return false
 		}
 		if e.dev == st.Dev {
-			return st.Ino <= math.MaxUint32 || s.namesFile(e.name, st)
+			return true
 		}
 		if !sbKnown {
 			sb, sbKnown = superblockDev(s.inner, fd), true
 		}
-		return sb != 0 && e.dev == sb && s.namesFile(e.name, st)
+		return sb != 0 && e.dev == sb
 	}
 }
 
@@ -55,10 +97,11 @@ func (s *connectSupervisor) socketFileMatch(st *unix.Stat_t, fd int) func(*unixD
 // /proc/PID/mountinfo of process pid (the sandbox's mount namespace) gives
 // it for fd's mount; 0 if unknown. It differs from stat's st_dev on btrfs,
 // whose every subvolume has an anonymous device of its own, while
-// unix_diag reports the superblock's (d_sb->s_dev); as inode numbers start
-// over in each subvolume, a match by it alone proves nothing, and
-// socketFileMatch asks the bound name as well.
+// unix_diag reports the superblock's (d_sb->s_dev).
 func superblockDev(pid, fd int) uint64 {
+	if fd < 0 {
+		return 0
+	}
 	mnt, ok := mountID(fd)
 	if !ok {
 		return 0
@@ -107,25 +150,4 @@ func mountID(fd int) (uint64, bool) {
 		}
 	}
 	return 0, false
-}
-
-// namesFile reports whether the absolute path name, resolved in the
-// sandbox's root without following any symlink, is the socket file st
-// describes (device and full inode number, both held open meanwhile) and
-// its only link.
-func (s *connectSupervisor) namesFile(name string, st *unix.Stat_t) bool {
-	if !strings.HasPrefix(name, "/") {
-		return false
-	}
-	fd, err := unix.Openat2(s.root, name, &unix.OpenHow{
-		Flags:   unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC,
-		Resolve: unix.RESOLVE_IN_ROOT | unix.RESOLVE_NO_SYMLINKS,
-	})
-	if err != nil {
-		return false
-	}
-	defer unix.Close(fd)
-	var got unix.Stat_t
-	return unix.Fstat(fd, &got) == nil && got.Mode&unix.S_IFMT == unix.S_IFSOCK &&
-		got.Dev == st.Dev && got.Ino == st.Ino && got.Nlink == 1
 }

@@ -456,9 +456,8 @@ func (s *connectSupervisor) connect(n *seccompNotif) unix.Errno {
 		return unix.EINTR
 	}
 	if !s.known(&st) {
-		match := s.socketFileMatch(&st, target)
-		if ok, err := s.listening(s.diag, match); err != nil || !ok {
-			return s.refusal(&st, match)
+		if ok, err := s.listening(s.diag, socketFileMatch(&st, target)); (err != nil || !ok) && !s.boundExactly(&st) {
+			return s.refusal(&st, s.socketFileLike(&st, target))
 		}
 		s.remember(target, &st)
 	}

@@ -11,6 +11,7 @@ package main
 
 import (
 	"encoding/binary"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -433,12 +434,37 @@ func TestNamespaceUnixStuckConnects(t *testing.T) {
 	})
 }
 
-// TestSocketFileMatchName: where device and inode number cannot decide
-// (numbers beyond 32 bits), the listener's bound name must name the very
-// file, by an absolute path without symlinks, as its only link.
-func TestSocketFileMatchName(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "s.sock")
+// TestSocketFileMatch: a sock_diag entry proves a socket file only by
+// the exact device and a number that fits 32 bits on a filesystem whose
+// numbers do (ext2/3/4, tmpfs, f2fs); never by a name, never on others
+// (btrfs, XFS), and a socket file that cannot be judged refuses all.
+func TestSocketFileMatch(t *testing.T) {
+	st := &unix.Stat_t{Dev: unix.Mkdev(8, 1), Ino: 5}
+	same := &unixDiagEntry{dev: st.Dev, ino: 5, name: "/any"}
+	for _, m := range []int64{unix.EXT4_SUPER_MAGIC, unix.TMPFS_MAGIC, unix.F2FS_SUPER_MAGIC} {
+		if !vfsProves(same, st, m) {
+			t.Errorf("fs %#x: the same device and number did not match", m)
+		}
+	}
+	for name, c := range map[string]struct {
+		e     *unixDiagEntry
+		st    *unix.Stat_t
+		magic int64
+	}{
+		"btrfs":                  {same, st, unix.BTRFS_SUPER_MAGIC},
+		"xfs":                    {same, st, unix.XFS_SUPER_MAGIC},
+		"overlayfs":              {same, st, unix.OVERLAYFS_SUPER_MAGIC},
+		"nfs":                    {same, st, unix.NFS_SUPER_MAGIC},
+		"another device":         {&unixDiagEntry{dev: unix.Mkdev(8, 2), ino: 5}, st, unix.EXT4_SUPER_MAGIC},
+		"another number":         {&unixDiagEntry{dev: st.Dev, ino: 6}, st, unix.EXT4_SUPER_MAGIC},
+		"a target beyond 32 bit": {same, &unix.Stat_t{Dev: st.Dev, Ino: 1<<32 | 5}, unix.TMPFS_MAGIC},
+	} {
+		if vfsProves(c.e, c.st, c.magic) {
+			t.Errorf("%s: matched", name)
+		}
+	}
+	// On the real file: the judge reads the filesystem from the descriptor.
+	path := filepath.Join(t.TempDir(), "s.sock")
 	l, err := unix.Socket(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -447,43 +473,25 @@ func TestSocketFileMatchName(t *testing.T) {
 	if err := unix.Bind(l, &unix.SockaddrUnix{Name: path}); err != nil {
 		t.Fatal(err)
 	}
-	var st unix.Stat_t
-	if err := unix.Stat(path, &st); err != nil {
-		t.Fatal(err)
-	}
-	root, err := unix.Open("/", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer unix.Close(root)
-	s := &connectSupervisor{root: root}
-	if !s.namesFile(path, &st) {
-		t.Errorf("the socket's own absolute name did not name it")
-	}
-	if err := os.Symlink(path, path+".link"); err != nil {
+	defer unix.Close(fd)
+	var real unix.Stat_t
+	var fs unix.Statfs_t
+	if err := unix.Fstat(fd, &real); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Link(path, path+".hard"); err != nil {
+	if err := unix.Fstatfs(fd, &fs); err != nil {
 		t.Fatal(err)
 	}
-	other := st
-	other.Ino += 1 << 32
-	for name, c := range map[string]struct {
-		path string
-		st   *unix.Stat_t
-	}{
-		"relative":            {"s.sock", &st},
-		"through a symlink":   {path + ".link", &st},
-		"another inode":       {path, &other},
-		"a name with 2 links": {path + ".hard", &st},
-	} {
-		if s.namesFile(c.path, c.st) {
-			t.Errorf("%s: matched", name)
-		}
+	e := &unixDiagEntry{dev: real.Dev, ino: uint32(real.Ino)}
+	if got, want := socketFileMatch(&real, fd)(e), vfsExactFS(int64(fs.Type)) && real.Ino <= math.MaxUint32; got != want {
+		t.Errorf("the socket file's own entry (fs %#x): %v, want %v", fs.Type, got, want)
 	}
-	e := unixDiagEntry{dev: st.Dev, ino: uint32(other.Ino), name: path}
-	if s.socketFileMatch(&other, root)(&e) {
-		t.Errorf("a 64-bit inode number matched by device, low bits and a name naming another file")
+	if socketFileMatch(&real, -1)(e) {
+		t.Errorf("a file whose filesystem is unknown matched")
 	}
 }
 
@@ -561,11 +569,40 @@ func TestRefusalOnce(t *testing.T) {
 	s := &connectSupervisor{notify: -1, diag: -1, hostDiag: -1, root: -1}
 	defer s.close()
 	for i := 0; i < 3; i++ {
-		if e := s.refusal(&st, s.socketFileMatch(&st, -1)); e != unix.EACCES {
+		if e := s.refusal(&st, s.socketFileLike(&st, -1)); e != unix.EACCES {
 			t.Fatalf("refusal %d: %v, want EACCES", i, e)
 		}
 	}
 	if s.hostDumps != 1 {
 		t.Errorf("%d dumps of the host's sockets for one file refused 3 times", s.hostDumps)
 	}
+}
+
+// pyFdPast32 listens on argv[1] and connects to it through
+// /proc/self/fd/N/name with N a descriptor of its directory plus 2^32,
+// which pidfd_getfd would take as N itself.
+const pyFdPast32 = `import os, socket, sys
+path = sys.argv[1]
+l = socket.socket(socket.AF_UNIX); l.bind(path); l.listen(8)
+d = os.open(os.path.dirname(path), os.O_RDONLY | os.O_DIRECTORY)
+try:
+    socket.socket(socket.AF_UNIX).connect("/proc/self/fd/%d/%s" % (d + (1 << 32), os.path.basename(path)))
+    print("connected")
+except OSError as e:
+    print(e.strerror)`
+
+// TestNamespaceUnixProcSelfFdPast32: a descriptor number past 32 bits in
+// /proc/self/fd/N names no descriptor, in the sandbox as without it.
+func TestNamespaceUnixProcSelfFdPast32(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		if r := runPlain(t, u, py, "-c", pyFdPast32, filepath.Join(u.dir(t), "s.sock")); r.stdout != "No such file or directory\n" {
+			t.Fatalf("control: %v", r)
+		}
+		ws := u.dir(t)
+		if r := runSandbox(t, u, "-w", ws, "--", py, "-c", pyFdPast32, filepath.Join(ws, "s.sock")); r.stdout != "No such file or directory\n" {
+			t.Errorf("/proc/self/fd/N past 32 bits: %v", r)
+		}
+	})
 }
