@@ -12,8 +12,8 @@ package main
 //     each subvolume an anonymous device while unix_diag reports the
 //     superblock's, and numbers start over in every subvolume: refused);
 //   - the file's number fits 32 bits; and
-//   - its filesystem never gives a number beyond 32 bits, or only after
-//     2^32 inodes were made (vfsExactFS).
+//   - its filesystem never gives a number beyond 32 bits nor one twice
+//     (vfsExactFS).
 //
 // The listener's bound name (UNIX_DIAG_NAME) is never evidence: it is the
 // name given to bind, resolved now, and a command that can rename
@@ -37,17 +37,17 @@ import (
 //
 //   - ext2/3/4 (EXT4_SUPER_MAGIC, shared by all three): on-disk inode
 //     numbers are 32-bit (s_inodes_count is __le32);
-//   - tmpfs (TMPFS_MAGIC): numbers come from a per-superblock counter,
-//     32-bit unless inode64; with inode64 a number passes 2^32 only after
-//     2^32 inodes were made on that tmpfs, and a 32-bit counter wraps
-//     after as many: the residual the README names;
 //   - f2fs (F2FS_SUPER_MAGIC): inode numbers are node IDs, nid_t is u32.
 //
 // Everything else (btrfs, XFS, overlayfs, NFS, FUSE, ...) may number
-// beyond 32 bits or repeat numbers under one device.
+// beyond 32 bits or repeat numbers under one device. tmpfs too: its
+// per-superblock counter is 32-bit unless inode64 and then wraps, after
+// 2^32 inodes, to numbers still in use (mm/shmem.c), which a command can
+// reach in hours by making and removing files (a tmux or X11 socket in a
+// /tmp on tmpfs that Codex makes writable); there boundExactly decides.
 func vfsExactFS(magic int64) bool {
 	switch uint32(magic) {
-	case unix.EXT4_SUPER_MAGIC, unix.TMPFS_MAGIC, unix.F2FS_SUPER_MAGIC:
+	case unix.EXT4_SUPER_MAGIC, unix.F2FS_SUPER_MAGIC:
 		return true
 	}
 	return false
