@@ -271,11 +271,11 @@ func seccompSetModeFilter(prog []bpf.RawInstruction, flags uintptr) (int, error)
 // exec-only engine in this same process, saying on stderr in one line
 // what that leaves unenforced. EngineNamespace refuses there instead.
 func engage(p Policy, cmd []string) error {
-	// Full write and network with nothing hidden restrict nothing the
-	// namespaces would add to: no supervisor for that.
 	if needsProxy(p) {
 		return engageProxied(p, cmd)
 	}
+	// Full write and network with nothing hidden restrict nothing the
+	// namespaces would add to: no supervisor for that.
 	if p.Engine == EngineExecOnly || p.FullDiskWrite && p.Network && len(p.Hidden) == 0 {
 		return engageExecOnly(p, cmd, "")
 	}

@@ -8,7 +8,6 @@ package main
 // masks it upstream, and the placeholder is gone afterwards.
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -18,10 +17,7 @@ func TestHiddenMissingNotCreatable(t *testing.T) {
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireNamespaces(t, u)
 		sandbox, _ := binaries(t)
-		codex := filepath.Join(filepath.Dir(sandbox), "codex-linux-sandbox")
-		if err := os.Symlink(filepath.Base(sandbox), codex); err != nil && !errors.Is(err, os.ErrExist) {
-			t.Fatal(err)
-		}
+		codex := codexBinary(t)
 		mk := func() (root, w string) {
 			root = u.dir(t)
 			w = filepath.Join(root, "w")

@@ -54,10 +54,7 @@ const innerProxyFD = 5
 // engine or not at all (it never falls back to the exec-only engine, which
 // would have to choose between no network and all of it).
 func engageProxied(p Policy, cmd []string) error {
-	what := "--allow-host"
-	if len(p.AllowHosts) == 0 {
-		what = "--allow-network-for-proxy"
-	}
+	what := proxyFlag(p)
 	if p.Engine == EngineExecOnly {
 		return &setupError{fmt.Errorf("%s needs the namespace engine (a network namespace whose only way out is the proxy); --exec-only cannot give it", what)}
 	}
@@ -67,6 +64,15 @@ func engageProxied(p Policy, cmd []string) error {
 		return &setupError{fmt.Errorf("%s needs the namespace engine, which is unavailable on this host (%v); %s", what, un.err, proxyFix(un))}
 	}
 	return err
+}
+
+// proxyFlag names the option that asked for the proxy: the generic
+// --allow-host, or Codex's --allow-network-for-proxy (routes only).
+func proxyFlag(p Policy) string {
+	if len(p.AllowHosts) == 0 {
+		return "--allow-network-for-proxy"
+	}
+	return "--allow-host"
 }
 
 // proxyFix is the way to run a proxied policy where namespaces are
@@ -754,10 +760,7 @@ func copyConn(dst, src *sockConn, k *idleClock) {
 // chooseProxyEngine is chooseEngine (--print-policy) for a policy that
 // needs the proxy: the namespace engine or a refusal, as engageProxied.
 func chooseProxyEngine(p Policy) (ns bool, why string, err error) {
-	what := "--allow-host"
-	if len(p.AllowHosts) == 0 {
-		what = "--allow-network-for-proxy"
-	}
+	what := proxyFlag(p)
 	if p.Engine == EngineExecOnly {
 		return false, "exec-only asked for", fmt.Errorf("%s needs the namespace engine; --exec-only cannot give it", what)
 	}

@@ -10,7 +10,6 @@ package main
 
 import (
 	"bufio"
-	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -251,11 +250,7 @@ func TestProxyCodexManaged(t *testing.T) {
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireNamespaces(t, u)
 		bash := needTool(t, "bash")
-		sandbox, _ := binaries(t)
-		codex := filepath.Join(filepath.Dir(sandbox), "codex-linux-sandbox")
-		if err := os.Symlink(filepath.Base(sandbox), codex); err != nil && !errors.Is(err, os.ErrExist) {
-			t.Fatal(err)
-		}
+		codex := codexBinary(t)
 		proxy := serveStandIn(t, "codex's proxy")
 		other := listenStandIn(t)
 		script := `set -u
@@ -324,11 +319,7 @@ func TestProxyCodexSamePortTwice(t *testing.T) {
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireNamespaces(t, u)
 		bash := needTool(t, "bash")
-		sandbox, _ := binaries(t)
-		codex := filepath.Join(filepath.Dir(sandbox), "codex-linux-sandbox")
-		if err := os.Symlink(filepath.Base(sandbox), codex); err != nil && !errors.Is(err, os.ErrExist) {
-			t.Fatal(err)
-		}
+		codex := codexBinary(t)
 		proxy := serveStandIn(t, "codex's proxy")
 		script := `set -u
 for hp in "${HTTP_PROXY#http://}" "${HTTPS_PROXY#http://}"; do

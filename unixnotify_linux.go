@@ -597,7 +597,7 @@ func unixSocketsReport(pl *linuxPlan, k kernelFeatures) string {
 	case !k.seccomp:
 		return "unrestricted: this kernel has no seccomp filter"
 	case pl.supervisesConnect(k):
-		return "the sandbox's own: AF_UNIX stream and seqpacket sockets (no datagram ones); bind, listen and accept where the filesystem rules allow; every connect(2) performed by the supervisor, pathname sockets only when bound inside this sandbox (sock_diag of its network namespace), abstract names in its private network namespace; " + landlock
+		return "the sandbox's own: AF_UNIX stream and seqpacket sockets (no datagram ones); bind, listen and accept where the filesystem rules allow; every connect(2) performed by the supervisor, pathname sockets only when a listener in this sandbox's network namespace is bound to that very file (sock_diag, or the listener's own bound file by SIOCUNIXFILE), abstract names in its private network namespace; " + landlock
 	}
 	return "socketpair(2) only (AF_UNIX stream and seqpacket); connect, bind, listen and accept refused; " + landlock
 }
