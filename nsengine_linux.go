@@ -72,6 +72,11 @@ import (
 // recognises it before anything else, the Codex names included).
 const innerStage = "--namespace-inner-stage"
 
+// goInnerEnv, set to anything, makes the namespace engine use the Go inner
+// stage (this binary exec'd again) for every policy, not only those the
+// raw inner stage does not cover (rawUnsupported): for comparing the two.
+const goInnerEnv = "SANDBOX_GO_INNER"
+
 // Descriptors the inner stage is given.
 const (
 	innerCtlFD    = 3 // stage message, then forwarded signals, from the outer
@@ -166,6 +171,19 @@ func engageNamespace(p Policy, cmd []string) error {
 	if err := mp.prepareHost(); err != nil {
 		stopSignals(sigs)
 		return &setupError{err}
+	}
+	if rawUnsupported(p, mp) == "" && os.Getenv(goInnerEnv) == "" {
+		ri, err := startRaw(p, k, pl, mp, cmd, mask)
+		if err != nil {
+			mp.cleanupHost()
+			stopSignals(sigs)
+			return err
+		}
+		if notice := append(pl.unmet, pl.weaker...); len(notice) > 0 {
+			warnf("not enforced on this kernel: %s", strings.Join(notice, "; "))
+		}
+		ri.supervise(sigs, mp)
+		panic("unreachable")
 	}
 	in, err := startInner(p, cmd, mp, mask)
 	if err != nil {

@@ -263,30 +263,44 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 		return nil, line, fmt.Errorf("pidfd_open(namespace stage %d): %w", in.pid, err)
 	}
 	defer unix.Close(pidfd)
-	s = &connectSupervisor{inner: in.pid, notify: -1, diag: -1, hostDiag: -1, root: -1,
-		slots: make(chan struct{}, maxBlockingConnects), handlers: make(chan struct{}, maxHandlers)}
-	if s.notify, err = unix.PidfdGetfd(pidfd, n, 0); err != nil {
+	notify, err := unix.PidfdGetfd(pidfd, n, 0)
+	if err != nil {
 		return nil, line, fmt.Errorf("pidfd_getfd(seccomp listener): %w", err)
 	}
-	if s.diag, err = unix.PidfdGetfd(pidfd, d, 0); err != nil {
-		unix.Close(s.notify)
+	diag, err := unix.PidfdGetfd(pidfd, d, 0)
+	if err != nil {
+		unix.Close(notify)
 		return nil, line, fmt.Errorf("pidfd_getfd(sock_diag socket): %w", err)
 	}
-	if c, err := getsockoptUint64(s.diag, unix.SOL_SOCKET, soNetnsCookie); err == nil {
-		s.netnsCookie = c
-	} else if err := s.netnsOf(s.diag, &s.netns); err != nil {
-		s.close()
-		return nil, line, fmt.Errorf("the sandbox's network namespace: %w", err)
-	}
-	if s.root, err = unix.Open("/proc/"+strconv.Itoa(in.pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
-		s.close()
-		return nil, line, fmt.Errorf("the sandbox's root: %w", err)
+	if s, err = newConnectSupervisor(in.pid, notify, diag); err != nil {
+		return nil, line, err
 	}
 	if err := writeAll(in.ctl, []byte{0}); err != nil {
 		s.close()
 		return nil, line, fmt.Errorf("namespace stage: %w", err)
 	}
 	return s, line, nil
+}
+
+// newConnectSupervisor supervises the connects of the sandbox whose
+// inner stage (PID 1) is pid, with the filter's listener and the sock_diag
+// socket of its network namespace, which it owns from here on (closed on
+// failure too).
+func newConnectSupervisor(pid, notify, diag int) (*connectSupervisor, error) {
+	s := &connectSupervisor{inner: pid, notify: notify, diag: diag, hostDiag: -1, root: -1,
+		slots: make(chan struct{}, maxBlockingConnects), handlers: make(chan struct{}, maxHandlers)}
+	if c, err := getsockoptUint64(s.diag, unix.SOL_SOCKET, soNetnsCookie); err == nil {
+		s.netnsCookie = c
+	} else if err := s.netnsOf(s.diag, &s.netns); err != nil {
+		s.close()
+		return nil, fmt.Errorf("the sandbox's network namespace: %w", err)
+	}
+	var err error
+	if s.root, err = unix.Open("/proc/"+strconv.Itoa(pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+		s.close()
+		return nil, fmt.Errorf("the sandbox's root: %w", err)
+	}
+	return s, nil
 }
 
 func (s *connectSupervisor) close() {
@@ -352,6 +366,17 @@ func (s *connectSupervisor) serve() {
 		defer func() { <-s.handlers }()
 	}
 	for {
+		// Wait for a notification first: once no process uses the
+		// filter any more (the sandbox ended), the listener polls as
+		// POLLHUP and SECCOMP_IOCTL_NOTIF_RECV fails at once with
+		// ENOENT, again and again, a busy loop that held this
+		// process's one P until the runtime's monitor preempted it.
+		pfd := []unix.PollFd{{Fd: int32(s.notify), Events: unix.POLLIN}}
+		if _, err := unix.Poll(pfd, -1); err == unix.EINTR {
+			continue
+		} else if err == nil && pfd[0].Revents&unix.POLLIN == 0 {
+			return
+		}
 		var n seccompNotif // must be zero for SECCOMP_IOCTL_NOTIF_RECV
 		_, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(s.notify), uintptr(unix.SECCOMP_IOCTL_NOTIF_RECV), uintptr(unsafe.Pointer(&n)))
 		switch e {

@@ -1,0 +1,415 @@
+//go:build linux
+
+package main
+
+// The raw inner stage: the namespace engine's inner stage without a second
+// Go runtime.
+//
+// The Go inner stage (runInner) is this binary exec'd again into the new
+// namespaces: a second runtime start (about 3-4 ms on these hosts, most of
+// it CPUID exits, page faults and thread start-up) and a full fork and exec
+// of a 5 MB binary, on every command. The raw stage instead forks this
+// process straight into the namespaces and runs a program prepared here, in
+// the outer stage, before the fork: a list of system calls whose arguments
+// are all in memory already (rawProgram), interpreted by rawChild, which
+// allocates nothing, grows no stack and calls nothing but the raw system
+// call entry, the way syscall.forkAndExecInChild runs SysProcAttr between
+// fork and exec. After the program, the child is PID 1 of the new PID
+// namespace: it forks the command (rawExec searches PATH as execvp does),
+// hands its pidfd to the supervisor and reaps until the command ends.
+//
+// The program is data: rawPlan builds it from the mount plan and the
+// Landlock and seccomp plans (rawplan_linux.go), a test reads it as a list,
+// and every step carries the words an error about it needs, so the child
+// reports only "step i failed with errno e" and the outer stage says the
+// rest. Policies the program does not cover (--cache, --allow-host) keep
+// the Go inner stage.
+//
+// See clone(2), fork(2), and the runtime's syscall_runtime_BeforeFork.
+
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The runtime's fork hooks, as package syscall uses them (go.dev/issue/67401
+// keeps them for outside users): BeforeFork blocks signals and poisons the
+// stack guard so that any stack growth in the child throws; AfterForkInChild
+// resets the runtime's signal handlers to SIG_DFL (inherited SIG_IGN stays)
+// and restores the signal mask.
+
+//go:linkname runtimeBeforeFork syscall.runtime_BeforeFork
+func runtimeBeforeFork()
+
+//go:linkname runtimeAfterFork syscall.runtime_AfterFork
+func runtimeAfterFork()
+
+//go:linkname runtimeAfterForkInChild syscall.runtime_AfterForkInChild
+func runtimeAfterForkInChild()
+
+// rawKind is what one step of a raw program does.
+type rawKind uint8
+
+const (
+	rawSys      rawKind = iota // a system call: nr with args
+	rawIsType                  // fstat of reg args[0]: its S_IFMT must be in want
+	rawIsDevIno                // fstat of reg args[0]: a directory with dev and ino
+	rawIsFSType                // fstatfs of reg args[0]: f_type must be want
+	rawIfFD                    // reg args[0] holds a descriptor (else skip)
+	rawStore                   // *dst = int32(reg args[0])
+	rawClose                   // close reg args[0] if it holds a descriptor
+	rawSend                    // write the record rec on the status socket
+)
+
+var rawKindNames = [...]string{
+	rawSys: "sys", rawIsType: "is-type", rawIsDevIno: "is-dev-ino", rawIsFSType: "is-fstype",
+	rawIfFD: "if-fd", rawStore: "store", rawClose: "close", rawSend: "send",
+}
+
+// rawArg is one argument of a system call: an immediate, a pointer to
+// memory the program owns, or a register (reg > 0: register reg-1).
+type rawArg struct {
+	imm uintptr
+	ptr unsafe.Pointer
+	reg uint16
+}
+
+// rawOp is one step. On failure (an errno, or a test that does not hold)
+// the step either skips the next skip steps (errno in skipOn, or a test
+// with skip > 0) or ends the program with a fail record naming the step.
+type rawOp struct {
+	kind   rawKind
+	nr     uintptr
+	args   [6]rawArg
+	out    uint16 // register the result goes to (0: none)
+	skipOn uint64 // errnos below 64, as bits, that skip instead of failing
+	skip   uint16
+	note   bool // a skip sends a note record first (a weaker choice)
+	// checkRet (rawSys): the call must return want, else the step fails
+	// as a test does (a read of 1 byte that saw the end of the stream).
+	checkRet bool
+	want     uint64
+	dev      uint64
+	ino      uint64
+	dst      *int32
+	rec      rawRecord
+
+	// For the outer stage only: what the step does, for errors ("openat2
+	// \"/w/.git\""), and which errnos mean the host refuses the engine.
+	what     string
+	host     uint64
+	explain  map[syscall.Errno]string // more words for an errno
+	noteText string                   // a note's text, %s the step's error
+}
+
+// rawRecord is what the child tells the supervisor, one per message on a
+// SOCK_SEQPACKET socket; the started and notify records carry descriptors.
+type rawRecord struct {
+	kind  uint32
+	index uint32 // the step (fail, note)
+	errno uint32
+	value uint32 // the wait status (status), the candidate (exec)
+}
+
+const (
+	recReady   = 1 + iota // the namespaces and mounts are in place
+	recFail               // step index failed with errno (0: a test failed)
+	recNote               // step index chose the weaker way (its errno)
+	recNotify             // SCM_RIGHTS: seccomp listener, sock_diag socket
+	recStarted            // SCM_RIGHTS: the command's pidfd
+	recExec               // the command could not be executed: errno
+	recStatus             // the command's wait status
+)
+
+// rawExecCand is one path execvp would try, with the argv for it and for
+// /bin/sh (a file without #! that execve refuses with ENOEXEC).
+type rawExecCand struct {
+	path, argv, shArgv unsafe.Pointer
+}
+
+// rawProgram is everything the child uses, allocated before the fork.
+type rawProgram struct {
+	ops  []rawOp
+	regs []uintptr
+
+	sock    uintptr        // the child's end of the status socket
+	outer   uintptr        // the outer's end, closed in the child
+	mask    unix.Sigset_t  // the command's signal mask (the caller's)
+	cands   []rawExecCand  // execvp's candidates, in order
+	envp    unsafe.Pointer // the command's environment
+	sh      unsafe.Pointer // "/bin/sh"
+	scratch rawScratch
+
+	mem [][]byte // the C strings and arrays the pointers above point into
+	obj []any    // the structs they point to
+}
+
+// rawScratch is memory the child writes.
+type rawScratch struct {
+	st      unix.Stat_t
+	sfs     unix.Statfs_t
+	rec     rawRecord
+	ws      int32
+	pidfd   int32
+	iov     unix.Iovec
+	msg     unix.Msghdr
+	oob     [32]byte // one cmsghdr with up to two descriptors
+	sync    [1]byte
+	sigmask unix.Sigset_t
+}
+
+// rawNone is an empty register.
+const rawNone = ^uintptr(0)
+
+// rawFork forks the calling (startup) thread into new namespaces (flags)
+// and runs pr in the child. It returns the child's PID, in the parent
+// only. Nothing between the fork and rawChild may grow the stack or
+// allocate: the runtime's hooks make a stack check throw.
+//
+//go:noinline
+//go:norace
+//go:nocheckptr
+func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
+	syscall.ForkLock.Lock()
+	runtimeBeforeFork()
+	r, _, e := syscall.RawSyscall6(unix.SYS_CLONE, flags|uintptr(unix.SIGCHLD), 0, 0, 0, 0, 0)
+	if e == 0 && r == 0 {
+		runtimeAfterForkInChild()
+		rawChild(pr)
+		// not reached: rawChild ends with exit_group
+	}
+	runtimeAfterFork()
+	syscall.ForkLock.Unlock()
+	if e != 0 {
+		return -1, e
+	}
+	return int(r), 0
+}
+
+// rawExit ends the process (every thread of it: there is one).
+//
+//go:nosplit
+func rawExit(code uintptr) {
+	for {
+		syscall.RawSyscall(unix.SYS_EXIT_GROUP, code, 0, 0)
+	}
+}
+
+// rawArgValue is the value of a for the system call.
+//
+//go:nosplit
+//go:nocheckptr
+func rawArgValue(pr *rawProgram, a *rawArg) uintptr {
+	if a.reg > 0 {
+		return pr.regs[a.reg-1]
+	}
+	if a.ptr != nil {
+		return uintptr(a.ptr)
+	}
+	return a.imm
+}
+
+// rawSendRec writes rec on the status socket, with the descriptors in
+// scratch.oob when n > 0. A failure is not reported: the supervisor sees
+// the child end without the record it waited for.
+//
+//go:nosplit
+//go:nocheckptr
+func rawSendRec(pr *rawProgram, kind, index, errno, value uint32, n int) {
+	// Only numbers are stored here: a pointer store could call the
+	// garbage collector's write barrier. rawPrepare set the pointers.
+	s := &pr.scratch
+	s.rec = rawRecord{kind: kind, index: index, errno: errno, value: value}
+	s.msg.Controllen = 0
+	if n > 0 {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&s.oob[0]))
+		h.Level = unix.SOL_SOCKET
+		h.Type = unix.SCM_RIGHTS
+		h.Len = uint64(unix.SizeofCmsghdr + 4*n)
+		s.msg.Controllen = uint64(unix.SizeofCmsghdr + 8)
+	}
+	for {
+		_, _, e := syscall.RawSyscall6(unix.SYS_SENDMSG, pr.sock, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_NOSIGNAL, 0, 0, 0)
+		if e != unix.EINTR {
+			return
+		}
+	}
+}
+
+// rawPrepare sets the pointers of the scratch memory, before the fork.
+func (pr *rawProgram) rawPrepare() {
+	s := &pr.scratch
+	s.iov.Base = (*byte)(unsafe.Pointer(&s.rec))
+	s.iov.Len = uint64(unsafe.Sizeof(s.rec))
+	s.msg = unix.Msghdr{Iov: &s.iov, Iovlen: 1, Control: &s.oob[0]}
+}
+
+// rawOOBFD puts descriptor fd in slot i of scratch.oob.
+//
+//go:nosplit
+//go:nocheckptr
+func rawOOBFD(pr *rawProgram, i int, fd uintptr) {
+	*(*int32)(unsafe.Pointer(&pr.scratch.oob[unix.SizeofCmsghdr+4*i])) = int32(fd)
+}
+
+// rawChild is the child: the program, then PID 1's work. It never returns.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawChild(pr *rawProgram) {
+	if i, e := rawRun(pr); i >= 0 {
+		rawSendRec(pr, recFail, uint32(i), uint32(e), 0, 0)
+		rawExit(exitSetup)
+	}
+	// The command, as a child of this PID 1, with a pidfd for the
+	// supervisor: it signals the command through it.
+	pr.scratch.pidfd = -1
+	r, _, e := syscall.RawSyscall6(unix.SYS_CLONE, uintptr(unix.SIGCHLD|unix.CLONE_PIDFD), 0, uintptr(unsafe.Pointer(&pr.scratch.pidfd)), 0, 0, 0)
+	if e != 0 {
+		rawSendRec(pr, recFail, uint32(len(pr.ops)), uint32(e), 0, 0)
+		rawExit(exitSetup)
+	}
+	if r == 0 {
+		rawExec(pr)
+	}
+	rawOOBFD(pr, 0, uintptr(pr.scratch.pidfd))
+	rawSendRec(pr, recStarted, 0, 0, uint32(r), 1)
+	syscall.RawSyscall(unix.SYS_CLOSE, uintptr(pr.scratch.pidfd), 0, 0)
+	// Init: reap every child; the command's status is the answer.
+	for {
+		w, _, e := syscall.RawSyscall6(unix.SYS_WAIT4, rawNone, uintptr(unsafe.Pointer(&pr.scratch.ws)), 0, 0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			rawSendRec(pr, recFail, uint32(len(pr.ops)+1), uint32(e), 0, 0)
+			rawExit(exitSetup)
+		}
+		if w == r {
+			rawSendRec(pr, recStatus, 0, 0, uint32(pr.scratch.ws), 0)
+			rawExit(0)
+		}
+	}
+}
+
+// rawExec is the command's process: the caller's signal mask, then
+// execvp's search (see searchExec). It never returns.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawExec(pr *rawProgram) {
+	pr.scratch.sigmask = pr.mask
+	syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&pr.scratch.sigmask)), 0, 8, 0, 0)
+	sawEACCES := false
+	for i := 0; i < len(pr.cands); i++ {
+		c := &pr.cands[i]
+		_, _, e := syscall.RawSyscall(unix.SYS_EXECVE, uintptr(c.path), uintptr(c.argv), uintptr(pr.envp))
+		switch e {
+		case unix.ENOEXEC:
+			_, _, e = syscall.RawSyscall(unix.SYS_EXECVE, uintptr(pr.sh), uintptr(c.shArgv), uintptr(pr.envp))
+			rawExecFailed(pr, e, i)
+		case unix.EACCES:
+			sawEACCES = true
+		case unix.ENOENT, unix.ENOTDIR, unix.ESTALE, unix.ENODEV, unix.ETIMEDOUT:
+		default:
+			rawExecFailed(pr, e, i)
+		}
+	}
+	if sawEACCES {
+		rawExecFailed(pr, unix.EACCES, -1)
+	}
+	rawExecFailed(pr, unix.ENOENT, -1)
+}
+
+// rawExecFailed reports why the command could not run and exits as
+// execError.exitCode says.
+//
+//go:nosplit
+func rawExecFailed(pr *rawProgram, e syscall.Errno, cand int) {
+	rawSendRec(pr, recExec, 0, uint32(e), uint32(cand), 0)
+	if e == unix.ENOENT || e == unix.ENOTDIR {
+		rawExit(exitNotFound)
+	}
+	rawExit(exitCannotRun)
+}
+
+// rawRun runs the program's steps. It returns -1 when all ran, else the
+// failed step and its errno (0: a test failed).
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawRun(pr *rawProgram) (int, syscall.Errno) {
+	for i := range pr.regs {
+		pr.regs[i] = rawNone
+	}
+	for i := 0; i < len(pr.ops); i++ {
+		op := &pr.ops[i]
+		var e syscall.Errno
+		ok := true
+		switch op.kind {
+		case rawSys:
+			var r uintptr
+			r, _, e = syscall.RawSyscall6(op.nr,
+				rawArgValue(pr, &op.args[0]), rawArgValue(pr, &op.args[1]), rawArgValue(pr, &op.args[2]),
+				rawArgValue(pr, &op.args[3]), rawArgValue(pr, &op.args[4]), rawArgValue(pr, &op.args[5]))
+			if e == 0 && op.out > 0 {
+				pr.regs[op.out-1] = r
+			}
+			ok = e == 0 && (!op.checkRet || uint64(r) == op.want)
+		case rawIsType, rawIsDevIno:
+			_, _, e = syscall.RawSyscall(unix.SYS_FSTAT, rawArgValue(pr, &op.args[0]), uintptr(unsafe.Pointer(&pr.scratch.st)), 0)
+			if e != 0 {
+				break
+			}
+			t := uint64(1) << ((pr.scratch.st.Mode & unix.S_IFMT) >> 12)
+			ok = op.want&t != 0
+			if op.kind == rawIsDevIno {
+				ok = ok && uint64(pr.scratch.st.Dev) == op.dev && uint64(pr.scratch.st.Ino) == op.ino
+			}
+		case rawIsFSType:
+			_, _, e = syscall.RawSyscall(unix.SYS_FSTATFS, rawArgValue(pr, &op.args[0]), uintptr(unsafe.Pointer(&pr.scratch.sfs)), 0)
+			ok = e == 0 && uint64(pr.scratch.sfs.Type) == op.want
+		case rawIfFD:
+			ok = rawArgValue(pr, &op.args[0]) != rawNone
+		case rawStore:
+			*op.dst = int32(rawArgValue(pr, &op.args[0]))
+		case rawClose:
+			if fd := rawArgValue(pr, &op.args[0]); fd != rawNone {
+				syscall.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
+				if op.args[0].reg > 0 {
+					pr.regs[op.args[0].reg-1] = rawNone
+				}
+			}
+		case rawSend:
+			n := 0
+			for j := 1; j < 3; j++ {
+				if op.args[j].reg > 0 {
+					rawOOBFD(pr, j-1, rawArgValue(pr, &op.args[j]))
+					n = j
+				}
+			}
+			rawSendRec(pr, op.rec.kind, uint32(i), 0, 0, n)
+		}
+		if ok {
+			continue
+		}
+		if e != 0 && e < 64 && op.skipOn&(1<<uint(e)) != 0 {
+			if op.note {
+				rawSendRec(pr, recNote, uint32(i), uint32(e), 0, 0)
+			}
+			i += int(op.skip)
+			continue
+		}
+		if e == 0 && op.skip > 0 {
+			i += int(op.skip)
+			continue
+		}
+		return i, e
+	}
+	return -1, 0
+}

@@ -1,0 +1,322 @@
+//go:build linux
+
+package main
+
+// The outer stage's side of the raw inner stage (rawstage_linux.go): fork
+// it, write its ID maps, read its records, and supervise as
+// inner.supervise does, forwarding signals to the command through its
+// pidfd (PID 1 does not forward).
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// rawInner is the running raw inner stage, seen from the outer.
+type rawInner struct {
+	pid   int
+	pr    *rawProgram
+	sock  int // the outer's end of the status socket
+	cmd   []string
+	notes []string
+}
+
+// rawMsg is one record with the descriptors it carried.
+type rawMsg struct {
+	rec rawRecord
+	fds []int
+}
+
+// startRaw forks the raw inner stage into the new namespaces and waits for
+// its ready record. Errors are as startInner's: *nsUnavailable when the
+// host refuses the namespaces, else *setupError.
+func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []string, mask unix.Sigset_t) (*rawInner, error) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return nil, &setupError{fmt.Errorf("socketpair: %w", err)}
+	}
+	for i := range pair {
+		if pair[i], err = fdAbove2(pair[i]); err != nil {
+			unix.Close(pair[0])
+			unix.Close(pair[1])
+			return nil, &setupError{err}
+		}
+	}
+	outer, child := pair[0], pair[1]
+	cwd, err := unix.Getwd()
+	if errors.Is(err, unix.ENOENT) {
+		cwd, err = "", nil // a removed directory: nothing to see through it
+	}
+	if err != nil {
+		unix.Close(outer)
+		unix.Close(child)
+		return nil, &setupError{fmt.Errorf("getcwd: %w", err)}
+	}
+	pr, err := buildRaw(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: cmd, env: os.Environ(), mask: mask,
+		euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0])}, child, outer)
+	if err != nil {
+		unix.Close(outer)
+		unix.Close(child)
+		return nil, &setupError{err}
+	}
+	flags := uintptr(unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC)
+	if !p.Network {
+		flags |= unix.CLONE_NEWNET
+	}
+	pid, e := rawFork(pr, flags)
+	unix.Close(child)
+	if e != 0 {
+		unix.Close(outer)
+		return nil, &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...): %w", e)}
+	}
+	ri := &rawInner{pid: pid, pr: pr, sock: outer, cmd: cmd}
+	if err := writeIDMaps(pid); err != nil {
+		ri.kill()
+		return nil, &nsUnavailable{err}
+	}
+	if err := writeAll(outer, []byte{0}); err != nil {
+		ws := ri.kill()
+		return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
+	}
+	for {
+		m, err := ri.recv()
+		if err != nil {
+			ws := ri.kill()
+			return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
+		}
+		switch m.rec.kind {
+		case recReady:
+			return ri, nil
+		case recNote:
+			ri.notes = append(ri.notes, ri.noteText(m.rec))
+		case recFail:
+			i, e := int(m.rec.index), syscall.Errno(m.rec.errno)
+			text := pr.stepText(i, e)
+			ri.kill()
+			if i < len(pr.ops) && e != 0 && e < 64 && pr.ops[i].host&(1<<uint(e)) != 0 {
+				return nil, &nsUnavailable{errors.New(text)}
+			}
+			return nil, &setupError{errors.New(text)}
+		default:
+			ri.kill()
+			return nil, &setupError{fmt.Errorf("the namespace stage sent record %d before it was ready", m.rec.kind)}
+		}
+	}
+}
+
+// noteText is a note record as the warning it stands for.
+func (ri *rawInner) noteText(rec rawRecord) string {
+	i := int(rec.index)
+	if i >= len(ri.pr.ops) || ri.pr.ops[i].noteText == "" {
+		return ri.pr.stepText(i, syscall.Errno(rec.errno))
+	}
+	return fmt.Sprintf(ri.pr.ops[i].noteText, ri.pr.stepText(i, syscall.Errno(rec.errno)))
+}
+
+// writeIDMaps writes the new user namespace's maps, as syscall.ForkExec
+// does for UidMappings and GidMappings: uid_map, setgroups ("deny" for a
+// caller other than root, without which it may not write a gid map), then
+// gid_map.
+func writeIDMaps(pid int) error {
+	uids, gids := idMaps()
+	dir := fmt.Sprintf("/proc/%d/", pid)
+	text := func(m []syscall.SysProcIDMap) []byte {
+		var b strings.Builder
+		for _, e := range m {
+			fmt.Fprintf(&b, "%d %d %d\n", e.ContainerID, e.HostID, e.Size)
+		}
+		return []byte(b.String())
+	}
+	setgroups := "deny"
+	if os.Geteuid() == 0 {
+		setgroups = "allow"
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"uid_map", text(uids)}, {"setgroups", []byte(setgroups)}, {"gid_map", text(gids)}} {
+		fd, err := unix.Open(dir+f.name, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("open %s%s: %w", dir, f.name, err)
+		}
+		_, err = unix.Write(fd, f.data)
+		unix.Close(fd)
+		if err != nil {
+			return fmt.Errorf("write %s%s: %w", dir, f.name, err)
+		}
+	}
+	return nil
+}
+
+// recv reads one record and the descriptors it carries.
+func (ri *rawInner) recv() (rawMsg, error) {
+	var rec rawRecord
+	buf := unsafe.Slice((*byte)(unsafe.Pointer(&rec)), unsafe.Sizeof(rec))
+	oob := make([]byte, unix.CmsgSpace(4*2))
+	for {
+		n, oobn, _, _, err := unix.Recvmsg(ri.sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return rawMsg{}, err
+		}
+		m := rawMsg{rec: rec}
+		if oobn > 0 {
+			cms, err := unix.ParseSocketControlMessage(oob[:oobn])
+			if err == nil {
+				for _, c := range cms {
+					fds, err := unix.ParseUnixRights(&c)
+					if err == nil {
+						m.fds = append(m.fds, fds...)
+					}
+				}
+			}
+		}
+		if n == 0 {
+			for _, fd := range m.fds {
+				unix.Close(fd)
+			}
+			return rawMsg{}, errors.New("end of stream")
+		}
+		if n != len(buf) {
+			for _, fd := range m.fds {
+				unix.Close(fd)
+			}
+			return rawMsg{}, fmt.Errorf("a record of %d bytes", n)
+		}
+		return m, nil
+	}
+}
+
+// exited reports whether the inner stage has ended (it is not reaped).
+func (ri *rawInner) exited() bool {
+	var info unix.Siginfo
+	err := unix.Waitid(unix.P_PID, ri.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
+	return err == nil && info.Signo == int32(unix.SIGCHLD)
+}
+
+// kill ends the inner stage and everything in its namespaces, and reaps it.
+func (ri *rawInner) kill() unix.WaitStatus {
+	unix.Kill(ri.pid, unix.SIGKILL)
+	ws, _ := reap(ri.pid)
+	unix.Close(ri.sock)
+	return ws
+}
+
+// supervise forwards signals to the command until the inner stage ends,
+// takes the connect supervision when it comes, removes the placeholders
+// and ends this process as the command ended.
+func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
+	for _, n := range ri.notes {
+		warnf("%s", n)
+	}
+	// Until the command starts PID 1 is not reaped, so its PID stays its
+	// own while the connect supervision opens /proc/PID/root; signals
+	// wait in sigs meanwhile.
+	pidfd := -1
+	for pidfd < 0 {
+		m, err := ri.recv()
+		if err != nil {
+			break // PID 1 ended: its status, or its fail record, said why
+		}
+		switch m.rec.kind {
+		case recStarted:
+			if len(m.fds) == 1 {
+				pidfd = m.fds[0]
+				continue
+			}
+		case recNotify:
+			if len(m.fds) == 2 {
+				s, err := newConnectSupervisor(ri.pid, m.fds[0], m.fds[1])
+				if err == nil {
+					go s.serve()
+					continue
+				}
+				if !ri.exited() {
+					ri.kill()
+					mp.cleanupHost()
+					stopSignals(sigs)
+					errorf("%v", err)
+					os.Exit(exitSetup)
+				}
+				continue // the sandbox ended already: nothing to supervise
+			}
+		case recFail:
+			errorf("%s", ri.pr.stepText(int(m.rec.index), syscall.Errno(m.rec.errno)))
+			continue
+		}
+		for _, fd := range m.fds {
+			unix.Close(fd)
+		}
+	}
+	msgs := make(chan rawMsg, 4)
+	go func() {
+		for {
+			m, err := ri.recv()
+			if err != nil {
+				close(msgs)
+				return
+			}
+			msgs <- m
+		}
+	}()
+	done := make(chan unix.WaitStatus, 1)
+	go func() {
+		ws, _ := reap(ri.pid)
+		done <- ws
+	}()
+	var status *unix.WaitStatus
+	var ended *unix.WaitStatus
+	for msgs != nil || ended == nil {
+		select {
+		case s := <-sigs:
+			sig := s.(syscall.Signal)
+			if terminalSignal(sig) && inForeground() {
+				continue // the terminal sent it to the command too
+			}
+			if pidfd >= 0 {
+				unix.PidfdSendSignal(pidfd, sig, nil, 0)
+			}
+		case m, ok := <-msgs:
+			if !ok {
+				msgs = nil
+				continue
+			}
+			switch m.rec.kind {
+			case recExec:
+				name := ri.cmd[0]
+				if name == "" {
+					name = `""`
+				}
+				errorf("%v", &execError{name: name, err: syscall.Errno(m.rec.errno)})
+				continue
+			case recStatus:
+				ws := unix.WaitStatus(m.rec.value)
+				status = &ws
+				continue
+			case recFail:
+				errorf("%s", ri.pr.stepText(int(m.rec.index), syscall.Errno(m.rec.errno)))
+				continue
+			}
+			for _, fd := range m.fds {
+				unix.Close(fd)
+			}
+		case ws := <-done:
+			ended = &ws
+			done = nil
+		}
+	}
+	mp.cleanupHost()
+	if status != nil {
+		mirrorStatus(*status)
+	}
+	mirrorStatus(*ended)
+}
