@@ -238,7 +238,10 @@ func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
 	b.sys("close", unix.SYS_CLOSE, imm(uintptr(outer)))
 	i := b.sys("waiting for the ID maps", unix.SYS_READ, imm(uintptr(sock)), ptrArg(unsafe.Pointer(&pr.scratch.sync[0])), imm(1))
 	pr.ops[i].checkRet, pr.ops[i].want = true, 1
-	b.sys("prctl(PR_SET_DUMPABLE, 0)", unix.SYS_PRCTL, imm(unix.PR_SET_DUMPABLE), imm(0))
+	supervise := in.pl.supervisesConnect(in.k)
+	if !supervise {
+		b.undumpable()
+	}
 	i = b.sys("prctl(PR_SET_NAME)", unix.SYS_PRCTL, imm(unix.PR_SET_NAME), ptrArg(b.cstr(in.name)))
 	pr.ops[i].skipOn = allTypes // cosmetic
 
@@ -604,8 +607,22 @@ func (b *rawBuilder) enforce(in rawInput) error {
 		b.add(rawOp{kind: rawSend, args: [6]rawArg{{}, regArg(notify), regArg(diag)}, rec: rawRecord{kind: recNotify}, what: "handing the connect listener to the supervisor"})
 		b.close(notify)
 		b.close(diag)
+		// The command starts once the supervisor answers: it has checked
+		// that it can take descriptors from the sandbox's processes
+		// (pidfd_getfd) and opened what it needs of this one, which is
+		// dumpable until then (no untrusted code runs in the sandbox yet).
+		i := b.sys("waiting for the supervisor to take the connect listener", unix.SYS_READ, imm(b.pr.sock), ptrArg(unsafe.Pointer(&b.pr.scratch.sync[0])), imm(1))
+		b.pr.ops[i].checkRet, b.pr.ops[i].want = true, 1
+		b.undumpable()
 	}
 	return nil
+}
+
+// undumpable is PR_SET_DUMPABLE 0 (see runInner): the command, which runs
+// as this process's user, can then neither ptrace this PID 1 nor open its
+// /proc files, and so never reaches the descriptors it holds.
+func (b *rawBuilder) undumpable() {
+	b.sys("prctl(PR_SET_DUMPABLE, 0)", unix.SYS_PRCTL, imm(unix.PR_SET_DUMPABLE), imm(0))
 }
 
 // dropCaps is dropCapabilities for a process that holds every capability
@@ -617,14 +634,14 @@ func (b *rawBuilder) dropCaps(in rawInput) {
 	var drops []int
 	for c := 0; c < 64; c++ {
 		if keep&(1<<c) == 0 {
-			drops = append(drops, b.sys(fmt.Sprintf("prctl(PR_CAPBSET_DROP, %d)", c), unix.SYS_PRCTL, imm(unix.PR_CAPBSET_DROP), imm(uintptr(c))))
+			drops = append(drops, b.sys(fmt.Sprintf("dropping capabilities: prctl(PR_CAPBSET_DROP, %d)", c), unix.SYS_PRCTL, imm(unix.PR_CAPBSET_DROP), imm(uintptr(c))))
 		}
 	}
 	for _, d := range drops {
 		b.pr.ops[d].skipOn = errnoBits(unix.EINVAL)
 		b.pr.ops[d].skip = uint16(len(b.pr.ops) - d - 1)
 	}
-	i := b.sys("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", unix.SYS_PRCTL, imm(unix.PR_CAP_AMBIENT), imm(unix.PR_CAP_AMBIENT_CLEAR_ALL), imm(0), imm(0), imm(0))
+	i := b.sys("dropping capabilities: prctl(PR_CAP_AMBIENT_CLEAR_ALL)", unix.SYS_PRCTL, imm(unix.PR_CAP_AMBIENT), imm(unix.PR_CAP_AMBIENT_CLEAR_ALL), imm(0), imm(0), imm(0))
 	b.pr.ops[i].skipOn = errnoBits(unix.EINVAL)
 	hdr := &unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
 	data := &[2]unix.CapUserData{
@@ -633,7 +650,7 @@ func (b *rawBuilder) dropCaps(in rawInput) {
 	}
 	b.keep(hdr)
 	b.keep(data)
-	b.sys("capset", unix.SYS_CAPSET, ptrArg(unsafe.Pointer(hdr)), ptrArg(unsafe.Pointer(&data[0])))
+	b.sys("dropping capabilities: capset", unix.SYS_CAPSET, ptrArg(unsafe.Pointer(hdr)), ptrArg(unsafe.Pointer(&data[0])))
 }
 
 // command prepares execvp's candidates for the command's process.

@@ -196,11 +196,61 @@ func (ri *rawInner) recv() (rawMsg, error) {
 	}
 }
 
-// exited reports whether the inner stage has ended (it is not reaped).
-func (ri *rawInner) exited() bool {
-	var info unix.Siginfo
-	err := unix.Waitid(unix.P_PID, ri.pid, &info, unix.WEXITED|unix.WNOHANG|unix.WNOWAIT, nil)
-	return err == nil && info.Signo == int32(unix.SIGCHLD)
+// handle takes the records that may come at any time after ready: why
+// the command could not be executed, its status, a failure. It reports
+// whether m was one of them.
+func (ri *rawInner) handle(m rawMsg, status **unix.WaitStatus) bool {
+	if len(m.fds) > 0 {
+		return false
+	}
+	switch m.rec.kind {
+	case recExec:
+		name := ri.cmd[0]
+		if name == "" {
+			name = `""`
+		}
+		errorf("%v", &execError{name: name, err: syscall.Errno(m.rec.errno)})
+	case recStatus:
+		ws := unix.WaitStatus(m.rec.value)
+		*status = &ws
+	case recFail:
+		errorf("%s", ri.pr.stepText(int(m.rec.index), syscall.Errno(m.rec.errno)))
+	default:
+		return false
+	}
+	return true
+}
+
+// takeConnect starts the connect supervision with the filter's listener
+// and the sock_diag socket PID 1 sent, once it has made sure it can take
+// descriptors from the sandbox's processes (pidfd_getfd, which every
+// connect needs; Yama's ptrace_scope=3 or an LSM refuses it), and lets
+// PID 1 go on. PID 1 waits for that, dumpable, and has no capabilities.
+func (ri *rawInner) takeConnect(notify, diag int) error {
+	pidfd, err := unix.PidfdOpen(ri.pid, 0)
+	if err != nil {
+		unix.Close(notify)
+		unix.Close(diag)
+		return fmt.Errorf("pidfd_open(namespace stage %d): %w", ri.pid, err)
+	}
+	fd, err := unix.PidfdGetfd(pidfd, int(ri.pr.sock), 0)
+	unix.Close(pidfd)
+	if err != nil {
+		unix.Close(notify)
+		unix.Close(diag)
+		return fmt.Errorf("pidfd_getfd(namespace stage): %w", err)
+	}
+	unix.Close(fd)
+	s, err := newConnectSupervisor(ri.pid, notify, diag)
+	if err != nil {
+		return err
+	}
+	if err := writeAll(ri.sock, []byte{0}); err != nil {
+		s.close()
+		return fmt.Errorf("namespace stage: %w", err)
+	}
+	go s.serve()
+	return nil
 }
 
 // kill ends the inner stage and everything in its namespaces, and reaps it.
@@ -222,6 +272,7 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	// own while the connect supervision opens /proc/PID/root; signals
 	// wait in sigs meanwhile.
 	pidfd := -1
+	var status *unix.WaitStatus
 	for pidfd < 0 {
 		m, err := ri.recv()
 		if err != nil {
@@ -235,23 +286,19 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			}
 		case recNotify:
 			if len(m.fds) == 2 {
-				s, err := newConnectSupervisor(ri.pid, m.fds[0], m.fds[1])
-				if err == nil {
-					go s.serve()
-					continue
-				}
-				if !ri.exited() {
+				if err := ri.takeConnect(m.fds[0], m.fds[1]); err != nil {
 					ri.kill()
 					mp.cleanupHost()
 					stopSignals(sigs)
 					errorf("%v", err)
 					os.Exit(exitSetup)
 				}
-				continue // the sandbox ended already: nothing to supervise
+				continue
 			}
-		case recFail:
-			errorf("%s", ri.pr.stepText(int(m.rec.index), syscall.Errno(m.rec.errno)))
-			continue
+		default:
+			if ri.handle(m, &status) {
+				continue
+			}
 		}
 		for _, fd := range m.fds {
 			unix.Close(fd)
@@ -273,7 +320,6 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 		ws, _ := reap(ri.pid)
 		done <- ws
 	}()
-	var status *unix.WaitStatus
 	var ended *unix.WaitStatus
 	for msgs != nil || ended == nil {
 		select {
@@ -290,24 +336,10 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 				msgs = nil
 				continue
 			}
-			switch m.rec.kind {
-			case recExec:
-				name := ri.cmd[0]
-				if name == "" {
-					name = `""`
+			if !ri.handle(m, &status) {
+				for _, fd := range m.fds {
+					unix.Close(fd)
 				}
-				errorf("%v", &execError{name: name, err: syscall.Errno(m.rec.errno)})
-				continue
-			case recStatus:
-				ws := unix.WaitStatus(m.rec.value)
-				status = &ws
-				continue
-			case recFail:
-				errorf("%s", ri.pr.stepText(int(m.rec.index), syscall.Errno(m.rec.errno)))
-				continue
-			}
-			for _, fd := range m.fds {
-				unix.Close(fd)
 			}
 		case ws := <-done:
 			ended = &ws
