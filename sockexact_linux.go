@@ -46,10 +46,7 @@ func (s *connectSupervisor) boundExactly(st *unix.Stat_t) bool {
 	if len(cand) == 0 {
 		return false
 	}
-	var pidns unix.Stat_t
-	if unix.Stat("/proc/"+strconv.Itoa(s.inner)+"/ns/pid", &pidns) != nil {
-		return false
-	}
+	pidns := s.pidns
 	procs, err := os.ReadDir("/proc")
 	if err != nil {
 		return false

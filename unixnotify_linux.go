@@ -174,6 +174,10 @@ type connectSupervisor struct {
 	// netnsCookie is the sandbox's network namespace's SO_NETNS_COOKIE;
 	// 0 on kernels without it (then netns, by SIOCGSKNS, decides).
 	netnsCookie uint64
+	// pidns is the sandbox's PID namespace (/proc/PID/ns/pid of the
+	// inner stage), taken while the inner stage waits for the hand-over:
+	// later it is not dumpable, and a caller other than root may not look.
+	pidns unix.Stat_t
 	// root is the sandbox's root directory (/proc/PID/root of the inner
 	// stage), where absolute socket paths are resolved: every process of
 	// the sandbox has it, as none can chroot (no CAP_SYS_CHROOT).
@@ -294,6 +298,10 @@ func newConnectSupervisor(pid, notify, diag int) (*connectSupervisor, error) {
 	} else if err := s.netnsOf(s.diag, &s.netns); err != nil {
 		s.close()
 		return nil, fmt.Errorf("the sandbox's network namespace: %w", err)
+	}
+	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/pid", &s.pidns); err != nil {
+		s.close()
+		return nil, fmt.Errorf("the sandbox's PID namespace: %w", err)
 	}
 	var err error
 	if s.root, err = unix.Open("/proc/"+strconv.Itoa(pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
