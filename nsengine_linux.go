@@ -147,27 +147,37 @@ func engageNamespace(p Policy, cmd []string) error {
 	// A goroutine woken while the one P is held by a blocking system
 	// call waits for the runtime's monitor to take it back, at most its
 	// 10 ms tick: a forwarded signal may be that late, never lost.
-	runtime.GOMAXPROCS(1)
-	k := probeKernel()
-	pl, err := planLinux(p, k, true)
-	if err != nil {
-		return &setupError{err}
-	}
-	if err := refusal(p, pl, k); err != nil {
-		return &setupError{err}
-	}
-	mp, err := planMounts(p, osHost())
-	if err != nil {
-		return &setupError{err}
-	}
+	//
+	// The forwarded signals are taken meanwhile, on another thread: each
+	// is a round trip to the runtime's signal-mask thread (about 1 ms for
+	// the seven), which the planning need not wait for.
 	var mask unix.Sigset_t
 	if err := unix.PthreadSigmask(unix.SIG_SETMASK, nil, &mask); err != nil {
 		return &setupError{fmt.Errorf("pthread_sigmask: %w", err)}
 	}
+	notified := make(chan chan os.Signal, 1)
+	go func() { notified <- notifySignals() }()
+	fail := func(err error) error {
+		stopSignals(<-notified)
+		return &setupError{err}
+	}
+	runtime.GOMAXPROCS(1)
+	k := probeKernel()
+	pl, err := planLinux(p, k, true)
+	if err != nil {
+		return fail(err)
+	}
+	if err := refusal(p, pl, k); err != nil {
+		return fail(err)
+	}
+	mp, err := planMounts(p, osHost())
+	if err != nil {
+		return fail(err)
+	}
 	// From here until the command's end, the forwarded signals are ours:
 	// one arriving while placeholders exist must not kill us before
 	// cleanupHost.
-	sigs := notifySignals()
+	sigs := <-notified
 	if err := mp.prepareHost(); err != nil {
 		stopSignals(sigs)
 		return &setupError{err}

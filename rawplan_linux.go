@@ -56,23 +56,46 @@ func (b *rawBuilder) cstrs(ss []string) unsafe.Pointer {
 // keep makes the program own v (a pointer to a struct its steps use).
 func (b *rawBuilder) keep(v any) { b.pr.obj = append(b.pr.obj, v) }
 
-func imm(v uintptr) rawArg           { return rawArg{imm: v} }
-func ptrArg(p unsafe.Pointer) rawArg { return rawArg{ptr: p} }
-func regArg(r uint16) rawArg         { return rawArg{reg: r} }
+// arg is one argument as the builder takes it: an immediate, a pointer,
+// or a register.
+type arg struct {
+	v   uintptr
+	reg bool
+}
+
+func imm(v uintptr) arg           { return arg{v: v} }
+func ptrArg(p unsafe.Pointer) arg { return arg{v: uintptr(p)} }
+func regArg(r uint16) arg         { return arg{v: uintptr(r), reg: true} }
+
+// setArgs puts args into op.
+func setArgs(op *rawOp, args ...arg) {
+	for i, a := range args {
+		op.args[i] = a.v
+		if a.reg {
+			op.regs |= 1 << i
+		}
+	}
+}
 
 // rawFDCWD is AT_FDCWD as a system call argument.
-var rawFDCWD = func() rawArg { fd := unix.AT_FDCWD; return imm(uintptr(fd)) }()
+var rawFDCWD = func() arg { fd := unix.AT_FDCWD; return imm(uintptr(fd)) }()
 
 // sys appends a system call step and returns its index.
-func (b *rawBuilder) sys(what string, nr uintptr, args ...rawArg) int {
-	op := rawOp{kind: rawSys, nr: nr, what: what}
-	copy(op.args[:], args)
-	b.pr.ops = append(b.pr.ops, op)
+func (b *rawBuilder) sys(what string, nr uintptr, args ...arg) int {
+	b.pr.ops = append(b.pr.ops, rawOp{kind: rawSys, nr: nr, what: what})
+	setArgs(&b.pr.ops[len(b.pr.ops)-1], args...)
+	return len(b.pr.ops) - 1
+}
+
+// on appends a step of kind on register r.
+func (b *rawBuilder) on(kind rawKind, r uint16, what string) int {
+	b.pr.ops = append(b.pr.ops, rawOp{kind: kind, what: what})
+	setArgs(&b.pr.ops[len(b.pr.ops)-1], regArg(r))
 	return len(b.pr.ops) - 1
 }
 
 // sysOut is sys whose result (a descriptor) goes to a new register.
-func (b *rawBuilder) sysOut(what string, nr uintptr, args ...rawArg) (int, uint16) {
+func (b *rawBuilder) sysOut(what string, nr uintptr, args ...arg) (int, uint16) {
 	i := b.sys(what, nr, args...)
 	r := b.reg()
 	b.pr.ops[i].out = r
@@ -84,9 +107,7 @@ func (b *rawBuilder) add(op rawOp) int {
 	return len(b.pr.ops) - 1
 }
 
-func (b *rawBuilder) close(r uint16) {
-	b.add(rawOp{kind: rawClose, args: [6]rawArg{regArg(r)}, what: "close"})
-}
+func (b *rawBuilder) close(r uint16) { b.on(rawClose, r, "close") }
 
 // skipTo makes step i skip to the end of the program so far.
 func (b *rawBuilder) skipTo(i int) { b.pr.ops[i].skip = uint16(len(b.pr.ops) - i - 1) }
@@ -110,15 +131,20 @@ func (b *rawBuilder) openPath(path string, kind fileKind, prefix string) (int, u
 	how := &unix.OpenHow{Flags: unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
 	b.keep(how)
 	i, r := b.sysOut(prefix+fmt.Sprintf("openat2 %q", path), unix.SYS_OPENAT2, rawFDCWD, ptrArg(b.cstr(path)), ptrArg(unsafe.Pointer(how)), imm(unsafe.Sizeof(*how)))
-	b.pr.ops[i].explain = map[syscall.Errno]string{unix.ELOOP: "a symlink is on the way (changed since planning?)"}
+	b.pr.ops[i].explain = eloopPlanned
+	b.pr.ops[i].how = how
 	switch kind {
 	case wantDir:
-		b.add(rawOp{kind: rawIsType, args: [6]rawArg{regArg(r)}, want: typeBit(unix.S_IFDIR), what: fmt.Sprintf("%q is no longer a directory (changed since planning)", path)})
+		t := b.on(rawIsType, r, fmt.Sprintf("%q is no longer a directory (changed since planning)", path))
+		b.pr.ops[t].want = typeBit(unix.S_IFDIR)
 	case wantFile:
-		b.add(rawOp{kind: rawIsType, args: [6]rawArg{regArg(r)}, want: allTypes &^ typeBit(unix.S_IFDIR), what: fmt.Sprintf("%q is no longer not a directory (changed since planning)", path)})
+		t := b.on(rawIsType, r, fmt.Sprintf("%q is no longer not a directory (changed since planning)", path))
+		b.pr.ops[t].want = allTypes &^ typeBit(unix.S_IFDIR)
 	}
 	return i, r
 }
+
+var eloopPlanned = map[syscall.Errno]string{unix.ELOOP: "a symlink is on the way (changed since planning?)"}
 
 // cloneTree is open_tree(OPEN_TREE_CLONE, recursive) and mount_setattr.
 func (b *rawBuilder) cloneTree(fd uint16, path string, set, clr uint64) uint16 {
@@ -229,6 +255,12 @@ type rawInput struct {
 // the outer stage's ends of the status socket.
 func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
 	pr := &rawProgram{sock: uintptr(sock), outer: uintptr(outer), mask: in.mask}
+	// Sized once: a run builds one program, and fresh memory costs page
+	// faults more than the building does.
+	pr.ops = make([]rawOp, 0, 96+in.capMax+24*len(in.mp.ops))
+	if in.pl.ruleset != nil {
+		pr.ops = slices.Grow(pr.ops, 8*len(in.pl.ruleset.rules))
+	}
 	b := &rawBuilder{pr: pr}
 
 	// The start: die with the supervisor's thread, drop its end of the
@@ -266,7 +298,7 @@ func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
 	if err := b.landlockRules(in.pl); err != nil {
 		return nil, err
 	}
-	b.add(rawOp{kind: rawSend, rec: rawRecord{kind: recReady}, what: "ready"})
+	b.add(rawOp{kind: rawSend, rec: recReady, what: "ready"})
 	if err := b.enforce(in); err != nil {
 		return nil, err
 	}
@@ -328,8 +360,8 @@ func (b *rawBuilder) mounts(mp *mountPlan) error {
 		case opIsland:
 			_, fd := b.openPath(op.Path, anyKind, "read-only path: ")
 			if op.Placeholder {
-				b.add(rawOp{kind: rawIsDevIno, args: [6]rawArg{regArg(fd)}, want: typeBit(unix.S_IFDIR), dev: op.Dev, ino: op.Ino,
-					what: fmt.Sprintf("placeholder %q was replaced since it was created (dev %d ino %d)", op.Path, op.Dev, op.Ino)})
+				t := b.on(rawIsDevIno, fd, fmt.Sprintf("placeholder %q was replaced since it was created (dev %d ino %d)", op.Path, op.Dev, op.Ino))
+				b.pr.ops[t].want, b.pr.ops[t].dev, b.pr.ops[t].ino = typeBit(unix.S_IFDIR), op.Dev, op.Ino
 			}
 			tree := b.cloneTree(fd, op.Path, unix.MOUNT_ATTR_RDONLY|unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV, 0)
 			b.moveMount(tree, fd, op.Path)
@@ -374,7 +406,7 @@ func (b *rawBuilder) makeDev(path string, hideFiles int) (uint16, []uint16, erro
 	}
 	_, m := b.newFS("tmpfs", path, []string{"mode=0755"}, unix.MOUNT_ATTR_NOSUID|unix.MOUNT_ATTR_NODEV|unix.MOUNT_ATTR_NOEXEC)
 	for j, name := range devNodes {
-		test := b.add(rawOp{kind: rawIfFD, args: [6]rawArg{regArg(nodes[j])}, what: "if-fd"})
+		test := b.on(rawIfFD, nodes[j], "if-fd")
 		b.createFile(m, name, 0o666, fmt.Sprintf("create %q", in(name)))
 		b.pr.ops[test].skip = uint16(len(b.pr.ops) - test - 1)
 	}
@@ -393,7 +425,7 @@ func (b *rawBuilder) makeDev(path string, hideFiles int) (uint16, []uint16, erro
 	}
 	b.moveMount(m, 0, path)
 	for j, name := range devNodes {
-		test := b.add(rawOp{kind: rawIfFD, args: [6]rawArg{regArg(nodes[j])}, what: "if-fd"})
+		test := b.on(rawIfFD, nodes[j], "if-fd")
 		b.moveOnto(nodes[j], in(name), anyKind)
 		b.pr.ops[test].skip = uint16(len(b.pr.ops) - test - 1)
 		b.close(nodes[j])
@@ -511,6 +543,7 @@ func (b *rawBuilder) landlockRules(pl *linuxPlan) error {
 			how := &unix.OpenHow{Flags: unix.O_PATH | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
 			b.keep(how)
 			open, fd = b.sysOut(fmt.Sprintf("open %q", r.path), unix.SYS_OPENAT2, rawFDCWD, ptrArg(b.cstr(r.path)), ptrArg(unsafe.Pointer(how)), imm(unsafe.Sizeof(*how)))
+			b.pr.ops[open].how = how
 			b.pr.ops[open].explain = map[syscall.Errno]string{unix.ELOOP: "a symlink is on the way: it appeared since the sandbox resolved the path (a planted writable root?), or the path could not be resolved (a symlink loop)"}
 		} else {
 			open, fd = b.sysOut(fmt.Sprintf("open %q", r.path), unix.SYS_OPENAT, rawFDCWD, ptrArg(b.cstr(r.path)), imm(unix.O_PATH|unix.O_CLOEXEC), imm(0))
@@ -521,10 +554,13 @@ func (b *rawBuilder) landlockRules(pl *linuxPlan) error {
 		block := len(b.pr.ops)
 		switch r.device {
 		case devChar:
-			b.add(rawOp{kind: rawIsType, args: [6]rawArg{regArg(fd)}, want: typeBit(unix.S_IFCHR), what: "device"})
+			t := b.on(rawIsType, fd, "device")
+			b.pr.ops[t].want = typeBit(unix.S_IFCHR)
 		case devPts:
-			b.add(rawOp{kind: rawIsType, args: [6]rawArg{regArg(fd)}, want: typeBit(unix.S_IFDIR), what: "device"})
-			b.add(rawOp{kind: rawIsFSType, args: [6]rawArg{regArg(fd)}, want: unix.DEVPTS_SUPER_MAGIC, skipOn: ^uint64(0), what: "device"})
+			t := b.on(rawIsType, fd, "device")
+			b.pr.ops[t].want = typeBit(unix.S_IFDIR)
+			t = b.on(rawIsFSType, fd, "device")
+			b.pr.ops[t].want, b.pr.ops[t].skipOn = unix.DEVPTS_SUPER_MAGIC, ^uint64(0)
 		}
 		// Directories get the rule's rights, anything else only the
 		// rights a file can have.
@@ -537,8 +573,10 @@ func (b *rawBuilder) landlockRules(pl *linuxPlan) error {
 				want = allTypes &^ want
 			}
 			b.keep(a)
-			test := b.add(rawOp{kind: rawIsType, args: [6]rawArg{regArg(fd)}, want: want, what: "type"})
-			b.add(rawOp{kind: rawStore, args: [6]rawArg{regArg(fd)}, dst: &a.parentFD, what: "store"})
+			test := b.on(rawIsType, fd, "type")
+			b.pr.ops[test].want = want
+			st := b.on(rawStore, fd, "store")
+			b.pr.ops[st].dst = &a.parentFD
 			b.sys(fmt.Sprintf("landlock_add_rule %q", r.path), unix.SYS_LANDLOCK_ADD_RULE, regArg(ruleset), imm(unix.LANDLOCK_RULE_PATH_BENEATH), ptrArg(unsafe.Pointer(a)), imm(0))
 			b.pr.ops[test].skip = 2
 		}
@@ -604,7 +642,8 @@ func (b *rawBuilder) enforce(in rawInput) error {
 	i, notify := b.sysOut(what, unix.SYS_SECCOMP, imm(unix.SECCOMP_SET_MODE_FILTER), imm(flags), ptrArg(unsafe.Pointer(fprog)))
 	if supervise {
 		b.pr.ops[i].explain = map[syscall.Errno]string{unix.EBUSY: "whoever started sandbox installed a seccomp filter with a listener already, and there can be only one; run with --exec-only"}
-		b.add(rawOp{kind: rawSend, args: [6]rawArg{{}, regArg(notify), regArg(diag)}, rec: rawRecord{kind: recNotify}, what: "handing the connect listener to the supervisor"})
+		b.pr.ops = append(b.pr.ops, rawOp{kind: rawSend, rec: recNotify, what: "handing the connect listener to the supervisor"})
+		setArgs(&b.pr.ops[len(b.pr.ops)-1], imm(0), regArg(notify), regArg(diag))
 		b.close(notify)
 		b.close(diag)
 		// The command starts once the supervisor answers: it has checked
@@ -632,7 +671,7 @@ func (b *rawBuilder) undumpable() {
 func (b *rawBuilder) dropCaps(in rawInput) {
 	keep := keptCaps(in.euid, 1<<(in.capMax+1)-1)
 	var drops []int
-	for c := 0; c < 64; c++ {
+	for c := 0; c <= in.capMax; c++ {
 		if keep&(1<<c) == 0 {
 			drops = append(drops, b.sys(fmt.Sprintf("dropping capabilities: prctl(PR_CAPBSET_DROP, %d)", c), unix.SYS_PRCTL, imm(unix.PR_CAPBSET_DROP), imm(uintptr(c))))
 		}

@@ -68,19 +68,18 @@ var rawKindNames = [...]string{
 	rawIfFD: "if-fd", rawStore: "store", rawClose: "close", rawSend: "send",
 }
 
-// rawArg is one argument of a system call: an immediate, a pointer to
-// memory the program owns, or a register (reg > 0: register reg-1).
-type rawArg struct {
-	imm uintptr
-	ptr unsafe.Pointer
-	reg uint16
-}
+// rawArg is one argument of a system call: an immediate, an address of
+// memory the program owns (rawProgram.mem and obj keep it alive, and Go's
+// heap does not move), or, when the step's regs bit for it is set, a
+// register number.
+type rawArg = uintptr
 
 // rawOp is one step. On failure (an errno, or a test that does not hold)
 // the step either skips the next skip steps (errno in skipOn, or a test
 // with skip > 0) or ends the program with a fail record naming the step.
 type rawOp struct {
 	kind   rawKind
+	regs   uint8 // bit i: args[i] is a register (1-based)
 	nr     uintptr
 	args   [6]rawArg
 	out    uint16 // register the result goes to (0: none)
@@ -94,11 +93,12 @@ type rawOp struct {
 	dev      uint64
 	ino      uint64
 	dst      *int32
-	rec      rawRecord
+	rec      uint32 // rawSend: the record's kind
 
 	// For the outer stage only: what the step does, for errors ("openat2
 	// \"/w/.git\""), and which errnos mean the host refuses the engine.
 	what     string
+	how      *unix.OpenHow // openat2's, for tests
 	host     uint64
 	explain  map[syscall.Errno]string // more words for an errno
 	noteText string                   // a note's text, %s the step's error
@@ -197,18 +197,14 @@ func rawExit(code uintptr) {
 	}
 }
 
-// rawArgValue is the value of a for the system call.
+// rawArgValue is the value of argument i of op for the system call.
 //
 //go:nosplit
-//go:nocheckptr
-func rawArgValue(pr *rawProgram, a *rawArg) uintptr {
-	if a.reg > 0 {
-		return pr.regs[a.reg-1]
+func rawArgValue(pr *rawProgram, op *rawOp, i int) uintptr {
+	if op.regs&(1<<i) != 0 {
+		return pr.regs[op.args[i]-1]
 	}
-	if a.ptr != nil {
-		return uintptr(a.ptr)
-	}
-	return a.imm
+	return op.args[i]
 }
 
 // rawSendRec writes rec on the status socket, with the descriptors in
@@ -267,13 +263,10 @@ func rawChild(pr *rawProgram) {
 	// The command, as a child of this PID 1, with a pidfd for the
 	// supervisor: it signals the command through it.
 	pr.scratch.pidfd = -1
-	r, _, e := syscall.RawSyscall6(unix.SYS_CLONE, uintptr(unix.SIGCHLD|unix.CLONE_PIDFD), 0, uintptr(unsafe.Pointer(&pr.scratch.pidfd)), 0, 0, 0)
+	r, e := rawSpawn(pr)
 	if e != 0 {
 		rawSendRec(pr, recFail, uint32(len(pr.ops)), uint32(e), 0, 0)
 		rawExit(exitSetup)
-	}
-	if r == 0 {
-		rawExec(pr)
 	}
 	rawOOBFD(pr, 0, uintptr(pr.scratch.pidfd))
 	rawSendRec(pr, recStarted, 0, 0, uint32(r), 1)
@@ -293,6 +286,24 @@ func rawChild(pr *rawProgram) {
 			rawExit(0)
 		}
 	}
+}
+
+// rawSpawn starts the command's process (rawExec) and returns its PID, in
+// PID 1 only. With rawVforkFlags the child runs on this stack until it
+// execs: a separate function, so that nothing it writes can change a
+// frame PID 1 returns to (see rawvfork_amd64.s); its only stores to shared
+// memory are to the scratch memory, which PID 1 writes again after.
+//
+//go:noinline
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawSpawn(pr *rawProgram) (uintptr, syscall.Errno) {
+	r, e := rawVfork(uintptr(unix.SIGCHLD|unix.CLONE_PIDFD|rawVforkFlags), uintptr(unsafe.Pointer(&pr.scratch.pidfd)))
+	if e == 0 && r == 0 {
+		rawExec(pr)
+	}
+	return r, syscall.Errno(e)
 }
 
 // rawExec is the command's process: the caller's signal mask, then
@@ -355,14 +366,14 @@ func rawRun(pr *rawProgram) (int, syscall.Errno) {
 		case rawSys:
 			var r uintptr
 			r, _, e = syscall.RawSyscall6(op.nr,
-				rawArgValue(pr, &op.args[0]), rawArgValue(pr, &op.args[1]), rawArgValue(pr, &op.args[2]),
-				rawArgValue(pr, &op.args[3]), rawArgValue(pr, &op.args[4]), rawArgValue(pr, &op.args[5]))
+				rawArgValue(pr, op, 0), rawArgValue(pr, op, 1), rawArgValue(pr, op, 2),
+				rawArgValue(pr, op, 3), rawArgValue(pr, op, 4), rawArgValue(pr, op, 5))
 			if e == 0 && op.out > 0 {
 				pr.regs[op.out-1] = r
 			}
 			ok = e == 0 && (!op.checkRet || uint64(r) == op.want)
 		case rawIsType, rawIsDevIno:
-			_, _, e = syscall.RawSyscall(unix.SYS_FSTAT, rawArgValue(pr, &op.args[0]), uintptr(unsafe.Pointer(&pr.scratch.st)), 0)
+			_, _, e = syscall.RawSyscall(unix.SYS_FSTAT, rawArgValue(pr, op, 0), uintptr(unsafe.Pointer(&pr.scratch.st)), 0)
 			if e != 0 {
 				break
 			}
@@ -372,28 +383,28 @@ func rawRun(pr *rawProgram) (int, syscall.Errno) {
 				ok = ok && uint64(pr.scratch.st.Dev) == op.dev && uint64(pr.scratch.st.Ino) == op.ino
 			}
 		case rawIsFSType:
-			_, _, e = syscall.RawSyscall(unix.SYS_FSTATFS, rawArgValue(pr, &op.args[0]), uintptr(unsafe.Pointer(&pr.scratch.sfs)), 0)
+			_, _, e = syscall.RawSyscall(unix.SYS_FSTATFS, rawArgValue(pr, op, 0), uintptr(unsafe.Pointer(&pr.scratch.sfs)), 0)
 			ok = e == 0 && uint64(pr.scratch.sfs.Type) == op.want
 		case rawIfFD:
-			ok = rawArgValue(pr, &op.args[0]) != rawNone
+			ok = rawArgValue(pr, op, 0) != rawNone
 		case rawStore:
-			*op.dst = int32(rawArgValue(pr, &op.args[0]))
+			*op.dst = int32(rawArgValue(pr, op, 0))
 		case rawClose:
-			if fd := rawArgValue(pr, &op.args[0]); fd != rawNone {
+			if fd := rawArgValue(pr, op, 0); fd != rawNone {
 				syscall.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
-				if op.args[0].reg > 0 {
-					pr.regs[op.args[0].reg-1] = rawNone
+				if op.regs&1 != 0 {
+					pr.regs[op.args[0]-1] = rawNone
 				}
 			}
 		case rawSend:
 			n := 0
 			for j := 1; j < 3; j++ {
-				if op.args[j].reg > 0 {
-					rawOOBFD(pr, j-1, rawArgValue(pr, &op.args[j]))
+				if op.regs&(1<<j) != 0 {
+					rawOOBFD(pr, j-1, rawArgValue(pr, op, j))
 					n = j
 				}
 			}
-			rawSendRec(pr, op.rec.kind, uint32(i), 0, 0, n)
+			rawSendRec(pr, op.rec, uint32(i), 0, 0, n)
 		}
 		if ok {
 			continue

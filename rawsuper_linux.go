@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -70,6 +71,7 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 	if !p.Network {
 		flags |= unix.CLONE_NEWNET
 	}
+	maps := idMapFiles()
 	pid, e := rawFork(pr, flags)
 	unix.Close(child)
 	if e != 0 {
@@ -77,7 +79,7 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 		return nil, &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...): %w", e)}
 	}
 	ri := &rawInner{pid: pid, pr: pr, sock: outer, cmd: cmd}
-	if err := writeIDMaps(pid); err != nil {
+	if err := writeIDMaps(pid, maps); err != nil {
 		ri.kill()
 		return nil, &nsUnavailable{err}
 	}
@@ -120,36 +122,39 @@ func (ri *rawInner) noteText(rec rawRecord) string {
 	return fmt.Sprintf(ri.pr.ops[i].noteText, ri.pr.stepText(i, syscall.Errno(rec.errno)))
 }
 
-// writeIDMaps writes the new user namespace's maps, as syscall.ForkExec
-// does for UidMappings and GidMappings: uid_map, setgroups ("deny" for a
+// idMapFiles are the new user namespace's maps as syscall.ForkExec writes
+// them for UidMappings and GidMappings: uid_map, setgroups ("deny" for a
 // caller other than root, without which it may not write a gid map), then
-// gid_map.
-func writeIDMaps(pid int) error {
+// gid_map. Made before the fork: after it, every page the outer stage
+// touches first is a copy-on-write fault.
+func idMapFiles() [3][2]string {
 	uids, gids := idMaps()
-	dir := fmt.Sprintf("/proc/%d/", pid)
-	text := func(m []syscall.SysProcIDMap) []byte {
+	text := func(m []syscall.SysProcIDMap) string {
 		var b strings.Builder
 		for _, e := range m {
 			fmt.Fprintf(&b, "%d %d %d\n", e.ContainerID, e.HostID, e.Size)
 		}
-		return []byte(b.String())
+		return b.String()
 	}
 	setgroups := "deny"
 	if os.Geteuid() == 0 {
 		setgroups = "allow"
 	}
-	for _, f := range []struct {
-		name string
-		data []byte
-	}{{"uid_map", text(uids)}, {"setgroups", []byte(setgroups)}, {"gid_map", text(gids)}} {
-		fd, err := unix.Open(dir+f.name, unix.O_WRONLY|unix.O_CLOEXEC, 0)
+	return [3][2]string{{"uid_map", text(uids)}, {"setgroups", setgroups}, {"gid_map", text(gids)}}
+}
+
+// writeIDMaps writes files, made by idMapFiles, for process pid.
+func writeIDMaps(pid int, files [3][2]string) error {
+	dir := "/proc/" + strconv.Itoa(pid) + "/"
+	for _, f := range files {
+		fd, err := unix.Open(dir+f[0], unix.O_WRONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return fmt.Errorf("open %s%s: %w", dir, f.name, err)
+			return fmt.Errorf("open %s%s: %w", dir, f[0], err)
 		}
-		_, err = unix.Write(fd, f.data)
+		_, err = unix.Write(fd, []byte(f[1]))
 		unix.Close(fd)
 		if err != nil {
-			return fmt.Errorf("write %s%s: %w", dir, f.name, err)
+			return fmt.Errorf("write %s%s: %w", dir, f[0], err)
 		}
 	}
 	return nil

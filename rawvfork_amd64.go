@@ -1,0 +1,16 @@
+//go:build linux && amd64
+
+package main
+
+import "golang.org/x/sys/unix"
+
+// rawVfork is clone(2) for a child that shares the caller's memory and
+// stack until it execs (rawvfork_amd64.s): the command's process starts
+// without a copy of PID 1's address space, a copy of the whole supervisor
+// (page tables, then copy-on-write faults, then their teardown at exec).
+//
+//go:noescape
+func rawVfork(flags, ptid uintptr) (pid, errno uintptr)
+
+// rawVforkFlags are the clone flags that make rawVfork a vfork.
+const rawVforkFlags = unix.CLONE_VM | unix.CLONE_VFORK

@@ -1,0 +1,22 @@
+//go:build linux && !amd64
+
+package main
+
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// rawVfork is a plain fork here (clone without CLONE_VM): sharing the stack
+// safely needs the return address kept in a register across the system
+// call, in assembly, which only amd64 has (rawvfork_amd64.s).
+//
+//go:nosplit
+func rawVfork(flags, ptid uintptr) (pid, errno uintptr) {
+	r, _, e := syscall.RawSyscall6(unix.SYS_CLONE, flags, 0, ptid, 0, 0, 0)
+	return r, uintptr(e)
+}
+
+// rawVforkFlags are none: a fork.
+const rawVforkFlags = 0
