@@ -158,20 +158,98 @@ type rawScratch struct {
 	oob     [32]byte // one cmsghdr with up to two descriptors
 	sync    [1]byte
 	sigmask unix.Sigset_t
+	sigold  [4]uint64 // struct sigaction: the handler first, all zero is SIG_DFL
+	sigdfl  [4]uint64
 }
 
 // rawNone is an empty register.
 const rawNone = ^uintptr(0)
 
-// rawFork forks the calling (startup) thread into new namespaces (flags)
-// and runs pr in the child. It returns the child's PID, in the parent
-// only. Nothing between the fork and rawChild may grow the stack or
-// allocate: the runtime's hooks make a stack check throw.
+// rawActive is the program the inner stage runs when it starts with
+// rawCloneVM (it has no arguments then); never cleared, so that the
+// program stays alive for as long as the inner stage may read it.
+var rawActive *rawProgram
+
+// rawStackSize is the inner stage's stack with rawCloneVM, its lowest page
+// a guard. It needs a few KiB: rawChild and what it calls are nosplit
+// functions, whose frames the linker bounds.
+const rawStackSize = 128 << 10
+
+// rawFork starts the inner stage in new namespaces (flags) running pr and
+// returns its PID. Where rawCloneVM exists the inner stage shares this
+// process's memory on a stack of its own; elsewhere it is a fork of the
+// calling (startup) thread. Either way nothing in it may grow a Go stack
+// or allocate: the runtime's hooks make a stack check throw.
+func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
+	if !rawHaveCloneVM {
+		return rawForkCopy(pr, flags)
+	}
+	stack, err1 := unix.Mmap(-1, 0, rawStackSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_STACK)
+	if err1 != nil {
+		return -1, err1.(syscall.Errno)
+	}
+	if err := unix.Mprotect(stack[:unix.Getpagesize()], unix.PROT_NONE); err != nil {
+		return -1, err.(syscall.Errno)
+	}
+	// The stack is never unmapped: the inner stage may run until this
+	// process ends.
+	top := uintptr(unsafe.Pointer(&stack[len(stack)-64])) &^ 15
+	rawActive = pr
+	syscall.ForkLock.Lock()
+	runtimeBeforeFork() // every signal blocked: the inner stage starts so
+	r, e := rawCloneVM(flags|unix.CLONE_VM|uintptr(unix.SIGCHLD), top)
+	runtimeAfterFork()
+	syscall.ForkLock.Unlock()
+	if e != 0 {
+		return -1, syscall.Errno(e)
+	}
+	return int(r), 0
+}
+
+// rawChildEntry is where the inner stage starts with rawCloneVM: with the
+// runtime's signal handlers, every signal blocked, and this process's
+// memory shared. It cannot use runtimeAfterForkInChild, which writes a
+// variable the supervisor's runtime reads.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawChildEntry() {
+	pr := rawActive
+	rawResetSignals(pr)
+	rawChild(pr)
+}
+
+// rawResetSignals gives every signal with a handler its default action
+// (the handlers are the Go runtime's, which must never run here), keeps
+// those ignored, and sets the caller's signal mask. See sigaction(2).
+//
+//go:nosplit
+//go:nocheckptr
+func rawResetSignals(pr *rawProgram) {
+	s := &pr.scratch
+	for sig := uintptr(1); sig <= 64; sig++ {
+		s.sigold = [4]uint64{}
+		if _, _, e := syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, 0, uintptr(unsafe.Pointer(&s.sigold)), 8, 0, 0); e != 0 {
+			continue
+		}
+		if s.sigold[0] == 0 || s.sigold[0] == 1 { // SIG_DFL, SIG_IGN
+			continue
+		}
+		s.sigdfl = [4]uint64{}
+		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&s.sigdfl)), 0, 8, 0, 0)
+	}
+	s.sigmask = pr.mask
+	syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&s.sigmask)), 0, 8, 0, 0)
+}
+
+// rawForkCopy is rawFork by fork(2): the child is a copy of this process
+// (its calling thread only).
 //
 //go:noinline
 //go:norace
 //go:nocheckptr
-func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
+func rawForkCopy(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 	syscall.ForkLock.Lock()
 	runtimeBeforeFork()
 	r, _, e := syscall.RawSyscall6(unix.SYS_CLONE, flags|uintptr(unix.SIGCHLD), 0, 0, 0, 0, 0)

@@ -32,3 +32,39 @@ ok:
 	MOVQ AX, pid+16(FP)
 	MOVQ $0, errno+24(FP)
 	RET
+
+// func rawCloneVM(flags, stack uintptr) (pid, errno uintptr)
+//
+// clone(flags, stack, 0, 0, 0) with CLONE_VM in flags: the child shares
+// the caller's memory, runs on stack (the top of memory of its own, not
+// Go's), and calls rawChildEntry, which never returns; exit_group(125)
+// if it did. In the child every register but the stack pointer is the
+// caller's, which is all rawChildEntry needs: it calls only functions
+// that never grow the stack, and takes its program from rawActive.
+TEXT ·rawCloneVM(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ flags+0(FP), DI
+	MOVQ stack+8(FP), SI
+	MOVQ $0, DX
+	MOVQ $0, R10
+	MOVQ $0, R8
+	MOVQ $0, R9
+	MOVQ $56, AX // SYS_clone
+	SYSCALL
+	CMPQ AX, $0
+	JEQ  child
+	CMPQ AX, $0xfffffffffffff001
+	JLS  parent
+	MOVQ $-1, pid+16(FP)
+	NEGQ AX
+	MOVQ AX, errno+24(FP)
+	RET
+parent:
+	MOVQ AX, pid+16(FP)
+	MOVQ $0, errno+24(FP)
+	RET
+child:
+	CALL ·rawChildEntry(SB)
+	MOVQ $125, DI
+	MOVQ $231, AX // SYS_exit_group
+	SYSCALL
+	INT  $3
