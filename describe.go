@@ -56,6 +56,7 @@ type policyReport struct {
 	Engine        string // namespace or exec-only
 	EngineReason  string // why that one
 	Mounts        []string
+	InnerStage    string // namespace engine: how its inner stage runs
 	Enforcement   string
 	FullDiskWrite bool
 	WritableRoots []string
@@ -105,6 +106,9 @@ func (rep *policyReport) json() []byte {
 	w.key("engine").str(rep.Engine)
 	w.key("engine_reason").str(rep.EngineReason)
 	w.key("mounts").strings(rep.Mounts)
+	if rep.InnerStage != "" {
+		w.key("inner_stage").str(rep.InnerStage)
+	}
 	w.key("enforcement").str(rep.Enforcement)
 	w.key("full_disk_write").boolean(rep.FullDiskWrite)
 	w.key("writable_roots").strings(rep.WritableRoots)
@@ -213,6 +217,7 @@ func printPolicy(w io.Writer, p Policy, cmd []string) int {
 		var mp *mountPlan
 		if mp, err = planMounts(p, osHost()); err == nil {
 			rep.Mounts = mp.lines()
+			rep.InnerStage = innerStageKind(p, mp)
 		}
 	}
 	if !ns && p.Engine == EngineAuto && !(p.FullDiskWrite && p.Network && len(p.Hidden) == 0) {

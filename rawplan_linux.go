@@ -37,6 +37,8 @@ func (b *rawBuilder) reg() uint16 {
 }
 
 // cstr is s as a C string the program owns.
+//
+//go:noinline
 func (b *rawBuilder) cstr(s string) unsafe.Pointer {
 	m := append([]byte(s), 0)
 	b.pr.mem = append(b.pr.mem, m)
@@ -81,6 +83,8 @@ func setArgs(op *rawOp, args ...arg) {
 var rawFDCWD = func() arg { fd := unix.AT_FDCWD; return imm(uintptr(fd)) }()
 
 // sys appends a system call step and returns its index.
+//
+//go:noinline
 func (b *rawBuilder) sys(what string, nr uintptr, args ...arg) int {
 	b.pr.ops = append(b.pr.ops, rawOp{kind: rawSys, nr: nr, what: what})
 	setArgs(&b.pr.ops[len(b.pr.ops)-1], args...)
@@ -88,6 +92,8 @@ func (b *rawBuilder) sys(what string, nr uintptr, args ...arg) int {
 }
 
 // on appends a step of kind on register r.
+//
+//go:noinline
 func (b *rawBuilder) on(kind rawKind, r uint16, what string) int {
 	b.pr.ops = append(b.pr.ops, rawOp{kind: kind, what: what})
 	setArgs(&b.pr.ops[len(b.pr.ops)-1], regArg(r))
@@ -95,6 +101,8 @@ func (b *rawBuilder) on(kind rawKind, r uint16, what string) int {
 }
 
 // sysOut is sys whose result (a descriptor) goes to a new register.
+//
+//go:noinline
 func (b *rawBuilder) sysOut(what string, nr uintptr, args ...arg) (int, uint16) {
 	i := b.sys(what, nr, args...)
 	r := b.reg()
@@ -127,6 +135,8 @@ const allTypes = ^uint64(0)
 
 // openPath is mountplan_linux.go's openPath: openat2 RESOLVE_NO_SYMLINKS,
 // then the type check. It returns the open step and the register.
+//
+//go:noinline
 func (b *rawBuilder) openPath(path string, kind fileKind, prefix string) (int, uint16) {
 	how := &unix.OpenHow{Flags: unix.O_PATH | unix.O_NOFOLLOW | unix.O_CLOEXEC, Resolve: unix.RESOLVE_NO_SYMLINKS}
 	b.keep(how)
@@ -147,6 +157,8 @@ func (b *rawBuilder) openPath(path string, kind fileKind, prefix string) (int, u
 var eloopPlanned = map[syscall.Errno]string{unix.ELOOP: "a symlink is on the way (changed since planning?)"}
 
 // cloneTree is open_tree(OPEN_TREE_CLONE, recursive) and mount_setattr.
+//
+//go:noinline
 func (b *rawBuilder) cloneTree(fd uint16, path string, set, clr uint64) uint16 {
 	_, tree := b.sysOut(fmt.Sprintf("open_tree %q (clone, recursive)", path), unix.SYS_OPEN_TREE, regArg(fd), ptrArg(b.cstr("")),
 		imm(unix.OPEN_TREE_CLONE|unix.OPEN_TREE_CLOEXEC|unix.AT_EMPTY_PATH|unix.AT_RECURSIVE))
@@ -156,6 +168,8 @@ func (b *rawBuilder) cloneTree(fd uint16, path string, set, clr uint64) uint16 {
 }
 
 // setattr is mount_setattr on register fd (0: AT_FDCWD with path).
+//
+//go:noinline
 func (b *rawBuilder) setattr(fd uint16, path string, flags uintptr, attr unix.MountAttr, what string) int {
 	a := &attr
 	b.keep(a)
@@ -168,6 +182,8 @@ func (b *rawBuilder) setattr(fd uint16, path string, flags uintptr, attr unix.Mo
 
 // moveMount attaches the detached mount m on target (a register) or, with
 // target 0, on path.
+//
+//go:noinline
 func (b *rawBuilder) moveMount(m, target uint16, path string) int {
 	what := fmt.Sprintf("move_mount onto %q", path)
 	if target == 0 {
@@ -177,6 +193,8 @@ func (b *rawBuilder) moveMount(m, target uint16, path string) int {
 }
 
 // moveOnto opens path as openPath does and moves m onto it.
+//
+//go:noinline
 func (b *rawBuilder) moveOnto(m uint16, path string, kind fileKind) {
 	_, t := b.openPath(path, kind, "")
 	b.moveMount(m, t, path)
@@ -194,6 +212,8 @@ func (b *rawBuilder) newFS(fstype, forPath string, opts []string, attrs uintptr)
 
 // newFSOpen is newFS that leaves the filesystem context open (its
 // register second), for a caller that closes it after steps it may skip.
+//
+//go:noinline
 func (b *rawBuilder) newFSOpen(fstype, forPath string, opts []string, attrs uintptr) (int, uint16, uint16) {
 	first, fsfd := b.sysOut(fmt.Sprintf("fsopen %s for %q", fstype, forPath), unix.SYS_FSOPEN, ptrArg(b.cstr(fstype)), imm(unix.FSOPEN_CLOEXEC))
 	for _, o := range opts {
@@ -211,6 +231,8 @@ func (b *rawBuilder) newFSOpen(fstype, forPath string, opts []string, attrs uint
 
 // createFile is mountplan_linux.go's createFile: an empty file name in
 // the directory dirfd, then its mode.
+//
+//go:noinline
 func (b *rawBuilder) createFile(dirfd uint16, name string, mode uint32, what string) {
 	_, fd := b.sysOut(what, unix.SYS_OPENAT, regArg(dirfd), ptrArg(b.cstr(name)), imm(unix.O_CREAT|unix.O_EXCL|unix.O_WRONLY|unix.O_CLOEXEC), imm(0))
 	b.close(fd)
@@ -234,6 +256,18 @@ func rawUnsupported(p Policy, mp *mountPlan) string {
 		}
 	}
 	return ""
+}
+
+// innerStageKind says, for --print-policy, how the namespace engine's
+// inner stage would run p.
+func innerStageKind(p Policy, mp *mountPlan) string {
+	if why := rawUnsupported(p, mp); why != "" {
+		return "this binary executed again in the namespaces (a second Go runtime), for " + why
+	}
+	if os.Getenv(goInnerEnv) != "" {
+		return "this binary executed again in the namespaces (a second Go runtime), as " + goInnerEnv + " asks"
+	}
+	return "a prepared program of system calls, forked into the namespaces (no second Go runtime)"
 }
 
 // rawInput is what the outer stage knows when it builds the program.

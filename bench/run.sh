@@ -112,7 +112,7 @@ sed -n '/^require/,$p' go.mod > "$work/requires"
 
 true_bin=/bin/true
 base=()
-if [ -n "${BASELINE:-}" ]; then base=("$work/baseline -- $true_bin"); fi
+if [ -n "${BASELINE:-}" ]; then base=("$work/baseline --exec-only -- $true_bin" "$work/baseline -- $true_bin"); fi
 dd_cmd="dd if=/dev/zero of=/dev/null bs=1 count=1000000 status=none"
 find_cmd="find /usr -name no-such-file-anywhere"
 
@@ -203,7 +203,8 @@ labels = {"$true_bin": "bare", "$work/exec-c $true_bin": "floor: C exec-only",
           "$rust -- $true_bin": "upstream Rust helper",
           "$work/sandbox --exec-only -- $true_bin": "ours, exec-only",
           "$work/sandbox -- $true_bin": "ours, default (namespace)",
-          "$work/baseline -- $true_bin": "exec-only at ${BASELINE:-}",
+          "$work/baseline --exec-only -- $true_bin": "exec-only at ${BASELINE:-}",
+          "$work/baseline -- $true_bin": "default at ${BASELINE:-}",
           "$dd_cmd": "bare", "$work/seccomp1-c /bin/$dd_cmd": "floor: 1-insn seccomp filter",
           "$rust -- $dd_cmd": "upstream Rust helper", "$work/sandbox --exec-only -- $dd_cmd": "ours, exec-only",
           "$work/sandbox -- $dd_cmd": "ours, default (namespace)",
