@@ -180,3 +180,65 @@ func BenchmarkBuildRaw(b *testing.B) {
 		}
 	}
 }
+
+// TestRawInnerMatchesGoInner runs one command that reports what it can see
+// and hold (credentials, capabilities, no_new_privs, seccomp, signal
+// dispositions and mask, descriptors, mounts and their options, /dev,
+// /proc, the working directory, the environment) under the raw inner stage
+// and under the Go inner stage (SANDBOX_GO_INNER), as each user: the two
+// must give the command the same sandbox. Island, hidden path and
+// placeholder included.
+func TestRawInnerMatchesGoInner(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		ws := u.dir(t)
+		for _, d := range []string{".git", "sub"} {
+			if err := os.Mkdir(filepath.Join(ws, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(ws, "secret"), []byte("s"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if u.cred != nil {
+			if err := os.Chown(ws, u.uid, u.gid); err != nil {
+				t.Fatal(err)
+			}
+		}
+		script := `grep -E '^(Uid|Gid|Groups|Cap|NoNewPrivs|Seccomp|SigBlk|SigIgn|SigCgt)' /proc/self/status
+ls /proc/self/fd
+awk '{print $5, $6}' /proc/self/mountinfo | sort
+ls -la /dev | awk '{print $1, $NF}'
+ls /dev/pts
+pwd
+env | sort | grep -v '^_='
+ls /proc | grep -v '^[0-9]' | head -3
+cat secret || true
+touch .git/x || true
+touch .codex/x || true
+touch made && rm made && echo wrote`
+		args := []string{"--require-namespaces", "-w", ws, "-r", filepath.Join(ws, ".git"), "-r", filepath.Join(ws, ".codex"),
+			"--hide", filepath.Join(ws, "secret"), "--", "sh", "-c", script}
+		var out [2]runResult
+		for i, goInner := range []bool{false, true} {
+			cmd := u.sandboxCommand(t, args...)
+			cmd.Dir = ws
+			cmd.Env = append(os.Environ(), "SANDBOX_COMPARE=1")
+			if goInner {
+				cmd.Env = append(cmd.Env, goInnerEnv+"=1")
+			}
+			out[i] = confined(t, cmd)
+			// The variable itself is the one expected difference.
+			out[i].stdout = strings.ReplaceAll(out[i].stdout, goInnerEnv+"=1\n", "")
+		}
+		if out[0].code != 0 || !strings.Contains(out[0].stdout, "wrote") {
+			t.Fatalf("raw inner stage: %v", out[0])
+		}
+		if out[0].stdout != out[1].stdout || out[0].stderr != out[1].stderr || out[0].code != out[1].code {
+			t.Errorf("the two inner stages differ:\nraw: %v\ngo:  %v", out[0], out[1])
+		}
+		if lexists(filepath.Join(ws, ".codex")) {
+			t.Errorf("the placeholder for .codex is still there")
+		}
+	})
+}

@@ -28,6 +28,7 @@ package main
 // See clone(2), fork(2), and the runtime's syscall_runtime_BeforeFork.
 
 import (
+	"fmt"
 	"syscall"
 	"unsafe"
 
@@ -142,6 +143,10 @@ type rawProgram struct {
 	sh      unsafe.Pointer // "/bin/sh"
 	scratch rawScratch
 
+	// stack is the inner stage's stack with rawCloneVM (rawNewStack):
+	// never unmapped, as the inner stage may run until this process ends.
+	stack []byte
+
 	mem [][]byte // the C strings and arrays the pointers above point into
 	obj []any    // the structs they point to
 }
@@ -184,16 +189,7 @@ func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 	if !rawHaveCloneVM {
 		return rawForkCopy(pr, flags)
 	}
-	stack, err1 := unix.Mmap(-1, 0, rawStackSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_STACK)
-	if err1 != nil {
-		return -1, err1.(syscall.Errno)
-	}
-	if err := unix.Mprotect(stack[:unix.Getpagesize()], unix.PROT_NONE); err != nil {
-		return -1, err.(syscall.Errno)
-	}
-	// The stack is never unmapped: the inner stage may run until this
-	// process ends.
-	top := uintptr(unsafe.Pointer(&stack[len(stack)-64])) &^ 15
+	top := uintptr(unsafe.Pointer(&pr.stack[len(pr.stack)-64])) &^ 15
 	rawActive = pr
 	syscall.ForkLock.Lock()
 	runtimeBeforeFork() // every signal blocked: the inner stage starts so
@@ -204,6 +200,22 @@ func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 		return -1, syscall.Errno(e)
 	}
 	return int(r), 0
+}
+
+// rawNewStack maps pr's stack for rawCloneVM (none is needed without it).
+func (pr *rawProgram) rawNewStack() error {
+	if !rawHaveCloneVM {
+		return nil
+	}
+	stack, err := unix.Mmap(-1, 0, rawStackSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_STACK)
+	if err != nil {
+		return fmt.Errorf("mmap of the inner stage's stack: %w", err)
+	}
+	if err := unix.Mprotect(stack[:unix.Getpagesize()], unix.PROT_NONE); err != nil {
+		return fmt.Errorf("mprotect of the inner stage's stack guard: %w", err)
+	}
+	pr.stack = stack
+	return nil
 }
 
 // rawChildEntry is where the inner stage starts with rawCloneVM: with the

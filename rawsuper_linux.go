@@ -62,6 +62,9 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 	}
 	pr, err := buildRaw(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: cmd, env: os.Environ(), mask: mask,
 		euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0])}, child, outer)
+	if err == nil {
+		err = pr.rawNewStack()
+	}
 	if err != nil {
 		unix.Close(outer)
 		unix.Close(child)
