@@ -145,11 +145,11 @@ func planLinux(p Policy, k kernelFeatures, ns bool) (*linuxPlan, error) {
 			rules = append(rules, landlockRule{path: cr, rights: landlockFSRights(abi) &^ fsDeviceNodes, noSymlinks: true, optional: true})
 		}
 		if ns {
-			if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
-				// The mount plan's /dev/shm is a tmpfs of this sandbox's
-				// own (POSIX semaphores and shared memory), gone with it.
-				rules = append(rules, landlockRule{path: "/dev/shm", rights: landlockFSRights(abi) &^ fsDeviceNodes})
-			}
+			// The mount plan's /dev/shm is a tmpfs of this sandbox's own
+			// (POSIX semaphores and shared memory), gone with it, and
+			// there whether or not the host has one: the rule is for the
+			// sandbox's view, which the inner stage opens it in.
+			rules = append(rules, landlockRule{path: "/dev/shm", rights: landlockFSRights(abi) &^ fsDeviceNodes})
 		}
 		if abi < 2 {
 			pl.weaker = append(pl.weaker, "renames and links across directories (Landlock ABI 1 refuses them all: EXDEV)")

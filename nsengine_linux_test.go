@@ -697,8 +697,9 @@ func TestNamespaceOwnProcesses(t *testing.T) {
 }
 
 // TestNamespaceInitOutOfReach: the inner stage (PID 1 of the namespace)
-// keeps capabilities on its runtime threads and holds the pipes to the
-// supervisor, so the command must not reach into it, even with the network
+// holds the socket to the supervisor and, as the raw stage on amd64,
+// shares the supervisor's memory (the Go stage keeps capabilities on its
+// runtime threads), so the command must not reach into it, even with the network
 // on (where seccomp lets ptrace through to the sandbox's own processes):
 // PTRACE_SEIZE of PID 1 fails while seizing its own child works (the
 // control), and PID 1's descriptors and memory do not open.
@@ -712,6 +713,11 @@ PTRACE_SEIZE, PTRACE_DETACH = 0x4206, 17
 child = subprocess.Popen(["sleep", "30"])
 ok = libc.ptrace(PTRACE_SEIZE, child.pid, 0, 0) == 0
 print("seize-child", ok)
+try:
+    os.close(os.open("/proc/%d/environ" % child.pid, os.O_RDONLY))
+    print("open-child True")
+except OSError as e:
+    print("open-child False", e.strerror)
 child.kill()
 r = libc.ptrace(PTRACE_SEIZE, 1, 0, 0)
 print("seize-init", r == 0, os.strerror(ctypes.get_errno()))
@@ -722,21 +728,33 @@ for path, flags in (("/proc/1/fd/4", os.O_WRONLY), ("/proc/1/fd/3", os.O_RDONLY)
     except OSError as e:
         print("open", path, False, e.strerror)
 `
-	forEachUser(t, func(t *testing.T, u runAs) {
-		r := runCommand(t, u.sandboxCommand(t, "--require-namespaces", "-n", "--", python, "-c", script))
-		if r.code != 0 {
-			t.Fatalf("%v", r)
-		}
-		if !strings.Contains(r.stdout, "seize-child True") {
-			t.Errorf("control: the command could not ptrace its own child: %v", r)
-		}
-		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-			f := strings.Fields(line)
-			if len(f) >= 2 && f[0] == "seize-init" && f[1] != "False" || len(f) >= 3 && f[0] == "open" && f[2] != "False" {
-				t.Errorf("the command reached PID 1: %s", line)
-			}
-		}
-	})
+	// With the network (-n) PID 1 becomes undumpable first thing; without
+	// it, last, once the supervisor has taken the connect listener: both
+	// orders, as PID 1 shares the supervisor's memory where it can.
+	for _, net := range [][]string{{"-n"}, nil} {
+		t.Run(fmt.Sprintf("network=%v", net != nil), func(t *testing.T) {
+			forEachUser(t, func(t *testing.T, u runAs) {
+				args := append(append([]string{"--require-namespaces"}, net...), "--", python, "-c", script)
+				r := runCommand(t, u.sandboxCommand(t, args...))
+				if r.code != 0 {
+					t.Fatalf("%v", r)
+				}
+				// Without the network seccomp refuses ptrace outright.
+				if net != nil && !strings.Contains(r.stdout, "seize-child True") {
+					t.Errorf("control: the command could not ptrace its own child: %v", r)
+				}
+				if !strings.Contains(r.stdout, "open-child True") {
+					t.Errorf("control: the command could not open its own child's /proc/PID/environ: %v", r)
+				}
+				for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
+					f := strings.Fields(line)
+					if len(f) >= 2 && f[0] == "seize-init" && f[1] != "False" || len(f) >= 3 && f[0] == "open" && f[2] != "False" {
+						t.Errorf("the command reached PID 1: %s", line)
+					}
+				}
+			})
+		})
+	}
 }
 
 // TestNamespaceIslandParentsPinned: the directories between a writable root

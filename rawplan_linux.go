@@ -338,6 +338,9 @@ func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
 	}
 	pr.regs = make([]uintptr, b.nregs)
 	b.command(in)
+	if err := pr.validate(); err != nil {
+		return nil, err
+	}
 	pr.rawPrepare()
 	return pr, nil
 }
@@ -745,17 +748,39 @@ func (b *rawBuilder) command(in rawInput) {
 	}
 }
 
-// rawCapMax reads the last capability this kernel knows
-// (/proc/sys/kernel/cap_last_cap), 40 (CAP_CHECKPOINT_RESTORE) if it
-// cannot be read: more is harmless, the first EINVAL ends the drops.
+// rawCapMax is the last capability this kernel knows (what
+// /proc/sys/kernel/cap_last_cap says), found by PR_CAPBSET_READ, which
+// refuses a capability the kernel does not know with EINVAL: six calls,
+// no file to open. 63 if even capability 0 is refused: more is harmless,
+// the first EINVAL ends the drops. See prctl(2).
 func rawCapMax() int {
-	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
-	if err == nil {
-		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil && n > 0 && n < 64 {
-			return n
+	known := func(c int) bool {
+		_, err := unix.PrctlRetInt(unix.PR_CAPBSET_READ, uintptr(c), 0, 0, 0)
+		return err == nil
+	}
+	if !known(0) {
+		return 63
+	}
+	lo, hi := 0, 64 // known(lo), !known(hi)
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; known(mid) {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
-	return 63
+	return lo
+}
+
+// restoreNofile gives this process back the RLIMIT_NOFILE soft limit it
+// started with, for the command to inherit. The Go runtime raises it at
+// start-up (go.dev/issue/46279) and keeps the original where only package
+// syscall reads it: os/exec restores it in a child, and syscall.Exec, in
+// this process, before it calls execve. An Exec of the empty path fails
+// at once (ENOENT) after that restore, which is all this wants; where the
+// runtime raised nothing it changes nothing. See getrlimit(2), execve(2).
+func restoreNofile() {
+	syscall.Exec("", nil, nil)
 }
 
 // rawStepText says what step i of pr did and why it failed with e.
@@ -765,6 +790,8 @@ func (pr *rawProgram) stepText(i int, e syscall.Errno) string {
 		return fmt.Sprintf("starting the command: clone: %v", e)
 	case i == len(pr.ops)+1:
 		return fmt.Sprintf("wait4: %v", e)
+	case i == len(pr.ops)+2:
+		return fmt.Sprintf("handing the command's pidfd to the supervisor: %v", e)
 	case i < 0 || i > len(pr.ops):
 		return fmt.Sprintf("the namespace stage failed at an unknown step %d: %v", i, e)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unsafe"
@@ -239,6 +240,134 @@ touch made && rm made && echo wrote`
 		}
 		if lexists(filepath.Join(ws, ".codex")) {
 			t.Errorf("the placeholder for .codex is still there")
+		}
+	})
+}
+
+// TestRawRunFailsClosed runs one-step programs whose step cannot do what
+// it checks or says (an fstat or fstatfs of a descriptor that is not
+// open, a record sent on a socket that is not there): each must end the
+// program at that step with the errno, never count as done. The control:
+// the same steps on descriptors that work run to the end.
+func TestRawRunFailsClosed(t *testing.T) {
+	dir, err := unix.Open(t.TempDir(), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(dir)
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(pair[0])
+	defer unix.Close(pair[1])
+	var st unix.Stat_t
+	if err := unix.Fstat(dir, &st); err != nil {
+		t.Fatal(err)
+	}
+	var sfs unix.Statfs_t
+	if err := unix.Fstatfs(dir, &sfs); err != nil {
+		t.Fatal(err)
+	}
+	const closed = 1 << 20 // past any descriptor table here
+	steps := []struct {
+		name string
+		op   func(fd uintptr) rawOp
+	}{
+		{"is-type", func(fd uintptr) rawOp {
+			return rawOp{kind: rawIsType, args: [6]uintptr{fd}, want: typeBit(unix.S_IFDIR)}
+		}},
+		{"is-dev-ino", func(fd uintptr) rawOp {
+			return rawOp{kind: rawIsDevIno, args: [6]uintptr{fd}, want: typeBit(unix.S_IFDIR), dev: uint64(st.Dev), ino: st.Ino}
+		}},
+		{"is-fstype", func(fd uintptr) rawOp {
+			return rawOp{kind: rawIsFSType, args: [6]uintptr{fd}, want: uint64(sfs.Type)}
+		}},
+		{"send", func(uintptr) rawOp { return rawOp{kind: rawSend, rec: recReady} }},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			run := func(fd, sock uintptr) (int, unix.Errno) {
+				pr := &rawProgram{ops: []rawOp{s.op(fd)}, sock: sock}
+				if err := pr.validate(); err != nil {
+					t.Fatal(err)
+				}
+				pr.rawPrepare()
+				return rawRun(pr)
+			}
+			if i, e := run(uintptr(dir), uintptr(pair[0])); i != -1 {
+				t.Fatalf("control: the step failed on working descriptors: errno %v", e)
+			}
+			if i, e := run(closed, closed); i != 0 || e != unix.EBADF {
+				t.Errorf("on a descriptor that is not open the step gave (%d, %v), want (0, EBADF)", i, e)
+			}
+		})
+	}
+}
+
+// TestRawValidate: a program rawRun would index out of its bounds with is
+// refused before any fork; the programs buildRaw makes pass.
+func TestRawValidate(t *testing.T) {
+	good, _ := rawTestProgram(t, false)
+	if err := good.validate(); err != nil {
+		t.Fatalf("the built program: %v", err)
+	}
+	for name, bad := range map[string]func(pr *rawProgram){
+		"register argument past the last": func(pr *rawProgram) {
+			pr.ops[0].regs |= 1
+			pr.ops[0].args[0] = uintptr(len(pr.regs) + 1)
+		},
+		"register argument 0":   func(pr *rawProgram) { pr.ops[0].regs |= 2; pr.ops[0].args[1] = 0 },
+		"result past the last":  func(pr *rawProgram) { pr.ops[0].out = uint16(len(pr.regs) + 1) },
+		"skip past the end":     func(pr *rawProgram) { pr.ops[len(pr.ops)-2].skip = 2 },
+		"store without a place": func(pr *rawProgram) { pr.ops[0] = rawOp{kind: rawStore} },
+		"unknown kind":          func(pr *rawProgram) { pr.ops[0].kind = rawKind(len(rawKindNames)) },
+		"send of argument 0":    func(pr *rawProgram) { pr.ops[0] = rawOp{kind: rawSend, regs: 1, args: [6]uintptr{1}} },
+	} {
+		pr, _ := rawTestProgram(t, false)
+		bad(pr)
+		if err := pr.validate(); err == nil {
+			t.Errorf("%s: validate passed", name)
+		}
+	}
+}
+
+// TestCommandKeepsNofile: the command gets the RLIMIT_NOFILE soft limit
+// its caller had, from every engine and inner stage, although the Go
+// runtime raises this binary's own at start-up. The control: the limit
+// the caller sets is below the hard one (else nothing is raised, and the
+// test would prove nothing).
+func TestCommandKeepsNofile(t *testing.T) {
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Max < 64 {
+		t.Fatalf("hard RLIMIT_NOFILE %d", lim.Max)
+	}
+	soft := strconv.FormatUint(min(lim.Max/2, 1000), 10)
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		for _, c := range []struct {
+			name string
+			args []string
+			env  string
+		}{
+			{"exec-only", []string{"--exec-only"}, ""},
+			{"namespace", []string{"--require-namespaces"}, ""},
+			{"namespace, Go inner stage", []string{"--require-namespaces"}, goInnerEnv + "=1"},
+		} {
+			cmd := u.sandboxCommand(t, append(c.args, "--", "sh", "-c", "ulimit -Sn")...)
+			cmd.Args = append([]string{"sh", "-c", `ulimit -Sn "$0" && exec "$@"`, soft}, cmd.Args...)
+			cmd.Path = "/bin/sh"
+			cmd.Dir = u.dir(t)
+			if c.env != "" {
+				cmd.Env = append(os.Environ(), c.env)
+			}
+			r := confined(t, cmd)
+			if r.code != 0 || strings.TrimSpace(r.stdout) != soft {
+				t.Errorf("%s: the command's soft RLIMIT_NOFILE is %q, the caller's %s: %v", c.name, strings.TrimSpace(r.stdout), soft, r)
+			}
 		}
 	})
 }

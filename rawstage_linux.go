@@ -189,11 +189,15 @@ func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 	if !rawHaveCloneVM {
 		return rawForkCopy(pr, flags)
 	}
+	// The stack's top 64 bytes are never written: the stack grows down
+	// from beneath them, and the thread pointer points among them, so
+	// that the g the runtime keeps at -8(FS) reads as nil.
 	top := uintptr(unsafe.Pointer(&pr.stack[len(pr.stack)-64])) &^ 15
+	tls := uintptr(unsafe.Pointer(&pr.stack[len(pr.stack)-32]))
 	rawActive = pr
 	syscall.ForkLock.Lock()
 	runtimeBeforeFork() // every signal blocked: the inner stage starts so
-	r, e := rawCloneVM(flags|unix.CLONE_VM|uintptr(unix.SIGCHLD), top)
+	r, e := rawCloneVM(flags|unix.CLONE_VM|unix.CLONE_SETTLS|uintptr(unix.SIGCHLD), top, tls)
 	runtimeAfterFork()
 	syscall.ForkLock.Unlock()
 	if e != 0 {
@@ -298,12 +302,15 @@ func rawArgValue(pr *rawProgram, op *rawOp, i int) uintptr {
 }
 
 // rawSendRec writes rec on the status socket, with the descriptors in
-// scratch.oob when n > 0. A failure is not reported: the supervisor sees
-// the child end without the record it waited for.
+// scratch.oob when n > 0, and returns sendmsg's errno. A record that
+// carries descriptors can fail where others do not (ETOOMANYREFS: the
+// user's descriptors in flight exceed its RLIMIT_NOFILE, which the
+// command, running as the same user, can bring about): the caller must
+// not go on as if the supervisor had it.
 //
 //go:nosplit
 //go:nocheckptr
-func rawSendRec(pr *rawProgram, kind, index, errno, value uint32, n int) {
+func rawSendRec(pr *rawProgram, kind, index, errno, value uint32, n int) syscall.Errno {
 	// Only numbers are stored here: a pointer store could call the
 	// garbage collector's write barrier. rawPrepare set the pointers.
 	s := &pr.scratch
@@ -319,9 +326,46 @@ func rawSendRec(pr *rawProgram, kind, index, errno, value uint32, n int) {
 	for {
 		_, _, e := syscall.RawSyscall6(unix.SYS_SENDMSG, pr.sock, uintptr(unsafe.Pointer(&s.msg)), unix.MSG_NOSIGNAL, 0, 0, 0)
 		if e != unix.EINTR {
-			return
+			return e
 		}
 	}
+}
+
+// validate checks what rawRun takes on trust, so that it can never fail a
+// bounds check: with rawCloneVM that panic would run the Go runtime on
+// the supervisor's memory with no goroutine of its own (it faults at
+// once, but the inner stage is lost). Register arguments and results
+// name registers that exist; skips stay within the program; stores have
+// a destination; sends carry at most two descriptors.
+func (pr *rawProgram) validate() error {
+	n := len(pr.regs)
+	for i := range pr.ops {
+		op := &pr.ops[i]
+		if int(op.kind) >= len(rawKindNames) {
+			return fmt.Errorf("raw program step %d (%s): unknown kind %d", i, op.what, op.kind)
+		}
+		for j := range op.args {
+			if op.regs&(1<<j) != 0 && (op.args[j] < 1 || op.args[j] > uintptr(n)) {
+				return fmt.Errorf("raw program step %d (%s): argument %d names register %d of %d", i, op.what, j, op.args[j], n)
+			}
+		}
+		if op.regs>>len(op.args) != 0 {
+			return fmt.Errorf("raw program step %d (%s): register bits %#x", i, op.what, op.regs)
+		}
+		if int(op.out) > n {
+			return fmt.Errorf("raw program step %d (%s): result to register %d of %d", i, op.what, op.out, n)
+		}
+		if i+int(op.skip) >= len(pr.ops) {
+			return fmt.Errorf("raw program step %d (%s): skips %d steps past the end", i, op.what, op.skip)
+		}
+		if op.kind == rawStore && op.dst == nil {
+			return fmt.Errorf("raw program step %d (%s): a store without a destination", i, op.what)
+		}
+		if op.kind == rawSend && op.regs&^0b110 != 0 {
+			return fmt.Errorf("raw program step %d (%s): a send with descriptors other than in arguments 1 and 2", i, op.what)
+		}
+	}
+	return nil
 }
 
 // rawPrepare sets the pointers of the scratch memory, before the fork.
@@ -359,7 +403,13 @@ func rawChild(pr *rawProgram) {
 		rawExit(exitSetup)
 	}
 	rawOOBFD(pr, 0, uintptr(pr.scratch.pidfd))
-	rawSendRec(pr, recStarted, 0, 0, uint32(r), 1)
+	if e := rawSendRec(pr, recStarted, 0, 0, uint32(r), 1); e != 0 {
+		// The supervisor cannot signal the command without its pidfd:
+		// end it all (the end of PID 1 kills every process of its PID
+		// namespace) rather than run it unsupervised.
+		rawSendRec(pr, recFail, uint32(len(pr.ops)+2), uint32(e), 0, 0)
+		rawExit(exitSetup)
+	}
 	syscall.RawSyscall(unix.SYS_CLOSE, uintptr(pr.scratch.pidfd), 0, 0)
 	// Init: reap every child; the command's status is the answer.
 	for {
@@ -465,6 +515,7 @@ func rawRun(pr *rawProgram) (int, syscall.Errno) {
 		case rawIsType, rawIsDevIno:
 			_, _, e = syscall.RawSyscall(unix.SYS_FSTAT, rawArgValue(pr, op, 0), uintptr(unsafe.Pointer(&pr.scratch.st)), 0)
 			if e != 0 {
+				ok = false
 				break
 			}
 			t := uint64(1) << ((pr.scratch.st.Mode & unix.S_IFMT) >> 12)
@@ -494,7 +545,8 @@ func rawRun(pr *rawProgram) (int, syscall.Errno) {
 					n = j
 				}
 			}
-			rawSendRec(pr, op.rec, uint32(i), 0, 0, n)
+			e = rawSendRec(pr, op.rec, uint32(i), 0, 0, n)
+			ok = e == 0
 		}
 		if ok {
 			continue

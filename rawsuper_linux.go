@@ -51,6 +51,7 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 		}
 	}
 	outer, child := pair[0], pair[1]
+	restoreNofile()
 	cwd, err := unix.Getwd()
 	if errors.Is(err, unix.ENOENT) {
 		cwd, err = "", nil // a removed directory: nothing to see through it
@@ -276,41 +277,12 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	for _, n := range ri.notes {
 		warnf("%s", n)
 	}
-	// Until the command starts PID 1 is not reaped, so its PID stays its
-	// own while the connect supervision opens /proc/PID/root; signals
-	// wait in sigs meanwhile.
-	pidfd := -1
-	var status *unix.WaitStatus
-	for pidfd < 0 {
-		m, err := ri.recv()
-		if err != nil {
-			break // PID 1 ended: its status, or its fail record, said why
-		}
-		switch m.rec.kind {
-		case recStarted:
-			if len(m.fds) == 1 {
-				pidfd = m.fds[0]
-				continue
-			}
-		case recNotify:
-			if len(m.fds) == 2 {
-				if err := ri.takeConnect(m.fds[0], m.fds[1]); err != nil {
-					ri.kill()
-					mp.cleanupHost()
-					stopSignals(sigs)
-					errorf("%v", err)
-					os.Exit(exitSetup)
-				}
-				continue
-			}
-		default:
-			if ri.handle(m, &status) {
-				continue
-			}
-		}
-		for _, fd := range m.fds {
-			unix.Close(fd)
-		}
+	fail := func(err error) {
+		ri.kill()
+		mp.cleanupHost()
+		stopSignals(sigs)
+		errorf("%v", err)
+		os.Exit(exitSetup)
 	}
 	msgs := make(chan rawMsg, 4)
 	go func() {
@@ -323,12 +295,21 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			msgs <- m
 		}
 	}()
-	done := make(chan unix.WaitStatus, 1)
-	go func() {
-		ws, _ := reap(ri.pid)
-		done <- ws
-	}()
-	var ended *unix.WaitStatus
+	// PID 1 is reaped only once the command has started (or PID 1 has
+	// ended without it): until then its PID stays its own while the
+	// connect supervision opens /proc/PID/root.
+	var done chan unix.WaitStatus
+	reapPID1 := func() {
+		if done == nil {
+			done = make(chan unix.WaitStatus, 1)
+			go func() {
+				ws, _ := reap(ri.pid)
+				done <- ws
+			}()
+		}
+	}
+	pidfd := -1
+	var status, ended *unix.WaitStatus
 	for msgs != nil || ended == nil {
 		select {
 		case s := <-sigs:
@@ -338,16 +319,41 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			}
 			if pidfd >= 0 {
 				unix.PidfdSendSignal(pidfd, sig, nil, 0)
+				continue
 			}
+			if sig == syscall.SIGWINCH || ended != nil {
+				continue
+			}
+			// No command yet to pass it to: the sandbox ends as the
+			// command would have, by that signal, and takes nothing
+			// of it along.
+			ri.kill()
+			mp.cleanupHost()
+			mirrorStatus(unix.WaitStatus(sig))
 		case m, ok := <-msgs:
 			if !ok {
 				msgs = nil
+				reapPID1()
 				continue
 			}
-			if !ri.handle(m, &status) {
-				for _, fd := range m.fds {
-					unix.Close(fd)
+			switch {
+			case m.rec.kind == recStarted && len(m.fds) == 1 && pidfd < 0:
+				pidfd = m.fds[0]
+				if err := ri.checkUndumpable(); err != nil {
+					fail(err)
 				}
+				reapPID1()
+				continue
+			case m.rec.kind == recNotify && len(m.fds) == 2 && pidfd < 0 && done == nil:
+				if err := ri.takeConnect(m.fds[0], m.fds[1]); err != nil {
+					fail(err)
+				}
+				continue
+			case ri.handle(m, &status):
+				continue
+			}
+			for _, fd := range m.fds {
+				unix.Close(fd)
 			}
 		case ws := <-done:
 			ended = &ws
@@ -359,4 +365,23 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 		mirrorStatus(*status)
 	}
 	mirrorStatus(*ended)
+}
+
+// checkUndumpable makes sure that PID 1, which shares this process's
+// memory where rawCloneVM exists, became undumpable before the command
+// started (the program's last step): dumpable, it could be ptraced by
+// the command, as the same user, and this process with it. The flag
+// belongs to the memory, so this process reads PID 1's as its own.
+func (ri *rawInner) checkUndumpable() error {
+	if !rawHaveCloneVM {
+		return nil
+	}
+	d, err := unix.PrctlRetInt(unix.PR_GET_DUMPABLE, 0, 0, 0, 0)
+	if err != nil {
+		return fmt.Errorf("prctl(PR_GET_DUMPABLE): %w", err)
+	}
+	if d != 0 {
+		return fmt.Errorf("the namespace stage started the command while dumpable (%d)", d)
+	}
+	return nil
 }

@@ -16,12 +16,13 @@ func rawVfork(flags, ptid uintptr) (pid, errno uintptr)
 const rawVforkFlags = unix.CLONE_VM | unix.CLONE_VFORK
 
 // rawCloneVM starts the inner stage as a process that shares this one's
-// memory, on a stack of its own (rawvfork_amd64.s): no copy of the
+// memory, on a stack of its own and with tls as its thread pointer, which
+// must point into zeroed memory (rawvfork_amd64.s): no copy of the
 // supervisor's page tables to make, and no copy-on-write faults after, in
 // the supervisor or in PID 1, for the whole run.
 //
 //go:noescape
-func rawCloneVM(flags, stack uintptr) (pid, errno uintptr)
+func rawCloneVM(flags, stack, tls uintptr) (pid, errno uintptr)
 
 // rawHaveCloneVM says rawCloneVM exists here.
 const rawHaveCloneVM = true

@@ -33,20 +33,24 @@ ok:
 	MOVQ $0, errno+24(FP)
 	RET
 
-// func rawCloneVM(flags, stack uintptr) (pid, errno uintptr)
+// func rawCloneVM(flags, stack, tls uintptr) (pid, errno uintptr)
 //
-// clone(flags, stack, 0, 0, 0) with CLONE_VM in flags: the child shares
-// the caller's memory, runs on stack (the top of memory of its own, not
-// Go's), and calls rawChildEntry, which never returns; exit_group(125)
-// if it did. In the child every register but the stack pointer is the
-// caller's, which is all rawChildEntry needs: it calls only functions
-// that never grow the stack, and takes its program from rawActive.
-TEXT ·rawCloneVM(SB), NOSPLIT|NOFRAME, $0-32
+// clone(flags, stack, 0, 0, tls) with CLONE_VM|CLONE_SETTLS in flags: the
+// child shares the caller's memory, runs on stack (the top of memory of
+// its own, not Go's) with tls as its FS base, and calls rawChildEntry,
+// which never returns; exit_group(125) if it did. tls points into zeroed
+// memory, so the ABI wrapper of rawChildEntry loads a nil g into R14: the
+// child has no goroutine, and any path into the Go runtime (a bounds
+// check's panic, a stack check) faults at once instead of running on the
+// caller's goroutine. Every other register is the caller's, which is all
+// rawChildEntry needs: it calls only functions that never grow the stack,
+// and takes its program from rawActive.
+TEXT ·rawCloneVM(SB), NOSPLIT|NOFRAME, $0-40
 	MOVQ flags+0(FP), DI
 	MOVQ stack+8(FP), SI
 	MOVQ $0, DX
 	MOVQ $0, R10
-	MOVQ $0, R8
+	MOVQ tls+16(FP), R8
 	MOVQ $0, R9
 	MOVQ $56, AX // SYS_clone
 	SYSCALL
@@ -54,15 +58,16 @@ TEXT ·rawCloneVM(SB), NOSPLIT|NOFRAME, $0-32
 	JEQ  child
 	CMPQ AX, $0xfffffffffffff001
 	JLS  parent
-	MOVQ $-1, pid+16(FP)
+	MOVQ $-1, pid+24(FP)
 	NEGQ AX
-	MOVQ AX, errno+24(FP)
+	MOVQ AX, errno+32(FP)
 	RET
 parent:
-	MOVQ AX, pid+16(FP)
-	MOVQ $0, errno+24(FP)
+	MOVQ AX, pid+24(FP)
+	MOVQ $0, errno+32(FP)
 	RET
 child:
+	XORQ R14, R14
 	CALL ·rawChildEntry(SB)
 	MOVQ $125, DI
 	MOVQ $231, AX // SYS_exit_group

@@ -23,7 +23,7 @@ const rawVforkFlags = 0
 
 // rawCloneVM needs an assembly trampoline, which only amd64 has; the
 // inner stage is a fork elsewhere (rawHaveCloneVM false).
-func rawCloneVM(flags, stack uintptr) (pid, errno uintptr) { return 0, uintptr(unix.ENOSYS) }
+func rawCloneVM(flags, stack, tls uintptr) (pid, errno uintptr) { return 0, uintptr(unix.ENOSYS) }
 
 // rawHaveCloneVM says rawCloneVM exists here.
 const rawHaveCloneVM = false
