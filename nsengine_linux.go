@@ -156,7 +156,11 @@ func engageNamespace(p Policy, cmd []string) error {
 		return &setupError{fmt.Errorf("pthread_sigmask: %w", err)}
 	}
 	notified := make(chan chan os.Signal, 1)
-	go func() { notified <- notifySignals() }()
+	if rawSigHandlerExists {
+		notified <- catchSignals() // a few system calls
+	} else {
+		go func() { notified <- catchSignals() }()
+	}
 	fail := func(err error) error {
 		stopSignals(<-notified)
 		return &setupError{err}
@@ -230,13 +234,30 @@ func notifySignals() chan os.Signal {
 // before the exec-only engine or an error return, and delivers again what
 // arrived meanwhile: it is meant for this process now.
 func stopSignals(c chan os.Signal) {
-	signal.Stop(c)
+	redeliver := func(s os.Signal) {
+		if s != syscall.SIGWINCH {
+			unix.Kill(unix.Getpid(), s.(syscall.Signal))
+		}
+	}
+	if pending, done, ok := stopCaught(c); ok {
+		for _, s := range pending {
+			redeliver(s)
+		}
+		for done != nil {
+			select {
+			case s := <-c:
+				redeliver(s)
+			case <-done:
+				done = nil
+			}
+		}
+	} else {
+		signal.Stop(c)
+	}
 	for {
 		select {
 		case s := <-c:
-			if s != syscall.SIGWINCH {
-				unix.Kill(unix.Getpid(), s.(syscall.Signal))
-			}
+			redeliver(s)
 		default:
 			return
 		}

@@ -109,7 +109,8 @@ func TestNamespaceSignals(t *testing.T) {
 		for _, c := range []struct {
 			sig     syscall.Signal
 			setpgid bool
-		}{{syscall.SIGTERM, false}, {syscall.SIGUSR1, false}, {syscall.SIGINT, true}, {syscall.SIGHUP, true}} {
+		}{{syscall.SIGTERM, false}, {syscall.SIGUSR1, false}, {syscall.SIGUSR2, false}, {syscall.SIGQUIT, true},
+			{syscall.SIGWINCH, true}, {syscall.SIGINT, true}, {syscall.SIGHUP, true}} {
 			t.Run(c.sig.String(), func(t *testing.T) {
 				d := u.dir(t)
 				marker := filepath.Join(d, "marker")
@@ -138,6 +139,24 @@ func TestNamespaceSignals(t *testing.T) {
 			got, _ := os.ReadFile(marker)
 			if string(got) != "TERM\n" || !ws.Exited() || ws.ExitStatus() != 0 {
 				t.Errorf("SIGTERM to the process group: marker %q, status %v, stderr %q", got, ws, stderr)
+			}
+		})
+		// The command starts with the caller's dispositions and mask, not
+		// the handlers the sandbox catches the forwarded signals with.
+		t.Run("dispositions", func(t *testing.T) {
+			sigLines := func(status string) string {
+				var keep []string
+				for _, l := range strings.Split(status, "\n") {
+					if strings.HasPrefix(l, "SigBlk") || strings.HasPrefix(l, "SigIgn") || strings.HasPrefix(l, "SigCgt") {
+						keep = append(keep, l)
+					}
+				}
+				return strings.Join(keep, "\n")
+			}
+			bare := runCommand(t, u.command("cat", "/proc/self/status"))
+			r := confined(t, u.sandboxCommand(t, "--", "cat", "/proc/self/status"))
+			if want := sigLines(bare.stdout); want == "" || sigLines(r.stdout) != want {
+				t.Errorf("the command's signal state:\n%s\nunconfined:\n%s", sigLines(r.stdout), want)
 			}
 		})
 		t.Run("killed by SIGKILL", func(t *testing.T) {
@@ -808,6 +827,61 @@ exit $r`
 		os.Rename(filepath.Join(w, "plain2"), filepath.Join(w, "plain"))
 		if r := runCommand(t, u.command("/bin/sh", "-c", attack, "sh", w)); r.code != 1 {
 			t.Errorf("control: %v, want the attack to succeed unconfined", r)
+		}
+	})
+}
+
+// TestNamespaceSignalDuringStalledSetup: a SIGTERM that comes while the
+// inner stage is stuck after the mounts (simulated: its first capability
+// drop waits forever on a seccomp listener nobody answers) does not wait
+// for a command that never starts: the sandbox ends by SIGTERM within
+// setupSignalGrace, the command never ran, and the placeholder it made
+// for a missing read-only path is gone. The control: the same run without
+// the stall runs the command.
+func TestNamespaceSignalDuringStalledSetup(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		sandbox, probe := binaries(t)
+		for _, sim := range []string{"plain", "stall-capbset-drop"} {
+			t.Run(sim, func(t *testing.T) {
+				d := u.dir(t)
+				marker := filepath.Join(d, "MARKER")
+				cmd := u.command(probe, sandbox, "--require-namespaces", "-n", "-w", d, "-r", filepath.Join(d, ".codex"), "--",
+					"sh", "-c", `touch "$0"; sleep 300`, marker)
+				cmd.Env = append(cmd.Env, probeEnv+"="+sim)
+				var stderr bytes.Buffer
+				cmd.Stderr = &stderr
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+				// Until the placeholder exists the signal would find the
+				// process before it takes signals at all.
+				for i := 0; i < 500 && !lexists(filepath.Join(d, ".codex")) && !lexists(marker); i++ {
+					time.Sleep(10 * time.Millisecond)
+				}
+				if sim == "plain" {
+					for i := 0; i < 500 && !lexists(marker); i++ {
+						time.Sleep(10 * time.Millisecond)
+					}
+					if !lexists(marker) {
+						t.Fatalf("control: the command did not run; stderr %q", stderr.String())
+					}
+				} else {
+					time.Sleep(300 * time.Millisecond) // into the stall
+				}
+				cmd.Process.Signal(syscall.SIGTERM)
+				ws := waitStatus(t, cmd)
+				if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+					t.Errorf("want the sandbox ended by SIGTERM: %v; stderr %q", ws, stderr.String())
+				}
+				if sim != "plain" && lexists(marker) {
+					t.Errorf("the command ran")
+				}
+				if lexists(filepath.Join(d, ".codex")) {
+					t.Errorf("the placeholder %s is left behind", filepath.Join(d, ".codex"))
+				}
+			})
 		}
 	})
 }

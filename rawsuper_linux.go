@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -310,6 +311,14 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	}
 	pidfd := -1
 	var status, ended *unix.WaitStatus
+	// Signals that come before the command's pidfd wait for it: the
+	// command may be running already (its started record on its way).
+	// One that would end the command, and still waits after
+	// setupSignalGrace (an inner stage stuck in a mount or an exec that
+	// does not return), ends the sandbox as it would have ended the
+	// command, taking nothing of it along.
+	var early []syscall.Signal
+	var grace <-chan time.Time
 	for msgs != nil || ended == nil {
 		select {
 		case s := <-sigs:
@@ -321,15 +330,24 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 				unix.PidfdSendSignal(pidfd, sig, nil, 0)
 				continue
 			}
-			if sig == syscall.SIGWINCH || ended != nil {
+			if ended == nil {
+				early = append(early, sig)
+				if sig != syscall.SIGWINCH && grace == nil {
+					grace = time.After(setupSignalGrace)
+				}
+			}
+		case <-grace:
+			grace = nil
+			if pidfd >= 0 || ended != nil {
 				continue
 			}
-			// No command yet to pass it to: the sandbox ends as the
-			// command would have, by that signal, and takes nothing
-			// of it along.
-			ri.kill()
-			mp.cleanupHost()
-			mirrorStatus(unix.WaitStatus(sig))
+			for _, sig := range early {
+				if sig != syscall.SIGWINCH {
+					ri.kill()
+					mp.cleanupHost()
+					mirrorStatus(unix.WaitStatus(sig))
+				}
+			}
 		case m, ok := <-msgs:
 			if !ok {
 				msgs = nil
@@ -343,6 +361,10 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 					fail(err)
 				}
 				reapPID1()
+				for _, sig := range early {
+					unix.PidfdSendSignal(pidfd, sig, nil, 0)
+				}
+				early = nil
 				continue
 			case m.rec.kind == recNotify && len(m.fds) == 2 && pidfd < 0 && done == nil:
 				if err := ri.takeConnect(m.fds[0], m.fds[1]); err != nil {
@@ -366,6 +388,10 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	}
 	mirrorStatus(*ended)
 }
+
+// setupSignalGrace is how long a signal that came before the command
+// started waits for it (see supervise).
+const setupSignalGrace = 2 * time.Second
 
 // checkUndumpable makes sure that PID 1, which shares this process's
 // memory where rawCloneVM exists, became undumpable before the command

@@ -1430,11 +1430,21 @@ type probeDeny struct {
 	arg0  *uint32
 	errno unix.Errno
 	bits  uint32 // if not 0: only when the first argument has any of these bits
+	// stall: instead of failing, the call waits for a seccomp listener
+	// that never answers (SECCOMP_RET_USER_NOTIF), as a call stuck in
+	// the kernel would (a hung network filesystem).
+	stall bool
 }
 
 // probeSimulations are the kernels the fail-closed probes pretend to be.
 var probeSimulations = map[string][]probeDeny{
 	"plain": nil,
+	// An inner stage that never gets past its first capability drop,
+	// which it makes once the mounts are ready (the namespace engine's
+	// supervisor is then waiting for the command to start).
+	"stall-capbset-drop": {
+		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_CAPBSET_DROP)), stall: true},
+	},
 	// CONFIG_SECURITY_LANDLOCK=n: the syscalls do not exist.
 	"no-landlock-enosys": {
 		{nr: unix.SYS_LANDLOCK_CREATE_RULESET, errno: unix.ENOSYS},
@@ -1519,6 +1529,9 @@ func probeFilter(rules []probeDeny) ([]bpf.RawInstruction, error) {
 	}
 	for _, r := range rules {
 		deny := bpf.RetConstant{Val: unix.SECCOMP_RET_ERRNO | uint32(r.errno)}
+		if r.stall {
+			deny = bpf.RetConstant{Val: unix.SECCOMP_RET_USER_NOTIF}
+		}
 		prog = append(prog, bpf.LoadAbsolute{Off: 0, Size: 4}) // A = seccomp_data.nr
 		if r.bits != 0 {
 			prog = append(prog,
@@ -1557,6 +1570,9 @@ func testProbe(name string, argv []string) int {
 		fmt.Fprintf(os.Stderr, "probe %s: %s\n", name, fmt.Sprintf(format, v...))
 		return 3
 	}
+	if name == probeSignalCatch {
+		return signalCatchProbe()
+	}
 	if name == "engage-on-thread" || name == "engage-off-thread" {
 		// argv is a generic command line, confined in this process: from
 		// the startup thread, or from a goroutine on another thread.
@@ -1583,8 +1599,19 @@ func testProbe(name string, argv []string) int {
 			if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 				return fail("prctl(PR_SET_NO_NEW_PRIVS): %v", err)
 			}
-			if _, err := seccompSetModeFilter(prog, 0); err != nil {
+			var flags uintptr
+			if slices.ContainsFunc(rules, func(r probeDeny) bool { return r.stall }) {
+				flags = unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
+			}
+			fd, err := seccompSetModeFilter(prog, flags)
+			if err != nil {
 				return fail("%v", err)
+			}
+			if flags != 0 {
+				// Kept open, never read: the stalled calls wait.
+				if _, err := unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0); err != nil {
+					return fail("%v", err)
+				}
 			}
 		}
 	} else if name == "seccomp-listener" {

@@ -1,0 +1,169 @@
+//go:build linux
+
+package main
+
+// Taking the forwarded signals without os/signal, where an assembly
+// handler exists (sigcatch_amd64.s).
+//
+// signal.Notify makes a round trip to the runtime's signal-mask thread for
+// every signal it enables (runtime.sigenable): on these two-vCPU virtual
+// machines, where a wake-up on the other CPU costs tens of microseconds,
+// the seven forwarded signals took 1.5-2 ms of the namespace engine's
+// start, most of it on the critical path (bench/run.sh, with and without).
+// catchSignals instead installs, with one rt_sigaction(2) each, a handler
+// that writes the signal's number into a pipe (the self-pipe trick; write
+// is async-signal-safe) and returns; a goroutine turns the bytes into the
+// same channel of os.Signal that signal.Notify would fill. The handler
+// runs on the thread's alternate signal stack, which the runtime gives
+// every thread it starts (SA_ONSTACK, as the runtime requires of any
+// handler it did not install), touches no Go state, and ends by
+// rt_sigreturn through its own restorer.
+//
+// The runtime's own handlers stay installed for every other signal, and
+// are put back by stopSignals. A child it forks resets these seven to
+// SIG_DFL as before (the runtime's clearSignalHandlers follows its own
+// table, which still counts them as its), and the raw inner stage resets
+// every handler it finds (rawResetSignals). See signal(7), sigaction(2).
+
+import (
+	"fmt"
+	"os"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// rawSigPipe is the pipe's write end, read by the handler. It is never
+// closed: a handler running on another thread while the signals are given
+// back must not write into a descriptor that has come to mean something
+// else.
+var rawSigPipe int64 = -1
+
+// rawSigaction is struct sigaction as rt_sigaction(2) takes it on amd64
+// and arm64 (the kernel's, not libc's).
+type rawSigaction struct {
+	handler  uintptr
+	flags    uint64
+	restorer uintptr
+	mask     uint64
+}
+
+const (
+	saRestorer = 0x04000000 // SA_RESTORER
+	saOnstack  = 0x08000000 // SA_ONSTACK
+	saRestart  = 0x10000000 // SA_RESTART
+	sigIgn     = 1          // SIG_IGN
+)
+
+// caught is the state of catchSignals: the channel it fills, the actions
+// it replaced, and the pipe's read end.
+var caught struct {
+	c    chan os.Signal
+	old  map[syscall.Signal]rawSigaction
+	r    *os.File
+	done chan struct{} // closed when the reader has stopped
+}
+
+// catchSignals routes the forwarded signals to a channel. SIGHUP and
+// SIGINT ignored by whoever started us (nohup, a background job) stay
+// ignored, for us, the inner stage and the command, as the Go runtime
+// keeps them. Where the assembly handler does not exist, or the pipe
+// cannot be made, signal.Notify does it (notifySignals).
+func catchSignals() chan os.Signal {
+	if caught.c != nil || !rawSigHandlerExists {
+		return notifySignals()
+	}
+	c, err := catchRaw()
+	if err != nil {
+		return notifySignals()
+	}
+	return c
+}
+
+func catchRaw() (chan os.Signal, error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+		return nil, err
+	}
+	for i := range p {
+		fd, err := fdAbove2(p[i])
+		if err != nil {
+			unix.Close(p[0])
+			unix.Close(p[1])
+			return nil, err
+		}
+		p[i] = fd
+	}
+	rawSigPipe = int64(p[1])
+	handler, restorer := rawSigAddrs()
+	act := rawSigaction{handler: handler, flags: saOnstack | saRestart | saRestorer, restorer: restorer, mask: ^uint64(0)}
+	c := make(chan os.Signal, 16)
+	old := map[syscall.Signal]rawSigaction{}
+	for _, s := range forwardedSignals {
+		var o rawSigaction
+		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), 0, uintptr(unsafe.Pointer(&o)), 8, 0, 0); e != 0 {
+			restoreActions(old)
+			unix.Close(p[0])
+			return nil, fmt.Errorf("rt_sigaction(%v): %w", s, e)
+		}
+		if (s == syscall.SIGHUP || s == syscall.SIGINT) && o.handler == sigIgn {
+			continue
+		}
+		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0); e != 0 {
+			restoreActions(old)
+			unix.Close(p[0])
+			return nil, fmt.Errorf("rt_sigaction(%v): %w", s, e)
+		}
+		old[s] = o
+	}
+	r := os.NewFile(uintptr(p[0]), "signal pipe") // non-blocking: the poller waits
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var buf [16]byte
+		for {
+			n, err := r.Read(buf[:])
+			for _, b := range buf[:n] {
+				c <- syscall.Signal(b)
+			}
+			if err != nil {
+				return // closed by stopSignals
+			}
+		}
+	}()
+	caught.c, caught.old, caught.r, caught.done = c, old, r, done
+	return c, nil
+}
+
+// restoreActions puts back the actions catchRaw replaced.
+func restoreActions(old map[syscall.Signal]rawSigaction) {
+	for s, o := range old {
+		unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&o)), 0, 8, 0, 0)
+	}
+}
+
+// stopCaught gives back the signals catchRaw took, if c is its channel,
+// and returns what arrived meanwhile and was not put into c, and a
+// channel closed once nothing more will be.
+func stopCaught(c chan os.Signal) (pending []syscall.Signal, done chan struct{}, ok bool) {
+	if c == nil || c != caught.c {
+		return nil, nil, false
+	}
+	restoreActions(caught.old)
+	// What the handler wrote and the reader has not taken yet.
+	var buf [64]byte
+	for {
+		n, err := unix.Read(int(caught.r.Fd()), buf[:])
+		for _, b := range buf[:max(n, 0)] {
+			pending = append(pending, syscall.Signal(b))
+		}
+		if err != nil || n <= 0 {
+			break
+		}
+	}
+	caught.r.Close()
+	done = caught.done
+	caught.c, caught.old, caught.r, caught.done = nil, nil, nil, nil
+	return pending, done, true
+}
