@@ -140,17 +140,11 @@ func engageNamespace(p Policy, cmd []string) error {
 	if tid, pid := unix.Gettid(), unix.Getpid(); tid != pid {
 		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d), the only one known to stay put", tid, pid)}
 	}
-	// One P, as in the inner stage (see innerEnviron): the supervisor's
-	// goroutines spend their lives blocked (the reaper in wait4, the
-	// signal loop, this one in select), and with more Ps each wake-up
-	// also wakes a spinning thread to look for work there is none of.
-	// A goroutine woken while the one P is held by a blocking system
-	// call waits for the runtime's monitor to take it back, at most its
-	// 10 ms tick: a forwarded signal may be that late, never lost.
-	//
-	// The forwarded signals are taken meanwhile, on another thread: each
-	// is a round trip to the runtime's signal-mask thread (about 1 ms for
-	// the seven), which the planning need not wait for.
+	// The forwarded signals are taken first: by a handler of ours a few
+	// system calls (sigcatch_linux.go); by signal.Notify, where that
+	// handler does not exist, a round trip each to the runtime's
+	// signal-mask thread (about 1 ms for the seven), which the planning
+	// need not wait for, on another thread.
 	var mask unix.Sigset_t
 	if err := unix.PthreadSigmask(unix.SIG_SETMASK, nil, &mask); err != nil {
 		return &setupError{fmt.Errorf("pthread_sigmask: %w", err)}
@@ -165,7 +159,6 @@ func engageNamespace(p Policy, cmd []string) error {
 		stopSignals(<-notified)
 		return &setupError{err}
 	}
-	runtime.GOMAXPROCS(1)
 	k := probeKernel()
 	pl, err := planLinux(p, k, true)
 	if err != nil {
@@ -182,12 +175,8 @@ func engageNamespace(p Policy, cmd []string) error {
 	// one arriving while placeholders exist must not kill us before
 	// cleanupHost.
 	sigs := <-notified
-	if err := mp.prepareHost(); err != nil {
-		stopSignals(sigs)
-		return &setupError{err}
-	}
 	if rawUnsupported(p, mp) == "" && os.Getenv(goInnerEnv) == "" {
-		ri, err := startRaw(p, k, pl, mp, cmd, mask)
+		ri, err := startRaw(p, k, pl, mp, cmd, mask) // with mp.prepareHost
 		if err != nil {
 			mp.cleanupHost()
 			stopSignals(sigs)
@@ -198,6 +187,11 @@ func engageNamespace(p Policy, cmd []string) error {
 		}
 		ri.supervise(sigs, mp)
 		panic("unreachable")
+	}
+	superviseOnOneP()
+	if err := mp.prepareHost(); err != nil {
+		stopSignals(sigs)
+		return &setupError{err}
 	}
 	in, err := startInner(p, cmd, mp, mask)
 	if err != nil {
@@ -214,6 +208,19 @@ func engageNamespace(p Policy, cmd []string) error {
 	in.supervise(sigs, mp)
 	panic("unreachable")
 }
+
+// superviseOnOneP gives this process one P, as the inner stage has (see
+// innerEnviron), for the supervision: its goroutines spend their lives
+// blocked (the reaper in wait4, the signal loop, the main one in select),
+// and with more Ps each wake-up also wakes a spinning thread to look for
+// work there is none of. A goroutine woken while the one P is held by a
+// blocking system call waits for the runtime's monitor to take it back,
+// at most its 10 ms tick: a forwarded signal may be that late, never
+// lost. The raw inner stage's supervisor does without: it forks on a
+// second P while it builds on the first (see startRaw), and the call
+// stops the world, 0.5-1 ms on these hosts (bench/run.sh, with and
+// without), more than the wake-ups it saves over a short command.
+func superviseOnOneP() { runtime.GOMAXPROCS(1) }
 
 // notifySignals routes the forwarded signals to a channel. SIGHUP and
 // SIGINT ignored by whoever started us (nohup, a background job) stay

@@ -288,7 +288,19 @@ type rawInput struct {
 // buildRaw builds the program for in, with sock and outer the child's and
 // the outer stage's ends of the status socket.
 func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
-	pr := &rawProgram{sock: uintptr(sock), outer: uintptr(outer), mask: in.mask}
+	pr := newRawProgram(sock, outer, in.mask)
+	return pr, pr.build(in)
+}
+
+// newRawProgram is a program with nothing in it yet but what the inner
+// stage needs before it (rawBoot): it may fork with it and have it built
+// meanwhile (see startRaw).
+func newRawProgram(sock, outer int, mask unix.Sigset_t) *rawProgram {
+	return &rawProgram{sock: uintptr(sock), outer: uintptr(outer), mask: mask}
+}
+
+// build fills pr with the program for in.
+func (pr *rawProgram) build(in rawInput) error {
 	// Sized once: a run builds one program, and fresh memory costs page
 	// faults more than the building does.
 	pr.ops = make([]rawOp, 0, 96+in.capMax+24*len(in.mp.ops))
@@ -297,18 +309,14 @@ func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
 	}
 	b := &rawBuilder{pr: pr}
 
-	// The start: die with the supervisor's thread, drop its end of the
-	// socket, wait for the ID maps (a byte; the end of the stream means
-	// the supervisor is gone), and become undumpable (see runInner).
-	b.sys("prctl(PR_SET_PDEATHSIG)", unix.SYS_PRCTL, imm(unix.PR_SET_PDEATHSIG), imm(uintptr(unix.SIGKILL)))
-	b.sys("close", unix.SYS_CLOSE, imm(uintptr(outer)))
-	i := b.sys("waiting for the ID maps", unix.SYS_READ, imm(uintptr(sock)), ptrArg(unsafe.Pointer(&pr.scratch.sync[0])), imm(1))
-	pr.ops[i].checkRet, pr.ops[i].want = true, 1
+	// The program starts once rawBoot has the supervisor's byte: the
+	// ID maps are written. Undumpable first (see runInner), unless the
+	// supervisor's connect checks need this process dumpable still.
 	supervise := in.pl.supervisesConnect(in.k)
 	if !supervise {
 		b.undumpable()
 	}
-	i = b.sys("prctl(PR_SET_NAME)", unix.SYS_PRCTL, imm(unix.PR_SET_NAME), ptrArg(b.cstr(in.name)))
+	i := b.sys("prctl(PR_SET_NAME)", unix.SYS_PRCTL, imm(unix.PR_SET_NAME), ptrArg(b.cstr(in.name)))
 	pr.ops[i].skipOn = allTypes // cosmetic
 
 	// The canary (see runInner): whether this host lets the new
@@ -318,7 +326,7 @@ func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
 
 	mountStart := len(pr.ops)
 	if err := b.mounts(in.mp); err != nil {
-		return nil, err
+		return err
 	}
 	for j := mountStart; j < len(pr.ops); j++ {
 		pr.ops[j].host |= errnoBits(unix.ENOSYS) // no new mount API: the host's, not the plan's
@@ -330,19 +338,19 @@ func buildRaw(in rawInput, sock, outer int) (*rawProgram, error) {
 		b.loopback()
 	}
 	if err := b.landlockRules(in.pl); err != nil {
-		return nil, err
+		return err
 	}
 	b.add(rawOp{kind: rawSend, rec: recReady, what: "ready"})
 	if err := b.enforce(in); err != nil {
-		return nil, err
+		return err
 	}
 	pr.regs = make([]uintptr, b.nregs)
 	b.command(in)
 	if err := pr.validate(); err != nil {
-		return nil, err
+		return err
 	}
 	pr.rawPrepare()
-	return pr, nil
+	return nil
 }
 
 // mounts is applyMounts.
@@ -683,11 +691,12 @@ func (b *rawBuilder) enforce(in rawInput) error {
 		setArgs(&b.pr.ops[len(b.pr.ops)-1], imm(0), regArg(notify), regArg(diag))
 		b.close(notify)
 		b.close(diag)
-		// The command starts once the supervisor answers: it has checked
-		// that it can take descriptors from the sandbox's processes
-		// (pidfd_getfd) and opened what it needs of this one, which is
-		// dumpable until then (no untrusted code runs in the sandbox yet).
-		i := b.sys("waiting for the supervisor to take the connect listener", unix.SYS_READ, imm(b.pr.sock), ptrArg(unsafe.Pointer(&b.pr.scratch.sync[0])), imm(1))
+		// The command starts once the supervisor has checked that it can
+		// take descriptors from the sandbox's processes (pidfd_getfd) and
+		// opened what it needs of this one, which is dumpable until then
+		// (no untrusted code runs in the sandbox yet): it does that while
+		// this one makes the mounts, and its byte is here by now.
+		i := b.sys("waiting for the supervisor's connect checks", unix.SYS_READ, imm(b.pr.sock), ptrArg(unsafe.Pointer(&b.pr.scratch.sync[0])), imm(1))
 		b.pr.ops[i].checkRet, b.pr.ops[i].want = true, 1
 		b.undumpable()
 	}

@@ -65,8 +65,7 @@ func TestRawProgram(t *testing.T) {
 		lines := pr.lines()
 		t.Logf("network=%v: %d steps", network, len(lines))
 		order := []string{
-			"sys prctl(PR_SET_PDEATHSIG)",
-			"sys waiting for the ID maps",
+			"sys prctl(PR_SET_NAME)",
 			"sys mount(/, MS_REC|MS_PRIVATE)",
 			"sys mount_setattr \"/\" (propagation private",
 			"sys mount_setattr \"/\" (read-only,nosuid,nodev",
@@ -81,10 +80,10 @@ func TestRawProgram(t *testing.T) {
 			"sys seccomp(SECCOMP_SET_MODE_FILTER",
 		}
 		if !network {
-			order = slices.Insert(order, 7, "sys loopback: socket")
+			order = slices.Insert(order, 6, "sys loopback: socket")
 			order = append(order, "send handing the connect listener", "sys waiting for the supervisor", "sys prctl(PR_SET_DUMPABLE, 0)")
 		} else {
-			order = slices.Insert(order, 2, "sys prctl(PR_SET_DUMPABLE, 0)")
+			order = slices.Insert(order, 0, "sys prctl(PR_SET_DUMPABLE, 0)")
 		}
 		last := -1
 		for _, want := range order {

@@ -206,20 +206,21 @@ func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 	return int(r), 0
 }
 
-// rawNewStack maps pr's stack for rawCloneVM (none is needed without it).
-func (pr *rawProgram) rawNewStack() error {
+// rawNewStack maps the inner stage's stack for rawCloneVM (none is needed
+// without it).
+func rawNewStack() ([]byte, error) {
 	if !rawHaveCloneVM {
-		return nil
+		return nil, nil
 	}
 	stack, err := unix.Mmap(-1, 0, rawStackSize, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_STACK)
 	if err != nil {
-		return fmt.Errorf("mmap of the inner stage's stack: %w", err)
+		return nil, fmt.Errorf("mmap of the inner stage's stack: %w", err)
 	}
 	if err := unix.Mprotect(stack[:unix.Getpagesize()], unix.PROT_NONE); err != nil {
-		return fmt.Errorf("mprotect of the inner stage's stack guard: %w", err)
+		unix.Munmap(stack)
+		return nil, fmt.Errorf("mprotect of the inner stage's stack guard: %w", err)
 	}
-	pr.stack = stack
-	return nil
+	return stack, nil
 }
 
 // rawChildEntry is where the inner stage starts with rawCloneVM: with the
@@ -390,6 +391,9 @@ func rawOOBFD(pr *rawProgram, i int, fd uintptr) {
 //go:norace
 //go:nocheckptr
 func rawChild(pr *rawProgram) {
+	if !rawBoot(pr) {
+		rawExit(exitSetup)
+	}
 	if i, e := rawRun(pr); i >= 0 {
 		rawSendRec(pr, recFail, uint32(i), uint32(e), 0, 0)
 		rawExit(exitSetup)
@@ -424,6 +428,29 @@ func rawChild(pr *rawProgram) {
 		if w == r {
 			rawSendRec(pr, recStatus, 0, 0, uint32(pr.scratch.ws), 0)
 			rawExit(0)
+		}
+	}
+}
+
+// rawBoot is what the inner stage does before its program, which may
+// still be in the making when it starts: die with the supervisor's thread
+// (PR_SET_PDEATHSIG), close the supervisor's end of the socket, and wait
+// for the supervisor's byte, which says the ID maps are written and the
+// program is complete. False if any of that fails: the end of the stream
+// means the supervisor is gone.
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawBoot(pr *rawProgram) bool {
+	if _, _, e := syscall.RawSyscall(unix.SYS_PRCTL, unix.PR_SET_PDEATHSIG, uintptr(unix.SIGKILL), 0); e != 0 {
+		return false
+	}
+	syscall.RawSyscall(unix.SYS_CLOSE, pr.outer, 0, 0)
+	for {
+		n, _, e := syscall.RawSyscall(unix.SYS_READ, pr.sock, uintptr(unsafe.Pointer(&pr.scratch.sync[0])), 1)
+		if e != unix.EINTR {
+			return e == 0 && n == 1
 		}
 	}
 }

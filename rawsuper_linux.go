@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -23,6 +24,7 @@ import (
 
 // rawInner is the running raw inner stage, seen from the outer.
 type rawInner struct {
+	view  sandboxView // for the connect supervision (prepareConnect)
 	pid   int
 	pr    *rawProgram
 	sock  int // the outer's end of the status socket
@@ -36,9 +38,17 @@ type rawMsg struct {
 	fds []int
 }
 
-// startRaw forks the raw inner stage into the new namespaces and waits for
-// its ready record. Errors are as startInner's: *nsUnavailable when the
-// host refuses the namespaces, else *setupError.
+// startRaw makes the placeholders (mp.prepareHost), builds the raw inner
+// stage's program, forks the inner stage into the new namespaces and
+// waits for its ready record. Errors are as startInner's: *nsUnavailable
+// when the host refuses the namespaces, else *setupError; either way the
+// caller removes what placeholders were made (mp.cleanupHost).
+//
+// Where the inner stage shares this process's memory (rawCloneVM), another
+// thread forks while this one makes the placeholders and the program (the
+// clone of five namespaces is most of a millisecond in the kernel): the
+// inner stage waits for the supervisor's byte before it reads its
+// program, and the byte comes once the program is complete.
 func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []string, mask unix.Sigset_t) (*rawInner, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
@@ -57,15 +67,9 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 	if errors.Is(err, unix.ENOENT) {
 		cwd, err = "", nil // a removed directory: nothing to see through it
 	}
-	if err != nil {
-		unix.Close(outer)
-		unix.Close(child)
-		return nil, &setupError{fmt.Errorf("getcwd: %w", err)}
-	}
-	pr, err := buildRaw(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: cmd, env: os.Environ(), mask: mask,
-		euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0])}, child, outer)
+	pr := newRawProgram(child, outer, mask)
 	if err == nil {
-		err = pr.rawNewStack()
+		pr.stack, err = rawNewStack()
 	}
 	if err != nil {
 		unix.Close(outer)
@@ -76,21 +80,76 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 	if !p.Network {
 		flags |= unix.CLONE_NEWNET
 	}
-	maps := idMapFiles()
-	pid, e := rawFork(pr, flags)
-	unix.Close(child)
-	if e != 0 {
-		unix.Close(outer)
-		return nil, &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...): %w", e)}
+	type forked struct {
+		pid  int
+		e    syscall.Errno
+		maps error
 	}
-	ri := &rawInner{pid: pid, pr: pr, sock: outer, cmd: cmd}
-	if err := writeIDMaps(pid, maps); err != nil {
+	fork := func() (f forked) {
+		maps := idMapFiles()
+		f.pid, f.e = rawFork(pr, flags)
+		if f.e == 0 {
+			f.maps = writeIDMaps(f.pid, maps)
+		}
+		return f
+	}
+	build := func() error {
+		if err := mp.prepareHost(); err != nil {
+			return err
+		}
+		return pr.build(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: cmd, env: os.Environ(), mask: mask,
+			euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0])})
+	}
+	var f forked
+	if rawHaveCloneVM {
+		// The fork on another thread, locked to it for the fork's
+		// sake; the thread outlives the run, as every thread of the
+		// runtime does once it has been unlocked, so PR_SET_PDEATHSIG
+		// never fires early. The startup thread stays untouched for the
+		// exec-only engine, should the host refuse the namespaces.
+		c := make(chan forked, 1)
+		go func() {
+			runtime.LockOSThread()
+			f := fork()
+			runtime.UnlockOSThread()
+			c <- f
+		}()
+		err = build()
+		f = <-c
+	} else if err = build(); err == nil {
+		f = fork() // a forked inner stage gets a copy of the program as it is
+	}
+	unix.Close(child)
+	if f.pid == 0 && f.e == 0 { // the build failed before a fork
+		unix.Close(outer)
+		return nil, &setupError{err}
+	}
+	if f.e != 0 {
+		unix.Close(outer)
+		return nil, &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...): %w", f.e)}
+	}
+	ri := &rawInner{pid: f.pid, pr: pr, sock: outer, cmd: cmd, view: sandboxView{root: -1}}
+	if f.maps != nil {
 		ri.kill()
-		return nil, &nsUnavailable{err}
+		return nil, &nsUnavailable{f.maps}
+	}
+	if err != nil {
+		ri.kill()
+		return nil, &setupError{err}
 	}
 	if err := writeAll(outer, []byte{0}); err != nil {
 		ws := ri.kill()
 		return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
+	}
+	if pl.supervisesConnect(k) {
+		// While PID 1 makes the mounts: the checks the connect
+		// supervision needs of a dumpable PID 1, then the byte that
+		// lets it become undumpable and start the command, which it
+		// will find waiting.
+		if err := ri.prepareConnect(); err != nil {
+			ri.kill()
+			return nil, &setupError{err}
+		}
 	}
 	for {
 		m, err := ri.recv()
@@ -231,33 +290,44 @@ func (ri *rawInner) handle(m rawMsg, status **unix.WaitStatus) bool {
 	return true
 }
 
-// takeConnect starts the connect supervision with the filter's listener
-// and the sock_diag socket PID 1 sent, once it has made sure it can take
-// descriptors from the sandbox's processes (pidfd_getfd, which every
-// connect needs; Yama's ptrace_scope=3 or an LSM refuses it), and lets
-// PID 1 go on. PID 1 waits for that, dumpable, and has no capabilities.
-func (ri *rawInner) takeConnect(notify, diag int) error {
+// prepareConnect makes sure this process can take descriptors from the
+// sandbox's processes (pidfd_getfd, which every supervised connect needs;
+// Yama's ptrace_scope=3 or an LSM refuses it) and opens the sandbox's
+// view, both of which need PID 1 dumpable, then sends PID 1 the byte it
+// waits for before it becomes undumpable.
+func (ri *rawInner) prepareConnect() error {
 	pidfd, err := unix.PidfdOpen(ri.pid, 0)
 	if err != nil {
-		unix.Close(notify)
-		unix.Close(diag)
 		return fmt.Errorf("pidfd_open(namespace stage %d): %w", ri.pid, err)
 	}
 	fd, err := unix.PidfdGetfd(pidfd, int(ri.pr.sock), 0)
 	unix.Close(pidfd)
 	if err != nil {
-		unix.Close(notify)
-		unix.Close(diag)
 		return fmt.Errorf("pidfd_getfd(namespace stage): %w", err)
 	}
 	unix.Close(fd)
-	s, err := newConnectSupervisor(ri.pid, notify, diag)
-	if err != nil {
+	if ri.view, err = openSandboxView(ri.pid); err != nil {
 		return err
 	}
 	if err := writeAll(ri.sock, []byte{0}); err != nil {
-		s.close()
+		unix.Close(ri.view.root)
 		return fmt.Errorf("namespace stage: %w", err)
+	}
+	return nil
+}
+
+// takeConnect starts the connect supervision with the filter's listener
+// and the sock_diag socket PID 1 sent, in the view prepareConnect opened.
+func (ri *rawInner) takeConnect(notify, diag int) error {
+	if ri.view.root < 0 {
+		unix.Close(notify)
+		unix.Close(diag)
+		return errors.New("the namespace stage sent the connect listener unasked")
+	}
+	s, err := ri.view.supervisor(ri.pid, notify, diag)
+	ri.view.root = -1 // the supervisor's now
+	if err != nil {
+		return err
 	}
 	go s.serve()
 	return nil

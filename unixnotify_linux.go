@@ -289,24 +289,51 @@ func (in *inner) takeConnectSupervision() (s *connectSupervisor, line string, er
 // newConnectSupervisor supervises the connects of the sandbox whose
 // inner stage (PID 1) is pid, with the filter's listener and the sock_diag
 // socket of its network namespace, which it owns from here on (closed on
-// failure too).
+// failure too). PID 1 must be dumpable still (see sandboxView).
 func newConnectSupervisor(pid, notify, diag int) (*connectSupervisor, error) {
-	s := &connectSupervisor{inner: pid, notify: notify, diag: diag, hostDiag: -1, root: -1,
+	v, err := openSandboxView(pid)
+	if err != nil {
+		unix.Close(notify)
+		unix.Close(diag)
+		return nil, err
+	}
+	return v.supervisor(pid, notify, diag)
+}
+
+// sandboxView is what the connect supervision resolves paths and checks
+// peers in: the sandbox's root directory and PID namespace, as seen
+// through PID 1's /proc files, which only a dumpable PID 1 lets this
+// process open (see proc(5), ptrace(2)'s access mode checks).
+type sandboxView struct {
+	root  int // /proc/PID/root, O_PATH
+	pidns unix.Stat_t
+}
+
+// openSandboxView opens pid's view. The root is the mount the sandbox's
+// mount namespace has at / from the start: the mounts the inner stage
+// makes go beneath it, and paths resolved from it see them.
+func openSandboxView(pid int) (sandboxView, error) {
+	v := sandboxView{root: -1}
+	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/pid", &v.pidns); err != nil {
+		return v, fmt.Errorf("the sandbox's PID namespace: %w", err)
+	}
+	var err error
+	if v.root, err = unix.Open("/proc/"+strconv.Itoa(pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
+		return v, fmt.Errorf("the sandbox's root: %w", err)
+	}
+	return v, nil
+}
+
+// supervisor is newConnectSupervisor with the view open already; it owns
+// v's root, notify and diag from here on.
+func (v sandboxView) supervisor(pid, notify, diag int) (*connectSupervisor, error) {
+	s := &connectSupervisor{inner: pid, notify: notify, diag: diag, hostDiag: -1, root: v.root, pidns: v.pidns,
 		slots: make(chan struct{}, maxBlockingConnects), handlers: make(chan struct{}, maxHandlers)}
 	if c, err := getsockoptUint64(s.diag, unix.SOL_SOCKET, soNetnsCookie); err == nil {
 		s.netnsCookie = c
 	} else if err := s.netnsOf(s.diag, &s.netns); err != nil {
 		s.close()
 		return nil, fmt.Errorf("the sandbox's network namespace: %w", err)
-	}
-	if err := unix.Stat("/proc/"+strconv.Itoa(pid)+"/ns/pid", &s.pidns); err != nil {
-		s.close()
-		return nil, fmt.Errorf("the sandbox's PID namespace: %w", err)
-	}
-	var err error
-	if s.root, err = unix.Open("/proc/"+strconv.Itoa(pid)+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0); err != nil {
-		s.close()
-		return nil, fmt.Errorf("the sandbox's root: %w", err)
 	}
 	return s, nil
 }
