@@ -460,6 +460,7 @@ func (in *inner) kill() unix.WaitStatus {
 // supervise forwards signals until the inner stage ends, removes the
 // placeholders and ends this process as the command ended.
 func (in *inner) supervise(sigs chan os.Signal, mp *mountPlan) {
+	readSignals(sigs)
 	done := make(chan unix.WaitStatus, 1)
 	go func() {
 		ws, _ := reap(in.pid)

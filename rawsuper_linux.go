@@ -345,6 +345,7 @@ func (ri *rawInner) kill() unix.WaitStatus {
 // takes the connect supervision when it comes, removes the placeholders
 // and ends this process as the command ended.
 func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
+	readSignals(sigs)
 	for _, n := range ri.notes {
 		warnf("%s", n)
 	}

@@ -61,8 +61,9 @@ const (
 var caught struct {
 	c    chan os.Signal
 	old  map[syscall.Signal]rawSigaction
-	r    *os.File
-	done chan struct{} // closed when the reader has stopped
+	rfd  int
+	r    *os.File      // rfd, once readSignals started
+	done chan struct{} // closed when readSignals' reader has stopped
 }
 
 // catchSignals routes the forwarded signals to a channel. SIGHUP and
@@ -117,14 +118,27 @@ func catchRaw() (chan os.Signal, error) {
 		}
 		old[s] = o
 	}
-	r := os.NewFile(uintptr(p[0]), "signal pipe") // non-blocking: the poller waits
+	caught.c, caught.old, caught.rfd = c, old, p[0]
+	return c, nil
+}
+
+// readSignals starts, once, the goroutine that moves what the handler
+// wrote into c, if c is catchRaw's: the supervisor calls it when it
+// starts to listen. Until then the pipe holds the signals, and starting
+// a goroutine (and with it, often, a thread) is not on the way to the
+// command's start.
+func readSignals(c chan os.Signal) {
+	if c == nil || c != caught.c || caught.r != nil {
+		return
+	}
+	r := os.NewFile(uintptr(caught.rfd), "signal pipe") // non-blocking: the poller waits
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		var buf [16]byte
 		for {
 			n, err := r.Read(buf[:])
-			for _, b := range buf[:n] {
+			for _, b := range buf[:max(n, 0)] {
 				c <- syscall.Signal(b)
 			}
 			if err != nil {
@@ -132,8 +146,7 @@ func catchRaw() (chan os.Signal, error) {
 			}
 		}
 	}()
-	caught.c, caught.old, caught.r, caught.done = c, old, r, done
-	return c, nil
+	caught.r, caught.done = r, done
 }
 
 // restoreActions puts back the actions catchRaw replaced.
@@ -154,7 +167,7 @@ func stopCaught(c chan os.Signal) (pending []syscall.Signal, done chan struct{},
 	// What the handler wrote and the reader has not taken yet.
 	var buf [64]byte
 	for {
-		n, err := unix.Read(int(caught.r.Fd()), buf[:])
+		n, err := unix.Read(caught.rfd, buf[:])
 		for _, b := range buf[:max(n, 0)] {
 			pending = append(pending, syscall.Signal(b))
 		}
@@ -162,7 +175,11 @@ func stopCaught(c chan os.Signal) (pending []syscall.Signal, done chan struct{},
 			break
 		}
 	}
-	caught.r.Close()
+	if caught.r != nil {
+		caught.r.Close()
+	} else {
+		unix.Close(caught.rfd)
+	}
 	done = caught.done
 	caught.c, caught.old, caught.r, caught.done = nil, nil, nil, nil
 	return pending, done, true

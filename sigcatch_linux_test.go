@@ -23,6 +23,7 @@ const probeSignalCatch = "signal-catch"
 func signalCatchProbe() int {
 	c := catchSignals()
 	fmt.Printf("raw %v\n", caught.c == c)
+	readSignals(c)
 	for _, s := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGWINCH} {
 		unix.Kill(os.Getpid(), s)
 		select {
