@@ -331,9 +331,6 @@ func (pr *rawProgram) build(in rawInput) error {
 	for j := mountStart; j < len(pr.ops); j++ {
 		pr.ops[j].host |= errnoBits(unix.ENOSYS) // no new mount API: the host's, not the plan's
 	}
-	if in.cwd != "" {
-		b.sys(fmt.Sprintf("chdir %q in the sandbox's view", in.cwd), unix.SYS_CHDIR, ptrArg(b.cstr(in.cwd)))
-	}
 	if !in.p.Network {
 		b.loopback()
 	}
@@ -655,6 +652,13 @@ func (b *rawBuilder) enforce(in rawInput) error {
 		b.sys("prctl(PR_SET_NO_NEW_PRIVS)", unix.SYS_PRCTL, imm(unix.PR_SET_NO_NEW_PRIVS), imm(1), imm(0), imm(0), imm(0))
 	}
 	b.dropCaps(in)
+	if in.cwd != "" {
+		// With the command's privileges, not PID 1's full set in its
+		// namespace: a working directory the command could not enter
+		// (under --hide, say) fails here as in the Go inner stage,
+		// whose mounts need fewer capabilities than reading it.
+		b.sys(fmt.Sprintf("chdir %q in the sandbox's view", in.cwd), unix.SYS_CHDIR, ptrArg(b.cstr(in.cwd)))
+	}
 	if !pl.restrict {
 		return nil
 	}

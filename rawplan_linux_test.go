@@ -370,3 +370,41 @@ func TestCommandKeepsNofile(t *testing.T) {
 		}
 	})
 }
+
+// TestRawInnerCwdHidden: a working directory inside a --hide path is
+// entered with the command's own privileges by both inner stages: as
+// 65534 neither runs the command (125, the chdir named), as root both do
+// and the command sees the masked, empty directory; the hidden file stays
+// unread either way.
+func TestRawInnerCwdHidden(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		base := u.dir(t)
+		secret := filepath.Join(base, "secret")
+		if err := os.Mkdir(secret, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(secret, "key"), []byte("s3cr3t"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		u.own(t, base)
+		var out [2]runResult
+		for i, goInner := range []bool{false, true} {
+			cmd := u.sandboxCommand(t, "--hide", secret, "--", "sh", "-c", "ls -a; cat key")
+			cmd.Dir = secret
+			if goInner {
+				cmd.Env = append(cmd.Env, goInnerEnv+"=1")
+			}
+			out[i] = runCommand(t, cmd)
+			if strings.Contains(out[i].stdout, "s3cr3t") || strings.Contains(out[i].stdout, "key") {
+				t.Errorf("go inner %v: the hidden directory's contents showed: %v", goInner, out[i])
+			}
+		}
+		if out[0].code != out[1].code || out[0].stderr != out[1].stderr {
+			t.Errorf("the two inner stages differ:\nraw: %v\ngo:  %v", out[0], out[1])
+		}
+		if u.cred != nil && (out[0].code != exitSetup || !strings.Contains(out[0].stderr, "chdir")) {
+			t.Errorf("as %s: want 125 naming the chdir: %v", u.name, out[0])
+		}
+	})
+}
