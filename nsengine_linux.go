@@ -533,7 +533,7 @@ func idMaps() (uids, gids []syscall.SysProcIDMap) {
 // identityOf maps every ID of a /proc/self/[ug]id_map to itself; 0 alone
 // if the file cannot be read.
 func identityOf(path string) []syscall.SysProcIDMap {
-	b, err := os.ReadFile(path)
+	b, err := readProcFile(path)
 	var m []syscall.SysProcIDMap
 	for _, line := range strings.Split(string(b), "\n") {
 		f := strings.Fields(line)
@@ -550,6 +550,33 @@ func identityOf(path string) []syscall.SysProcIDMap {
 		m = []syscall.SysProcIDMap{{ContainerID: 0, HostID: 0, Size: 1}}
 	}
 	return m
+}
+
+// readProcFile reads a small file with plain system calls: the first
+// os.Open of a process sets up the runtime's poller (an epoll instance, an
+// eventfd), which a /proc file cannot use anyway, on the way to the
+// namespace engine's fork.
+func readProcFile(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Read(fd, buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return out, nil
+		}
+		out = append(out, buf[:n]...)
+	}
 }
 
 // pipeAbove2 is a close-on-exec pipe whose ends are not 0, 1 or 2 (which
