@@ -141,21 +141,37 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 		ws := ri.kill()
 		return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
 	}
+	var connectErr error
 	if pl.supervisesConnect(k) {
 		// While PID 1 makes the mounts: the checks the connect
 		// supervision needs of a dumpable PID 1, then the byte that
 		// lets it become undumpable and start the command, which it
-		// will find waiting.
-		if err := ri.prepareConnect(); err != nil {
-			ri.kill()
-			return nil, &setupError{err}
-		}
+		// will find waiting. Should they fail, PID 1's own record
+		// comes first: a PID 1 that failed (a host that refuses its
+		// mounts, say) is why, and may mean the fallback.
+		connectErr = ri.prepareConnect()
 	}
+	// ESRCH: PID 1 is gone, and its records say why; read on to its
+	// failure, past its ready record if it failed after that.
+	gone := errors.Is(connectErr, unix.ESRCH)
 	for {
 		m, err := ri.recv()
 		if err != nil {
 			ws := ri.kill()
+			if connectErr != nil && !gone {
+				return nil, &setupError{connectErr}
+			}
 			return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
+		}
+		for _, fd := range m.fds {
+			unix.Close(fd)
+		}
+		switch {
+		case gone && m.rec.kind != recFail:
+			continue
+		case m.rec.kind == recReady && connectErr != nil:
+			ri.kill()
+			return nil, &setupError{connectErr}
 		}
 		switch m.rec.kind {
 		case recReady:
@@ -231,7 +247,11 @@ func (ri *rawInner) recv() (rawMsg, error) {
 	oob := make([]byte, unix.CmsgSpace(4*2))
 	for {
 		n, oobn, _, _, err := unix.Recvmsg(ri.sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
-		if err == unix.EINTR {
+		if err == unix.EINTR || err == unix.ECONNRESET {
+			// ECONNRESET: PID 1 ended with a byte of ours unread (the
+			// one that follows the connect checks, say). The kernel
+			// reports that once, before what PID 1 sent is read:
+			// its records, then the end of the stream, still follow.
 			continue
 		}
 		if err != nil {
