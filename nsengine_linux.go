@@ -135,8 +135,9 @@ func hostRefused(err error) bool {
 // happened, the caller may run the exec-only engine), a *setupError or an
 // *execError. Otherwise it supervises and exits with the command's status.
 func engageNamespace(p Policy, cmd []string) error {
-	// PDEATHSIG follows the thread that forked, and the fallback must
-	// find this process untouched on the startup thread.
+	// The fallback must find this process untouched on the startup
+	// thread, and the Go inner stage's PDEATHSIG follows the thread that
+	// forks it (this one; the raw stage's, see startRaw).
 	if tid, pid := unix.Gettid(), unix.Getpid(); tid != pid {
 		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d), the only one known to stay put", tid, pid)}
 	}
@@ -176,7 +177,7 @@ func engageNamespace(p Policy, cmd []string) error {
 	// cleanupHost.
 	sigs := <-notified
 	if rawUnsupported(p, mp) == "" && os.Getenv(goInnerEnv) == "" {
-		ri, err := startRaw(p, k, pl, mp, cmd, mask) // with mp.prepareHost
+		ri, err := startRaw(p, k, pl, mp, cmd, mask, sigs) // with mp.prepareHost
 		if err != nil {
 			mp.cleanupHost()
 			stopSignals(sigs)

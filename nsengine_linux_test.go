@@ -832,17 +832,17 @@ exit $r`
 }
 
 // TestNamespaceSignalDuringStalledSetup: a SIGTERM that comes while the
-// inner stage is stuck after the mounts (simulated: its first capability
-// drop waits forever on a seccomp listener nobody answers) does not wait
-// for a command that never starts: the sandbox ends by SIGTERM within
-// setupSignalGrace, the command never ran, and the placeholder it made
-// for a missing read-only path is gone. The control: the same run without
-// the stall runs the command.
+// inner stage is stuck, after the mounts or in them (simulated: its first
+// capability drop, or its first mount_setattr, waits forever on a seccomp
+// listener nobody answers), does not wait for a command that never
+// starts: the sandbox ends by SIGTERM within setupSignalGrace, the command
+// never ran, and the placeholder it made for a missing read-only path is
+// gone. The control: the same run without the stall runs the command.
 func TestNamespaceSignalDuringStalledSetup(t *testing.T) {
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireNamespaces(t, u)
 		sandbox, probe := binaries(t)
-		for _, sim := range []string{"plain", "stall-capbset-drop"} {
+		for _, sim := range []string{"plain", "stall-capbset-drop", "stall-mount-setattr"} {
 			t.Run(sim, func(t *testing.T) {
 				d := u.dir(t)
 				marker := filepath.Join(d, "MARKER")

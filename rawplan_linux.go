@@ -283,6 +283,9 @@ type rawInput struct {
 	capMax int    // the highest capability this kernel knows
 	cwd    string // "" when the working directory is gone
 	name   string // the process name (PR_SET_NAME)
+	// nofile, when set, is the command's RLIMIT_NOFILE (callerNofile).
+	nofile    unix.Rlimit
+	setNofile bool
 }
 
 // buildRaw builds the program for in, with sock and outer the child's and
@@ -745,6 +748,7 @@ func (b *rawBuilder) dropCaps(in rawInput) {
 // command prepares execvp's candidates for the command's process.
 func (b *rawBuilder) command(in rawInput) {
 	pr := b.pr
+	pr.nofile, pr.setNofile = in.nofile, in.setNofile
 	pr.envp = b.cstrs(in.env)
 	pr.sh = b.cstr("/bin/sh")
 	name := in.cmd[0]
@@ -785,15 +789,29 @@ func rawCapMax() int {
 	return lo
 }
 
-// restoreNofile gives this process back the RLIMIT_NOFILE soft limit it
-// started with, for the command to inherit. The Go runtime raises it at
-// start-up (go.dev/issue/46279) and keeps the original where only package
-// syscall reads it: os/exec restores it in a child, and syscall.Exec, in
-// this process, before it calls execve. An Exec of the empty path fails
-// at once (ENOENT) after that restore, which is all this wants; where the
-// runtime raised nothing it changes nothing. See getrlimit(2), execve(2).
-func restoreNofile() {
+// callerNofile is the RLIMIT_NOFILE this process started with, for the
+// command, if the Go runtime raised the soft limit at start-up
+// (go.dev/issue/46279). The runtime keeps the original where only package
+// syscall reads it: os/exec sets it in a child, and syscall.Exec in this
+// process before it calls execve. An Exec of the empty path fails at once
+// (ENOENT) after that, which is all this wants: the original is then
+// read, and the raised limit set again. This process and PID 1 keep the
+// raised one: the descriptors PID 1 passes to the supervisor count
+// against its limit while in flight, with every other descriptor in
+// flight of the same user (ETOOMANYREFS), which the caller's 1024 would
+// let any process of that user exhaust. See getrlimit(2), execve(2),
+// unix(7).
+func callerNofile() (unix.Rlimit, bool) {
+	var raised, orig unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &raised) != nil {
+		return orig, false
+	}
 	syscall.Exec("", nil, nil)
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &orig) != nil || orig == raised {
+		return orig, false
+	}
+	unix.Setrlimit(unix.RLIMIT_NOFILE, &raised)
+	return orig, true
 }
 
 // rawStepText says what step i of pr did and why it failed with e.

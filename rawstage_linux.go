@@ -135,13 +135,16 @@ type rawProgram struct {
 	ops  []rawOp
 	regs []uintptr
 
-	sock    uintptr        // the child's end of the status socket
-	outer   uintptr        // the outer's end, closed in the child
-	mask    unix.Sigset_t  // the command's signal mask (the caller's)
-	cands   []rawExecCand  // execvp's candidates, in order
-	envp    unsafe.Pointer // the command's environment
-	sh      unsafe.Pointer // "/bin/sh"
-	scratch rawScratch
+	sock  uintptr        // the child's end of the status socket
+	outer uintptr        // the outer's end, closed in the child
+	mask  unix.Sigset_t  // the command's signal mask (the caller's)
+	cands []rawExecCand  // execvp's candidates, in order
+	envp  unsafe.Pointer // the command's environment
+	// nofile is the command's RLIMIT_NOFILE, if setNofile (callerNofile).
+	nofile    unix.Rlimit
+	setNofile bool
+	sh        unsafe.Pointer // "/bin/sh"
+	scratch   rawScratch
 
 	// stack is the inner stage's stack with rawCloneVM (rawNewStack):
 	// never unmapped, as the inner stage may run until this process ends.
@@ -426,7 +429,9 @@ func rawChild(pr *rawProgram) {
 			rawExit(exitSetup)
 		}
 		if w == r {
-			rawSendRec(pr, recStatus, 0, 0, uint32(pr.scratch.ws), 0)
+			if rawSendRec(pr, recStatus, 0, 0, uint32(pr.scratch.ws), 0) != 0 {
+				rawExit(exitSetup) // the supervisor must not take 0 for it
+			}
 			rawExit(0)
 		}
 	}
@@ -482,6 +487,11 @@ func rawSpawn(pr *rawProgram) (uintptr, syscall.Errno) {
 func rawExec(pr *rawProgram) {
 	pr.scratch.sigmask = pr.mask
 	syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&pr.scratch.sigmask)), 0, 8, 0, 0)
+	if pr.setNofile {
+		// This process's own (a vfork without CLONE_THREAD has its own
+		// limits); lowering a soft limit cannot fail.
+		syscall.RawSyscall6(unix.SYS_PRLIMIT64, 0, unix.RLIMIT_NOFILE, uintptr(unsafe.Pointer(&pr.nofile)), 0, 0, 0)
+	}
 	sawEACCES := false
 	for i := 0; i < len(pr.cands); i++ {
 		c := &pr.cands[i]

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,11 +24,17 @@ import (
 // rawInner is the running raw inner stage, seen from the outer.
 type rawInner struct {
 	view  sandboxView // for the connect supervision (prepareConnect)
-	pid   int
-	pr    *rawProgram
-	sock  int // the outer's end of the status socket
-	cmd   []string
-	notes []string
+	msgs  chan rawMsg // the records, from receive; closed at the end
+	rerr  error       // why the records ended
+	early []syscall.Signal
+	grace <-chan time.Time // see takeEarly
+	// reported: PID 1 said why the command did not run or end as such.
+	reported bool
+	pid      int
+	pr       *rawProgram
+	sock     int // the outer's end of the status socket
+	cmd      []string
+	notes    []string
 }
 
 // rawMsg is one record with the descriptors it carried.
@@ -49,7 +54,7 @@ type rawMsg struct {
 // clone of five namespaces is most of a millisecond in the kernel): the
 // inner stage waits for the supervisor's byte before it reads its
 // program, and the byte comes once the program is complete.
-func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []string, mask unix.Sigset_t) (*rawInner, error) {
+func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []string, mask unix.Sigset_t, sigs chan os.Signal) (*rawInner, error) {
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return nil, &setupError{fmt.Errorf("socketpair: %w", err)}
@@ -62,7 +67,7 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 		}
 	}
 	outer, child := pair[0], pair[1]
-	restoreNofile()
+	nofile, setNofile := callerNofile()
 	cwd, err := unix.Getwd()
 	if errors.Is(err, unix.ENOENT) {
 		cwd, err = "", nil // a removed directory: nothing to see through it
@@ -98,22 +103,22 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 			return err
 		}
 		return pr.build(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: cmd, env: os.Environ(), mask: mask,
-			euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0])})
+			euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0]),
+			nofile: nofile, setNofile: setNofile})
 	}
 	var f forked
 	if rawHaveCloneVM {
-		// The fork on another thread, locked to it for the fork's
-		// sake; the thread outlives the run, as every thread of the
-		// runtime does once it has been unlocked, so PR_SET_PDEATHSIG
-		// never fires early. The startup thread stays untouched for the
-		// exec-only engine, should the host refuse the namespaces.
+		// The fork on another thread (the runtime's fork hooks keep
+		// the goroutine on it for the clone). PID 1 dies with that
+		// thread (PR_SET_PDEATHSIG), and the runtime ends a thread only
+		// when a goroutine exits locked to it (runtime.LockOSThread),
+		// which nothing in the supervisor does: so it lives as long as
+		// this process. (Locking this goroutine would start the
+		// runtime's template thread; see main.go's init.) The startup
+		// thread stays untouched for the exec-only engine, should the
+		// host refuse the namespaces.
 		c := make(chan forked, 1)
-		go func() {
-			runtime.LockOSThread()
-			f := fork()
-			runtime.UnlockOSThread()
-			c <- f
-		}()
+		go func() { c <- fork() }()
 		err = build()
 		f = <-c
 	} else if err = build(); err == nil {
@@ -146,49 +151,101 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 		// While PID 1 makes the mounts: the checks the connect
 		// supervision needs of a dumpable PID 1, then the byte that
 		// lets it become undumpable and start the command, which it
-		// will find waiting. Should they fail, PID 1's own record
-		// comes first: a PID 1 that failed (a host that refuses its
-		// mounts, say) is why, and may mean the fallback.
+		// will find waiting.
 		connectErr = ri.prepareConnect()
 	}
-	// ESRCH: PID 1 is gone, and its records say why; read on to its
-	// failure, past its ready record if it failed after that.
-	gone := errors.Is(connectErr, unix.ESRCH)
+	readSignals(sigs)
+	ri.receive()
 	for {
-		m, err := ri.recv()
-		if err != nil {
-			ws := ri.kill()
-			if connectErr != nil && !gone {
-				return nil, &setupError{connectErr}
-			}
-			return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
-		}
-		for _, fd := range m.fds {
-			unix.Close(fd)
-		}
-		switch {
-		case gone && m.rec.kind != recFail:
+		select {
+		case s := <-sigs:
+			ri.takeEarly(s.(syscall.Signal))
 			continue
-		case m.rec.kind == recReady && connectErr != nil:
-			ri.kill()
-			return nil, &setupError{connectErr}
-		}
-		switch m.rec.kind {
-		case recReady:
-			return ri, nil
-		case recNote:
-			ri.notes = append(ri.notes, ri.noteText(m.rec))
-		case recFail:
-			i, e := int(m.rec.index), syscall.Errno(m.rec.errno)
-			text := pr.stepText(i, e)
-			ri.kill()
-			if i < len(pr.ops) && e != 0 && e < 64 && pr.ops[i].host&(1<<uint(e)) != 0 {
-				return nil, &nsUnavailable{errors.New(text)}
+		case <-ri.grace:
+			ri.graceOver(mp)
+			continue
+		case m, ok := <-ri.msgs:
+			if !ok {
+				ws := ri.kill()
+				if connectErr != nil {
+					return nil, &setupError{connectErr}
+				}
+				return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), ri.rerr)}
 			}
-			return nil, &setupError{errors.New(text)}
-		default:
+			for _, fd := range m.fds {
+				unix.Close(fd)
+			}
+			switch m.rec.kind {
+			case recFail:
+				// PID 1's own failure comes first, also when the
+				// connect checks failed on a PID 1 that had ended
+				// already: it may be the host refusing the namespace
+				// engine, which means the fallback.
+				i, e := int(m.rec.index), syscall.Errno(m.rec.errno)
+				text := pr.stepText(i, e)
+				ri.kill()
+				if i < len(pr.ops) && e != 0 && e < 64 && pr.ops[i].host&(1<<uint(e)) != 0 {
+					return nil, &nsUnavailable{errors.New(text)}
+				}
+				return nil, &setupError{errors.New(text)}
+			case recNote:
+				ri.notes = append(ri.notes, ri.noteText(m.rec))
+			case recReady:
+				if connectErr == nil {
+					return ri, nil
+				}
+				// A PID 1 that got this far is fine, and waits for a
+				// byte it will not get: end it, and read on to the
+				// end for a failure of its own that came first.
+				unix.Kill(ri.pid, unix.SIGKILL)
+			default:
+				if connectErr == nil {
+					ri.kill()
+					return nil, &setupError{fmt.Errorf("the namespace stage sent record %d before it was ready", m.rec.kind)}
+				}
+			}
+		}
+	}
+}
+
+// receive starts the goroutine that reads the records into ri.msgs.
+func (ri *rawInner) receive() {
+	ri.msgs = make(chan rawMsg, 4)
+	go func() {
+		for {
+			m, err := ri.recv()
+			if err != nil {
+				ri.rerr = err
+				close(ri.msgs)
+				return
+			}
+			ri.msgs <- m
+		}
+	}()
+}
+
+// takeEarly keeps a signal that came before the command's pidfd, for the
+// command: it may be running already (its started record on its way), and
+// a signal a terminal sent its foreground group before it existed did not
+// reach it. One that would end the command arms the grace period.
+func (ri *rawInner) takeEarly(sig syscall.Signal) {
+	ri.early = append(ri.early, sig)
+	if sig != syscall.SIGWINCH && ri.grace == nil {
+		ri.grace = time.After(setupSignalGrace)
+	}
+}
+
+// graceOver ends the sandbox by the first signal kept that would end the
+// command, since the command has not started within setupSignalGrace of
+// it (an inner stage stuck in a mount, or in an exec that does not
+// return), taking nothing of it along. It returns if there is none.
+func (ri *rawInner) graceOver(mp *mountPlan) {
+	ri.grace = nil
+	for _, sig := range ri.early {
+		if sig != syscall.SIGWINCH {
 			ri.kill()
-			return nil, &setupError{fmt.Errorf("the namespace stage sent record %d before it was ready", m.rec.kind)}
+			mp.cleanupHost()
+			mirrorStatus(unix.WaitStatus(sig))
 		}
 	}
 }
@@ -294,6 +351,7 @@ func (ri *rawInner) handle(m rawMsg, status **unix.WaitStatus) bool {
 	}
 	switch m.rec.kind {
 	case recExec:
+		ri.reported = true
 		name := ri.cmd[0]
 		if name == "" {
 			name = `""`
@@ -303,6 +361,7 @@ func (ri *rawInner) handle(m rawMsg, status **unix.WaitStatus) bool {
 		ws := unix.WaitStatus(m.rec.value)
 		*status = &ws
 	case recFail:
+		ri.reported = true
 		errorf("%s", ri.pr.stepText(int(m.rec.index), syscall.Errno(m.rec.errno)))
 	default:
 		return false
@@ -365,7 +424,6 @@ func (ri *rawInner) kill() unix.WaitStatus {
 // takes the connect supervision when it comes, removes the placeholders
 // and ends this process as the command ended.
 func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
-	readSignals(sigs)
 	for _, n := range ri.notes {
 		warnf("%s", n)
 	}
@@ -376,20 +434,9 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 		errorf("%v", err)
 		os.Exit(exitSetup)
 	}
-	msgs := make(chan rawMsg, 4)
-	go func() {
-		for {
-			m, err := ri.recv()
-			if err != nil {
-				close(msgs)
-				return
-			}
-			msgs <- m
-		}
-	}()
 	// PID 1 is reaped only once the command has started (or PID 1 has
-	// ended without it): until then its PID stays its own while the
-	// connect supervision opens /proc/PID/root.
+	// ended without it): until then its PID stays its own for the
+	// connect supervision's pidfd_getfd.
 	var done chan unix.WaitStatus
 	reapPID1 := func() {
 		if done == nil {
@@ -402,71 +449,59 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	}
 	pidfd := -1
 	var status, ended *unix.WaitStatus
-	// Signals that come before the command's pidfd wait for it: the
-	// command may be running already (its started record on its way).
-	// One that would end the command, and still waits after
-	// setupSignalGrace (an inner stage stuck in a mount or an exec that
-	// does not return), ends the sandbox as it would have ended the
-	// command, taking nothing of it along.
-	var early []syscall.Signal
-	var grace <-chan time.Time
+	msgs := ri.msgs
 	for msgs != nil || ended == nil {
 		select {
 		case s := <-sigs:
 			sig := s.(syscall.Signal)
-			if terminalSignal(sig) && inForeground() {
-				continue // the terminal sent it to the command too
-			}
-			if pidfd >= 0 {
+			switch {
+			case pidfd >= 0:
+				if terminalSignal(sig) && inForeground() {
+					continue // the terminal sent it to the command too
+				}
 				unix.PidfdSendSignal(pidfd, sig, nil, 0)
-				continue
+			case ended == nil:
+				ri.takeEarly(sig)
 			}
-			if ended == nil {
-				early = append(early, sig)
-				if sig != syscall.SIGWINCH && grace == nil {
-					grace = time.After(setupSignalGrace)
-				}
+		case <-ri.grace:
+			if pidfd < 0 && ended == nil {
+				ri.graceOver(mp)
 			}
-		case <-grace:
-			grace = nil
-			if pidfd >= 0 || ended != nil {
-				continue
-			}
-			for _, sig := range early {
-				if sig != syscall.SIGWINCH {
-					ri.kill()
-					mp.cleanupHost()
-					mirrorStatus(unix.WaitStatus(sig))
-				}
-			}
+			ri.grace = nil
 		case m, ok := <-msgs:
 			if !ok {
 				msgs = nil
 				reapPID1()
 				continue
 			}
-			switch {
-			case m.rec.kind == recStarted && len(m.fds) == 1 && pidfd < 0:
+			switch m.rec.kind {
+			case recStarted:
+				if len(m.fds) != 1 || pidfd >= 0 {
+					fail(fmt.Errorf("the namespace stage's started record came with %d descriptors, not the command's pidfd", len(m.fds)))
+				}
 				pidfd = m.fds[0]
 				if err := ri.checkUndumpable(); err != nil {
 					fail(err)
 				}
 				reapPID1()
-				for _, sig := range early {
+				for _, sig := range ri.early {
 					unix.PidfdSendSignal(pidfd, sig, nil, 0)
 				}
-				early = nil
+				ri.early = nil
 				continue
-			case m.rec.kind == recNotify && len(m.fds) == 2 && pidfd < 0 && done == nil:
+			case recNotify:
+				if len(m.fds) != 2 || pidfd >= 0 || done != nil {
+					fail(fmt.Errorf("the namespace stage's connect listener came with %d descriptors, not 2", len(m.fds)))
+				}
 				if err := ri.takeConnect(m.fds[0], m.fds[1]); err != nil {
 					fail(err)
 				}
 				continue
-			case ri.handle(m, &status):
-				continue
 			}
-			for _, fd := range m.fds {
-				unix.Close(fd)
+			if !ri.handle(m, &status) {
+				for _, fd := range m.fds {
+					unix.Close(fd)
+				}
 			}
 		case ws := <-done:
 			ended = &ws
@@ -477,7 +512,13 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	if status != nil {
 		mirrorStatus(*status)
 	}
-	mirrorStatus(*ended)
+	if ended.Exited() && !ri.reported {
+		// PID 1 exits after it sent the status or said why not: it
+		// did neither (a record it could not send).
+		errorf("the namespace stage ended (%s) without the command's status", exitText(*ended))
+		os.Exit(exitSetup)
+	}
+	mirrorStatus(*ended) // killed: the command with it
 }
 
 // setupSignalGrace is how long a signal that came before the command

@@ -1445,6 +1445,11 @@ var probeSimulations = map[string][]probeDeny{
 	"stall-capbset-drop": {
 		{nr: unix.SYS_PRCTL, arg0: ptrTo(uint32(unix.PR_CAPBSET_DROP)), stall: true},
 	},
+	// One that never gets past its first mount_setattr, before it is
+	// ready (the supervisor is then still waiting to hear so).
+	"stall-mount-setattr": {
+		{nr: unix.SYS_MOUNT_SETATTR, stall: true},
+	},
 	// CONFIG_SECURITY_LANDLOCK=n: the syscalls do not exist.
 	"no-landlock-enosys": {
 		{nr: unix.SYS_LANDLOCK_CREATE_RULESET, errno: unix.ENOSYS},

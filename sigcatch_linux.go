@@ -72,7 +72,10 @@ var caught struct {
 // keeps them. Where the assembly handler does not exist, or the pipe
 // cannot be made, signal.Notify does it (notifySignals).
 func catchSignals() chan os.Signal {
-	if caught.c != nil || !rawSigHandlerExists {
+	if caught.c != nil {
+		return caught.c // once a process; signal.Notify would get nothing now
+	}
+	if !rawSigHandlerExists {
 		return notifySignals()
 	}
 	c, err := catchRaw()
