@@ -305,7 +305,7 @@ func TestRawRunFailsClosed(t *testing.T) {
 }
 
 // TestRawValidate: a program rawRun would index out of its bounds with is
-// refused before any fork; the programs buildRaw makes pass.
+// refused before the inner stage reads it; the programs buildRaw makes pass.
 func TestRawValidate(t *testing.T) {
 	good, _ := rawTestProgram(t, false)
 	if err := good.validate(); err != nil {
@@ -367,6 +367,22 @@ func TestCommandKeepsNofile(t *testing.T) {
 			if r.code != 0 || strings.TrimSpace(r.stdout) != soft {
 				t.Errorf("%s: the command's soft RLIMIT_NOFILE is %q, the caller's %s: %v", c.name, strings.TrimSpace(r.stdout), soft, r)
 			}
+			if c.name == "exec-only" {
+				continue
+			}
+			// PID 1 keeps the raised limit: the descriptors it passes
+			// to the supervisor count against it while in flight.
+			cmd = u.sandboxCommand(t, append(c.args, "--", "sh", "-c", `set -- $(grep 'open files' /proc/1/limits); echo $4`)...)
+			cmd.Args = append([]string{"sh", "-c", `ulimit -Sn "$0" && exec "$@"`, soft}, cmd.Args...)
+			cmd.Path = "/bin/sh"
+			cmd.Dir = u.dir(t)
+			if c.env != "" {
+				cmd.Env = append(os.Environ(), c.env)
+			}
+			r = confined(t, cmd)
+			if n, err := strconv.ParseUint(strings.TrimSpace(r.stdout), 10, 64); err != nil || n <= min(lim.Max/2, 1000) {
+				t.Errorf("%s: PID 1's soft RLIMIT_NOFILE is %q, not above the caller's %s: %v", c.name, strings.TrimSpace(r.stdout), soft, r)
+			}
 		}
 	})
 }
@@ -407,4 +423,20 @@ func TestRawInnerCwdHidden(t *testing.T) {
 			t.Errorf("as %s: want 125 naming the chdir: %v", u.name, out[0])
 		}
 	})
+}
+
+// TestRawCapMax: the last capability found by PR_CAPBSET_READ is the
+// kernel's own count.
+func TestRawCapMax(t *testing.T) {
+	b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap")
+	if err != nil {
+		skipOrFail(t, "no /proc/sys/kernel/cap_last_cap: %v", err)
+	}
+	want, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rawCapMax(); got != want {
+		t.Errorf("rawCapMax() = %d, cap_last_cap %d", got, want)
+	}
 }

@@ -10,7 +10,8 @@ package main
 // it CPUID exits, page faults and thread start-up) and a full fork and exec
 // of a 5 MB binary, on every command. The raw stage instead forks this
 // process straight into the namespaces and runs a program prepared here, in
-// the outer stage, before the fork: a list of system calls whose arguments
+// the outer stage, before the child reads it (on amd64 while the child
+// starts: see startRaw and rawBoot): a list of system calls whose arguments
 // are all in memory already (rawProgram), interpreted by rawChild, which
 // allocates nothing, grows no stack and calls nothing but the raw system
 // call entry, the way syscall.forkAndExecInChild runs SysProcAttr between
@@ -130,7 +131,8 @@ type rawExecCand struct {
 	path, argv, shArgv unsafe.Pointer
 }
 
-// rawProgram is everything the child uses, allocated before the fork.
+// rawProgram is everything the child uses, complete before the child
+// reads it (past rawBoot), and never freed while the child may run.
 type rawProgram struct {
 	ops  []rawOp
 	regs []uintptr
@@ -372,7 +374,8 @@ func (pr *rawProgram) validate() error {
 	return nil
 }
 
-// rawPrepare sets the pointers of the scratch memory, before the fork.
+// rawPrepare sets the pointers of the scratch memory, before the child
+// reads its program.
 func (pr *rawProgram) rawPrepare() {
 	s := &pr.scratch
 	s.iov.Base = (*byte)(unsafe.Pointer(&s.rec))

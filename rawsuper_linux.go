@@ -262,8 +262,9 @@ func (ri *rawInner) noteText(rec rawRecord) string {
 // idMapFiles are the new user namespace's maps as syscall.ForkExec writes
 // them for UidMappings and GidMappings: uid_map, setgroups ("deny" for a
 // caller other than root, without which it may not write a gid map), then
-// gid_map. Made before the fork: after it, every page the outer stage
-// touches first is a copy-on-write fault.
+// gid_map. Made before the fork: where the child is a copy of this
+// process, every page the outer stage touches first after it is a
+// copy-on-write fault.
 func idMapFiles() [3][2]string {
 	uids, gids := idMaps()
 	text := func(m []syscall.SysProcIDMap) string {
