@@ -166,8 +166,15 @@ cat > "$work/codex-upstream" <<SH
 #!/bin/sh
 exec "$upstream" --sandbox-policy-cwd "$ws" --command-cwd "$ws" --permission-profile "\$(cat "$work/profile.json")" -- "\$@"
 SH
-chmod +x "$work/codex-ours" "$work/codex-upstream"
-ns_cmds+=("$work/codex-ours $true_bin" "$work/codex-upstream $true_bin" "/bin/sh -c exec\ $true_bin")
+# The wrapper alone, to take off both: /bin/sh and the cat that reads the
+# profile are about a third of ours.
+cat > "$work/codex-none" <<SH
+#!/bin/sh
+: "\$(cat "$work/profile.json")"
+exec "\$@"
+SH
+chmod +x "$work/codex-ours" "$work/codex-upstream" "$work/codex-none"
+ns_cmds+=("$work/codex-ours $true_bin" "$work/codex-upstream $true_bin" "$work/codex-none $true_bin")
 bench ns $((runs / 3 + 5)) "$true_bin" "${ns_cmds[@]}"
 
 # A proxied request beside a direct one: curl fetches a small file from a
@@ -214,7 +221,7 @@ labels.update({"$work/sandbox --exec-only -w $ws -w /tmp -- $true_bin": "ours, e
           "$work/sandbox --require-namespaces -w $ws -w /tmp -r $ws/.git -r $ws/.agents -r $ws/.codex -r $ws/.aws -- $true_bin": "ours, namespace engine",
           "$work/codex-ours $true_bin": "ours as codex-linux-sandbox (*)",
           "$work/codex-upstream $true_bin": "upstream helper 0.171 (*)",
-          "/bin/sh -c exec\\ $true_bin": "(*) includes /bin/sh"})
+          "$work/codex-none $true_bin": "(*) the wrapper alone (sh, cat)"})
 labels.update({"$curl1": "curl, bare", "$work/sandbox --network -- $curl1": "curl, sandbox --network",
           "$work/sandbox --allow-host 127.0.0.1:$www_port -- $curl1": "curl, sandbox --allow-host",
           "$curl10": "10 curls, bare", "$work/sandbox --network -- $curl10": "10 curls, --network",
@@ -241,6 +248,15 @@ for name in ("true", "dd", "find", "ns", "proxy"):
         vsgo = f"  {mean/statistics.fmean(goexec):5.3f}x Go exec-only" if goexec else ""
         label = "plain bubblewrap, same mounts" if cmd.startswith("bwrap ") else labels.get(cmd, cmd)
         print(f"{name:<10} {label:<30} {mean*1e3:8.3f}ms {statistics.stdev(t)*1e3:7.3f}ms {med*1e3:8.3f}ms {mean/base[0]:6.2f}x {med/base[1]:7.2f}x{vsgo}")
+    if name == "ns":
+        med = {c: statistics.median(t) for c, t in times.items()}
+        w, o, u = (med.get("$work/codex-" + k + " $true_bin") for k in ("none", "ours", "upstream"))
+        bw = next((m for c, m in med.items() if c.startswith("bwrap ")), None)
+        ns = med.get("$work/sandbox --require-namespaces -w $ws -w /tmp -r $ws/.git -r $ws/.agents -r $ws/.codex -r $ws/.aws -- $true_bin")
+        if None not in (w, o, u):
+            print(f"{'ns':<10} as codex-linux-sandbox, wrapper taken off: ours {(o-w)*1e3:.2f}ms, upstream {(u-w)*1e3:.2f}ms, {(o-w)/(u-w):.3f}x (medians)")
+        if bw and ns:
+            print(f"{'ns':<10} namespace engine / plain bubblewrap: {ns/bw:.3f}x (medians)")
 PY
 echo
 echo "peak RSS of '-- true' (KiB): bare $(rss "$true_bin"), Go exec-only $(rss "$work/exec-go" "$true_bin"), Go + deps $(rss "$work/exec-go-deps" "$true_bin"), upstream $(rss "$rust" -- "$true_bin"), ours exec-only $(rss "$work/sandbox" --exec-only -- "$true_bin"), ours namespace (supervisor) $(rss "$work/sandbox" -- "$true_bin")"
