@@ -208,7 +208,10 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 	}
 }
 
-// receive starts the goroutine that reads the records into ri.msgs.
+// receive starts the goroutine that reads the records into ri.msgs. It
+// closes the socket once the stream has ended (PID 1 gone), never while
+// it may read it again: a descriptor number closed under a reader can
+// come to mean another file.
 func (ri *rawInner) receive() {
 	ri.msgs = make(chan rawMsg, 4)
 	go func() {
@@ -216,6 +219,7 @@ func (ri *rawInner) receive() {
 			m, err := ri.recv()
 			if err != nil {
 				ri.rerr = err
+				unix.Close(ri.sock)
 				close(ri.msgs)
 				return
 			}
@@ -417,7 +421,9 @@ func (ri *rawInner) takeConnect(notify, diag int) error {
 func (ri *rawInner) kill() unix.WaitStatus {
 	unix.Kill(ri.pid, unix.SIGKILL)
 	ws, _ := reap(ri.pid)
-	unix.Close(ri.sock)
+	if ri.msgs == nil {
+		unix.Close(ri.sock) // else receive's goroutine closes it at the end
+	}
 	return ws
 }
 
