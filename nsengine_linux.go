@@ -177,10 +177,13 @@ func engageNamespace(p Policy, cmd []string) error {
 	// cleanupHost.
 	sigs := <-notified
 	if rawUnsupported(p, mp) == "" && os.Getenv(goInnerEnv) == "" {
-		ri, err := startRaw(p, k, pl, mp, cmd, mask, sigs) // with mp.prepareHost
+		ri, early, err := startRaw(p, k, pl, mp, cmd, mask, sigs) // with mp.prepareHost
 		if err != nil {
 			mp.cleanupHost()
 			stopSignals(sigs)
+			for _, s := range early {
+				redeliver(s)
+			}
 			return err
 		}
 		if notice := append(pl.unmet, pl.weaker...); len(notice) > 0 {
@@ -242,11 +245,6 @@ func notifySignals() chan os.Signal {
 // before the exec-only engine or an error return, and delivers again what
 // arrived meanwhile: it is meant for this process now.
 func stopSignals(c chan os.Signal) {
-	redeliver := func(s os.Signal) {
-		if s != syscall.SIGWINCH {
-			unix.Kill(unix.Getpid(), s.(syscall.Signal))
-		}
-	}
 	if pending, done, ok := stopCaught(c); ok {
 		for _, s := range pending {
 			redeliver(s)
@@ -269,6 +267,15 @@ func stopSignals(c chan os.Signal) {
 		default:
 			return
 		}
+	}
+}
+
+// redeliver sends s to this process again, once the signals are given
+// back: what came for the command is for this process now (SIGWINCH, by
+// default ignored, is dropped).
+func redeliver(s os.Signal) {
+	if s != syscall.SIGWINCH {
+		unix.Kill(unix.Getpid(), s.(syscall.Signal))
 	}
 }
 

@@ -871,6 +871,13 @@ func TestNamespaceSignalDuringStalledSetup(t *testing.T) {
 					time.Sleep(300 * time.Millisecond) // into the stall
 				}
 				cmd.Process.Signal(syscall.SIGTERM)
+				if sim == "stall-mount-setattr" && u.cred == nil {
+					// PID 1 ends (killed) before it is ready, within
+					// the grace: the SIGTERM kept for the command is
+					// this process's again, not lost in the error.
+					time.Sleep(200 * time.Millisecond)
+					killChildren(t, cmd.Process.Pid)
+				}
 				ws := waitStatus(t, cmd)
 				if !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
 					t.Errorf("want the sandbox ended by SIGTERM: %v; stderr %q", ws, stderr.String())
@@ -884,4 +891,23 @@ func TestNamespaceSignalDuringStalledSetup(t *testing.T) {
 			})
 		}
 	})
+}
+
+// killChildren sends SIGKILL to the children of every thread of pid.
+func killChildren(t *testing.T, pid int) {
+	t.Helper()
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+	n := 0
+	for _, f := range tasks {
+		b, _ := os.ReadFile(f)
+		for _, c := range strings.Fields(string(b)) {
+			if cpid, err := strconv.Atoi(c); err == nil {
+				syscall.Kill(cpid, syscall.SIGKILL)
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatalf("no child of %d to kill", pid)
+	}
 }

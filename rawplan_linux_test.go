@@ -347,16 +347,24 @@ func TestCommandKeepsNofile(t *testing.T) {
 	soft := strconv.FormatUint(min(lim.Max/2, 1000), 10)
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireNamespaces(t, u)
+		sandbox, probe := binaries(t)
 		for _, c := range []struct {
 			name string
 			args []string
 			env  string
+			sim  string // a host that refuses the namespace engine: the fallback
 		}{
-			{"exec-only", []string{"--exec-only"}, ""},
-			{"namespace", []string{"--require-namespaces"}, ""},
-			{"namespace, Go inner stage", []string{"--require-namespaces"}, goInnerEnv + "=1"},
+			{"exec-only", []string{"--exec-only"}, "", ""},
+			{"namespace", []string{"--require-namespaces"}, "", ""},
+			{"namespace, Go inner stage", []string{"--require-namespaces"}, goInnerEnv + "=1", ""},
+			{"fallback, no user namespaces", nil, "", "no-userns"},
+			{"fallback, AppArmor's restriction", nil, "", "apparmor-userns"},
 		} {
 			cmd := u.sandboxCommand(t, append(c.args, "--", "sh", "-c", "ulimit -Sn")...)
+			if c.sim != "" {
+				cmd = u.command(probe, sandbox, "--", "sh", "-c", "ulimit -Sn")
+				cmd.Env = append(cmd.Env, probeEnv+"="+c.sim)
+			}
 			cmd.Args = append([]string{"sh", "-c", `ulimit -Sn "$0" && exec "$@"`, soft}, cmd.Args...)
 			cmd.Path = "/bin/sh"
 			cmd.Dir = u.dir(t)
@@ -367,7 +375,10 @@ func TestCommandKeepsNofile(t *testing.T) {
 			if r.code != 0 || strings.TrimSpace(r.stdout) != soft {
 				t.Errorf("%s: the command's soft RLIMIT_NOFILE is %q, the caller's %s: %v", c.name, strings.TrimSpace(r.stdout), soft, r)
 			}
-			if c.name == "exec-only" {
+			if c.sim != "" && !strings.Contains(r.stderr, "exec-only") {
+				t.Errorf("%s: not the fallback: %v", c.name, r)
+			}
+			if c.name == "exec-only" || c.sim != "" {
 				continue
 			}
 			// PID 1 keeps the raised limit: the descriptors it passes

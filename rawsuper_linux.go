@@ -23,6 +23,7 @@ import (
 
 // rawInner is the running raw inner stage, seen from the outer.
 type rawInner struct {
+	pidfd int         // PID 1's, -1 if pidfd_open failed
 	view  sandboxView // for the connect supervision (prepareConnect)
 	msgs  chan rawMsg // the records, from receive; closed at the end
 	rerr  error       // why the records ended
@@ -54,20 +55,39 @@ type rawMsg struct {
 // clone of five namespaces is most of a millisecond in the kernel): the
 // inner stage waits for the supervisor's byte before it reads its
 // program, and the byte comes once the program is complete.
-func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []string, mask unix.Sigset_t, sigs chan os.Signal) (*rawInner, error) {
+//
+// Signals that came meanwhile are returned with an error, for the caller
+// to deliver again once it has given the signals back (stopSignals): a
+// SIGTERM that came while PID 1 mounted still ends this process, also
+// where the exec-only engine would run next. So is the caller's
+// RLIMIT_NOFILE, which the command of that engine inherits.
+func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []string, mask unix.Sigset_t, sigs chan os.Signal) (*rawInner, []syscall.Signal, error) {
+	nofile, setNofile := callerNofile()
+	ri := &rawInner{cmd: cmd, view: sandboxView{root: -1}, pidfd: -1}
+	if err := ri.start(p, k, pl, mp, mask, sigs, nofile, setNofile); err != nil {
+		if setNofile {
+			unix.Setrlimit(unix.RLIMIT_NOFILE, &nofile)
+		}
+		return nil, ri.early, err
+	}
+	return ri, nil, nil
+}
+
+// start is startRaw's work.
+func (ri *rawInner) start(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, mask unix.Sigset_t, sigs chan os.Signal, nofile unix.Rlimit, setNofile bool) error {
+	cmd := ri.cmd
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, &setupError{fmt.Errorf("socketpair: %w", err)}
+		return &setupError{fmt.Errorf("socketpair: %w", err)}
 	}
 	for i := range pair {
 		if pair[i], err = fdAbove2(pair[i]); err != nil {
 			unix.Close(pair[0])
 			unix.Close(pair[1])
-			return nil, &setupError{err}
+			return &setupError{err}
 		}
 	}
 	outer, child := pair[0], pair[1]
-	nofile, setNofile := callerNofile()
 	cwd, err := unix.Getwd()
 	if errors.Is(err, unix.ENOENT) {
 		cwd, err = "", nil // a removed directory: nothing to see through it
@@ -79,21 +99,27 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 	if err != nil {
 		unix.Close(outer)
 		unix.Close(child)
-		return nil, &setupError{err}
+		return &setupError{err}
 	}
 	flags := uintptr(unix.CLONE_NEWUSER | unix.CLONE_NEWNS | unix.CLONE_NEWPID | unix.CLONE_NEWIPC)
 	if !p.Network {
 		flags |= unix.CLONE_NEWNET
 	}
 	type forked struct {
-		pid  int
-		e    syscall.Errno
-		maps error
+		pid, pidfd int
+		e          syscall.Errno
+		maps       error
 	}
 	fork := func() (f forked) {
 		maps := idMapFiles()
 		f.pid, f.e = rawFork(pr, flags)
 		if f.e == 0 {
+			// Its PID stays PID 1's until this process reaps it; the
+			// pidfd stays PID 1's after, for a late kill.
+			f.pidfd = -1
+			if fd, err := unix.PidfdOpen(f.pid, 0); err == nil {
+				f.pidfd = fd
+			}
 			f.maps = writeIDMaps(f.pid, maps)
 		}
 		return f
@@ -127,24 +153,24 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 	unix.Close(child)
 	if f.pid == 0 && f.e == 0 { // the build failed before a fork
 		unix.Close(outer)
-		return nil, &setupError{err}
+		return &setupError{err}
 	}
 	if f.e != 0 {
 		unix.Close(outer)
-		return nil, &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...): %w", f.e)}
+		return &nsUnavailable{fmt.Errorf("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...): %w", f.e)}
 	}
-	ri := &rawInner{pid: f.pid, pr: pr, sock: outer, cmd: cmd, view: sandboxView{root: -1}}
+	ri.pid, ri.pidfd, ri.pr, ri.sock = f.pid, f.pidfd, pr, outer
 	if f.maps != nil {
 		ri.kill()
-		return nil, &nsUnavailable{f.maps}
+		return &nsUnavailable{f.maps}
 	}
 	if err != nil {
 		ri.kill()
-		return nil, &setupError{err}
+		return &setupError{err}
 	}
 	if err := writeAll(outer, []byte{0}); err != nil {
 		ws := ri.kill()
-		return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
+		return &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), err)}
 	}
 	var connectErr error
 	if pl.supervisesConnect(k) {
@@ -168,9 +194,9 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 			if !ok {
 				ws := ri.kill()
 				if connectErr != nil {
-					return nil, &setupError{connectErr}
+					return &setupError{connectErr}
 				}
-				return nil, &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), ri.rerr)}
+				return &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), ri.rerr)}
 			}
 			for _, fd := range m.fds {
 				unix.Close(fd)
@@ -185,23 +211,27 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 				text := pr.stepText(i, e)
 				ri.kill()
 				if i < len(pr.ops) && e != 0 && e < 64 && pr.ops[i].host&(1<<uint(e)) != 0 {
-					return nil, &nsUnavailable{errors.New(text)}
+					return &nsUnavailable{errors.New(text)}
 				}
-				return nil, &setupError{errors.New(text)}
+				return &setupError{errors.New(text)}
 			case recNote:
 				ri.notes = append(ri.notes, ri.noteText(m.rec))
 			case recReady:
 				if connectErr == nil {
-					return ri, nil
+					return nil
 				}
 				// A PID 1 that got this far is fine, and waits for a
 				// byte it will not get: end it, and read on to the
 				// end for a failure of its own that came first.
-				unix.Kill(ri.pid, unix.SIGKILL)
+				if ri.pidfd >= 0 {
+					unix.PidfdSendSignal(ri.pidfd, unix.SIGKILL, nil, 0)
+				} else {
+					unix.Kill(ri.pid, unix.SIGKILL)
+				}
 			default:
 				if connectErr == nil {
 					ri.kill()
-					return nil, &setupError{fmt.Errorf("the namespace stage sent record %d before it was ready", m.rec.kind)}
+					return &setupError{fmt.Errorf("the namespace stage sent record %d before it was ready", m.rec.kind)}
 				}
 			}
 		}
@@ -419,7 +449,11 @@ func (ri *rawInner) takeConnect(notify, diag int) error {
 
 // kill ends the inner stage and everything in its namespaces, and reaps it.
 func (ri *rawInner) kill() unix.WaitStatus {
-	unix.Kill(ri.pid, unix.SIGKILL)
+	if ri.pidfd >= 0 {
+		unix.PidfdSendSignal(ri.pidfd, unix.SIGKILL, nil, 0) // reaped already: ESRCH, no other process
+	} else {
+		unix.Kill(ri.pid, unix.SIGKILL)
+	}
 	ws, _ := reap(ri.pid)
 	if ri.msgs == nil {
 		unix.Close(ri.sock) // else receive's goroutine closes it at the end
@@ -483,7 +517,10 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			}
 			switch m.rec.kind {
 			case recStarted:
-				if len(m.fds) != 1 || pidfd >= 0 {
+				if pidfd >= 0 {
+					fail(errors.New("the namespace stage started the command twice"))
+				}
+				if len(m.fds) != 1 {
 					fail(fmt.Errorf("the namespace stage's started record came with %d descriptors, not the command's pidfd", len(m.fds)))
 				}
 				pidfd = m.fds[0]
@@ -497,7 +534,10 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 				ri.early = nil
 				continue
 			case recNotify:
-				if len(m.fds) != 2 || pidfd >= 0 || done != nil {
+				if pidfd >= 0 || done != nil {
+					fail(errors.New("the namespace stage sent the connect listener after the command started"))
+				}
+				if len(m.fds) != 2 {
 					fail(fmt.Errorf("the namespace stage's connect listener came with %d descriptors, not 2", len(m.fds)))
 				}
 				if err := ri.takeConnect(m.fds[0], m.fds[1]); err != nil {
