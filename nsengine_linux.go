@@ -515,9 +515,8 @@ func mirrorStatus(ws unix.WaitStatus) {
 	sig := ws.Signal()
 	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{})
 	signal.Reset(sig)
-	// SIG_DFL, whatever the runtime installed: an all-zero struct
-	// sigaction is the same on every architecture.
-	var act [4]uint64
+	// SIG_DFL, whatever the runtime installed.
+	var act rawSigaction
 	unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(sig), uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
 	var set unix.Sigset_t
 	sigaddset(&set, sig)
@@ -960,13 +959,11 @@ func runInner(args []string) int {
 // inherited SIG_IGN stays ignored for the command.
 func dropOwnSignals() error {
 	for _, s := range forwardedSignals {
-		// struct sigaction: the handler first on every architecture;
-		// all zero is SIG_DFL with no flags and an empty mask.
-		var old, dfl [4]uint64
+		var old, dfl rawSigaction
 		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), 0, uintptr(unsafe.Pointer(&old)), 8, 0, 0); e != 0 {
 			return fmt.Errorf("rt_sigaction(%v): %w", s, e)
 		}
-		if old[0] == 1 { // SIG_IGN
+		if old.handler == sigIgn {
 			continue
 		}
 		if _, _, e := unix.RawSyscall6(unix.SYS_RT_SIGACTION, uintptr(s), uintptr(unsafe.Pointer(&dfl)), 0, 8, 0, 0); e != 0 {

@@ -168,8 +168,8 @@ type rawScratch struct {
 	oob     [32]byte // one cmsghdr with up to two descriptors
 	sync    [1]byte
 	sigmask unix.Sigset_t
-	sigold  [4]uint64 // struct sigaction: the handler first, all zero is SIG_DFL
-	sigdfl  [4]uint64
+	sigold  rawSigaction
+	sigdfl  rawSigaction // all zero: SIG_DFL, no flags, an empty mask
 }
 
 // rawNone is an empty register.
@@ -251,14 +251,14 @@ func rawChildEntry() {
 func rawResetSignals(pr *rawProgram) {
 	s := &pr.scratch
 	for sig := uintptr(1); sig <= 64; sig++ {
-		s.sigold = [4]uint64{}
+		s.sigold = rawSigaction{}
 		if _, _, e := syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, 0, uintptr(unsafe.Pointer(&s.sigold)), 8, 0, 0); e != 0 {
 			continue
 		}
-		if s.sigold[0] == 0 || s.sigold[0] == 1 { // SIG_DFL, SIG_IGN
+		if s.sigold.handler == sigDfl || s.sigold.handler == sigIgn {
 			continue
 		}
-		s.sigdfl = [4]uint64{}
+		s.sigdfl = rawSigaction{}
 		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&s.sigdfl)), 0, 8, 0, 0)
 	}
 	s.sigmask = pr.mask

@@ -23,7 +23,12 @@ import (
 
 // rawInner is the running raw inner stage, seen from the outer.
 type rawInner struct {
-	pidfd int         // PID 1's, -1 if pidfd_open failed
+	pid   int
+	pidfd int // PID 1's, -1 if pidfd_open failed
+	pr    *rawProgram
+	sock  int // the outer's end of the status socket
+	cmd   []string
+	notes []string
 	view  sandboxView // for the connect supervision (prepareConnect)
 	msgs  chan rawMsg // the records, from receive; closed at the end
 	rerr  error       // why the records ended
@@ -31,11 +36,6 @@ type rawInner struct {
 	grace <-chan time.Time // see takeEarly
 	// reported: PID 1 said why the command did not run or end as such.
 	reported bool
-	pid      int
-	pr       *rawProgram
-	sock     int // the outer's end of the status socket
-	cmd      []string
-	notes    []string
 }
 
 // rawMsg is one record with the descriptors it carried.
@@ -223,11 +223,7 @@ func (ri *rawInner) start(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPl
 				// A PID 1 that got this far is fine, and waits for a
 				// byte it will not get: end it, and read on to the
 				// end for a failure of its own that came first.
-				if ri.pidfd >= 0 {
-					unix.PidfdSendSignal(ri.pidfd, unix.SIGKILL, nil, 0)
-				} else {
-					unix.Kill(ri.pid, unix.SIGKILL)
-				}
+				ri.killPID1()
 			default:
 				if connectErr == nil {
 					ri.kill()
@@ -410,12 +406,10 @@ func (ri *rawInner) handle(m rawMsg, status **unix.WaitStatus) bool {
 // view, both of which need PID 1 dumpable, then sends PID 1 the byte it
 // waits for before it becomes undumpable.
 func (ri *rawInner) prepareConnect() error {
-	pidfd, err := unix.PidfdOpen(ri.pid, 0)
-	if err != nil {
-		return fmt.Errorf("pidfd_open(namespace stage %d): %w", ri.pid, err)
+	if ri.pidfd < 0 {
+		return fmt.Errorf("pidfd_open(namespace stage %d) failed", ri.pid)
 	}
-	fd, err := unix.PidfdGetfd(pidfd, int(ri.pr.sock), 0)
-	unix.Close(pidfd)
+	fd, err := unix.PidfdGetfd(ri.pidfd, int(ri.pr.sock), 0)
 	if err != nil {
 		return fmt.Errorf("pidfd_getfd(namespace stage): %w", err)
 	}
@@ -447,13 +441,19 @@ func (ri *rawInner) takeConnect(notify, diag int) error {
 	return nil
 }
 
-// kill ends the inner stage and everything in its namespaces, and reaps it.
-func (ri *rawInner) kill() unix.WaitStatus {
+// killPID1 sends PID 1 SIGKILL, which ends everything in its namespaces;
+// through its pidfd, a PID 1 reaped already is no other process's PID.
+func (ri *rawInner) killPID1() {
 	if ri.pidfd >= 0 {
-		unix.PidfdSendSignal(ri.pidfd, unix.SIGKILL, nil, 0) // reaped already: ESRCH, no other process
+		unix.PidfdSendSignal(ri.pidfd, unix.SIGKILL, nil, 0)
 	} else {
 		unix.Kill(ri.pid, unix.SIGKILL)
 	}
+}
+
+// kill ends the inner stage and everything in its namespaces, and reaps it.
+func (ri *rawInner) kill() unix.WaitStatus {
+	ri.killPID1()
 	ws, _ := reap(ri.pid)
 	if ri.msgs == nil {
 		unix.Close(ri.sock) // else receive's goroutine closes it at the end
@@ -488,7 +488,7 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			}()
 		}
 	}
-	pidfd := -1
+	cmdfd := -1 // the command's pidfd, from its started record
 	var status, ended *unix.WaitStatus
 	msgs := ri.msgs
 	for msgs != nil || ended == nil {
@@ -496,16 +496,16 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 		case s := <-sigs:
 			sig := s.(syscall.Signal)
 			switch {
-			case pidfd >= 0:
+			case cmdfd >= 0:
 				if terminalSignal(sig) && inForeground() {
 					continue // the terminal sent it to the command too
 				}
-				unix.PidfdSendSignal(pidfd, sig, nil, 0)
+				unix.PidfdSendSignal(cmdfd, sig, nil, 0)
 			case ended == nil:
 				ri.takeEarly(sig)
 			}
 		case <-ri.grace:
-			if pidfd < 0 && ended == nil {
+			if cmdfd < 0 && ended == nil {
 				ri.graceOver(mp)
 			}
 			ri.grace = nil
@@ -517,24 +517,24 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			}
 			switch m.rec.kind {
 			case recStarted:
-				if pidfd >= 0 {
+				if cmdfd >= 0 {
 					fail(errors.New("the namespace stage started the command twice"))
 				}
 				if len(m.fds) != 1 {
 					fail(fmt.Errorf("the namespace stage's started record came with %d descriptors, not the command's pidfd", len(m.fds)))
 				}
-				pidfd = m.fds[0]
+				cmdfd = m.fds[0]
 				if err := ri.checkUndumpable(); err != nil {
 					fail(err)
 				}
 				reapPID1()
 				for _, sig := range ri.early {
-					unix.PidfdSendSignal(pidfd, sig, nil, 0)
+					unix.PidfdSendSignal(cmdfd, sig, nil, 0)
 				}
 				ri.early = nil
 				continue
 			case recNotify:
-				if pidfd >= 0 || done != nil {
+				if cmdfd >= 0 || done != nil {
 					fail(errors.New("the namespace stage sent the connect listener after the command started"))
 				}
 				if len(m.fds) != 2 {

@@ -41,7 +41,8 @@ import (
 var rawSigPipe int64 = -1
 
 // rawSigaction is struct sigaction as rt_sigaction(2) takes it on amd64
-// and arm64 (the kernel's, not libc's).
+// and arm64 (the kernel's, not libc's); all zero is SIG_DFL with no flags
+// and an empty mask.
 type rawSigaction struct {
 	handler  uintptr
 	flags    uint64
@@ -53,6 +54,7 @@ const (
 	saRestorer = 0x04000000 // SA_RESTORER
 	saOnstack  = 0x08000000 // SA_ONSTACK
 	saRestart  = 0x10000000 // SA_RESTART
+	sigDfl     = 0          // SIG_DFL
 	sigIgn     = 1          // SIG_IGN
 )
 
