@@ -245,6 +245,12 @@ func notifySignals() chan os.Signal {
 // before the exec-only engine or an error return, and delivers again what
 // arrived meanwhile: it is meant for this process now.
 func stopSignals(c chan os.Signal) {
+	if pending, ok := stopBridged(c); ok {
+		for _, s := range pending {
+			redeliver(s)
+		}
+		return
+	}
 	if pending, done, ok := stopCaught(c); ok {
 		for _, s := range pending {
 			redeliver(s)

@@ -302,14 +302,23 @@ func newRawProgram(sock, outer int, mask unix.Sigset_t) *rawProgram {
 	return &rawProgram{sock: uintptr(sock), outer: uintptr(outer), mask: mask}
 }
 
+// opsEstimate is how many steps the program for in may take, at most:
+// it is sized once, generously, since a run builds one program, fresh
+// memory costs page faults more than the building does (several
+// microseconds a page in a virtual machine), and outgrowing the estimate
+// would copy every step to fresh memory again, while capacity never
+// touched costs nothing.
+func (in rawInput) opsEstimate() int {
+	n := 96 + in.capMax + 24*len(in.mp.ops)
+	if in.pl.ruleset != nil {
+		n += 8 * len(in.pl.ruleset.rules)
+	}
+	return n
+}
+
 // build fills pr with the program for in.
 func (pr *rawProgram) build(in rawInput) error {
-	// Sized once: a run builds one program, and fresh memory costs page
-	// faults more than the building does.
-	pr.ops = make([]rawOp, 0, 96+in.capMax+24*len(in.mp.ops))
-	if in.pl.ruleset != nil {
-		pr.ops = slices.Grow(pr.ops, 8*len(in.pl.ruleset.rules))
-	}
+	pr.ops = make([]rawOp, 0, in.opsEstimate())
 	b := &rawBuilder{pr: pr}
 
 	// The program starts once rawBoot has the supervisor's byte: the

@@ -42,10 +42,15 @@ func rawTestProgram(t *testing.T, network bool) (*rawProgram, Policy) {
 	if why := rawUnsupported(p, mp); why != "" {
 		t.Fatalf("the raw stage refuses this policy: %s", why)
 	}
-	pr, err := buildRaw(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: []string{"true"}, env: []string{"PATH=/usr/bin:/bin"},
-		euid: 1000, capMax: 40, cwd: ws, name: "sandbox"}, 10, 11)
+	in := rawInput{p: p, k: k, pl: pl, mp: mp, cmd: []string{"true"}, env: []string{"PATH=/usr/bin:/bin"},
+		euid: 1000, capMax: 40, cwd: ws, name: "sandbox"}
+	pr, err := buildRaw(in, 10, 11)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The steps fit the estimate: the array was never copied.
+	if cap(pr.ops) != in.opsEstimate() {
+		t.Errorf("%d steps in a capacity of %d, not the estimate of %d: sized otherwise, or copied", len(pr.ops), cap(pr.ops), in.opsEstimate())
 	}
 	return pr, p
 }

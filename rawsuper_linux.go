@@ -30,10 +30,16 @@ type rawInner struct {
 	cmd   []string
 	notes []string
 	view  sandboxView // for the connect supervision (prepareConnect)
-	msgs  chan rawMsg // the records, from receive; closed at the end
-	rerr  error       // why the records ended
+	rerr  error       // why the records ended (sock is -1 then)
 	early []syscall.Signal
-	grace <-chan time.Time // see takeEarly
+	grace time.Time // see takeEarly; zero: none
+	// The waiting (next): the signals' descriptor (signalFD), those
+	// read from it and not yet taken, the buffer for a record's
+	// descriptors, and whether PID 1 may be reaped (see supervise).
+	sigfd  int
+	sigq   []syscall.Signal
+	oob    []byte
+	reapOK bool
 	// reported: PID 1 said why the command did not run or end as such.
 	reported bool
 }
@@ -63,7 +69,7 @@ type rawMsg struct {
 // RLIMIT_NOFILE, which the command of that engine inherits.
 func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []string, mask unix.Sigset_t, sigs chan os.Signal) (*rawInner, []syscall.Signal, error) {
 	nofile, setNofile := callerNofile()
-	ri := &rawInner{cmd: cmd, view: sandboxView{root: -1}, pidfd: -1}
+	ri := &rawInner{cmd: cmd, view: sandboxView{root: -1}, pidfd: -1, sock: -1, sigfd: -1}
 	if err := ri.start(p, k, pl, mp, mask, sigs, nofile, setNofile); err != nil {
 		if setNofile {
 			unix.Setrlimit(unix.RLIMIT_NOFILE, &nofile)
@@ -76,6 +82,11 @@ func startRaw(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, cmd []st
 // start is startRaw's work.
 func (ri *rawInner) start(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPlan, mask unix.Sigset_t, sigs chan os.Signal, nofile unix.Rlimit, setNofile bool) error {
 	cmd := ri.cmd
+	sigfd, err := signalFD(sigs)
+	if err != nil {
+		return &setupError{fmt.Errorf("taking the forwarded signals: %w", err)}
+	}
+	ri.sigfd = sigfd
 	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		return &setupError{fmt.Errorf("socketpair: %w", err)}
@@ -180,24 +191,24 @@ func (ri *rawInner) start(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPl
 		// will find waiting.
 		connectErr = ri.prepareConnect()
 	}
-	readSignals(sigs)
-	ri.receive()
 	for {
-		select {
-		case s := <-sigs:
-			ri.takeEarly(s.(syscall.Signal))
-			continue
-		case <-ri.grace:
+		ev := ri.next()
+		switch ev.kind {
+		case evSignal:
+			ri.takeEarly(ev.sig)
+		case evGrace:
 			ri.graceOver(mp)
-			continue
-		case m, ok := <-ri.msgs:
-			if !ok {
-				ws := ri.kill()
-				if connectErr != nil {
-					return &setupError{connectErr}
-				}
-				return &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), ri.rerr)}
+		case evError:
+			ri.kill()
+			return &setupError{ev.err}
+		case evEnd:
+			ws := ri.kill()
+			if connectErr != nil {
+				return &setupError{connectErr}
 			}
+			return &setupError{fmt.Errorf("the namespace stage ended before it was ready (%s): %v", exitText(ws), ri.rerr)}
+		case evMsg:
+			m := ev.msg
 			for _, fd := range m.fds {
 				unix.Close(fd)
 			}
@@ -234,24 +245,126 @@ func (ri *rawInner) start(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPl
 	}
 }
 
-// receive starts the goroutine that reads the records into ri.msgs. It
-// closes the socket once the stream has ended (PID 1 gone), never while
-// it may read it again: a descriptor number closed under a reader can
-// come to mean another file.
-func (ri *rawInner) receive() {
-	ri.msgs = make(chan rawMsg, 4)
-	go func() {
-		for {
+// rawEvent is what next returns.
+type rawEvent struct {
+	kind  rawEventKind
+	sig   syscall.Signal  // evSignal
+	msg   rawMsg          // evMsg
+	ended unix.WaitStatus // evReaped
+	err   error           // evError
+}
+
+type rawEventKind int
+
+const (
+	evSignal rawEventKind = iota + 1 // a forwarded signal
+	evGrace                          // the grace period is over (see takeEarly)
+	evMsg                            // a record from PID 1
+	evEnd                            // the records ended (PID 1 gone): the socket is closed, why in rerr
+	evReaped                         // PID 1 has been reaped (once reapOK)
+	evError                          // the waiting itself failed
+)
+
+// next waits for the supervisor's next event, on this thread, in one
+// ppoll(2) over the record socket, the signals' descriptor and, once it
+// may be reaped, PID 1's pidfd: no goroutine reads for it and hands over
+// what it read, since each hand-off to this goroutine (locked to the
+// startup thread, see main.go's init) wakes a thread or two, 0.1-0.5 ms
+// on these hosts. Records come first, then signals, PID 1's end and the
+// grace period.
+func (ri *rawInner) next() rawEvent {
+	for {
+		if len(ri.sigq) > 0 {
+			sig := ri.sigq[0]
+			ri.sigq = ri.sigq[1:]
+			return rawEvent{kind: evSignal, sig: sig}
+		}
+		var fds [3]unix.PollFd
+		n := 0
+		sockAt, sigAt, pidAt := -1, -1, -1
+		if ri.sock >= 0 {
+			fds[n], sockAt = unix.PollFd{Fd: int32(ri.sock), Events: unix.POLLIN}, n
+			n++
+		}
+		if ri.sigfd >= 0 {
+			fds[n], sigAt = unix.PollFd{Fd: int32(ri.sigfd), Events: unix.POLLIN}, n
+			n++
+		}
+		if ri.reapOK {
+			if ri.pidfd < 0 {
+				// No pidfd to wait on (pidfd_open failed): only
+				// once PID 1 has closed the socket, at its end.
+				if ri.sock < 0 {
+					ws, err := reap(ri.pid)
+					if err != nil {
+						return rawEvent{kind: evError, err: fmt.Errorf("wait4(namespace stage %d): %w", ri.pid, err)}
+					}
+					ri.reapOK = false
+					return rawEvent{kind: evReaped, ended: ws}
+				}
+			} else {
+				fds[n], pidAt = unix.PollFd{Fd: int32(ri.pidfd), Events: unix.POLLIN}, n
+				n++
+			}
+		}
+		var ts *unix.Timespec
+		if !ri.grace.IsZero() {
+			left := time.Until(ri.grace)
+			if left <= 0 {
+				return rawEvent{kind: evGrace}
+			}
+			t := unix.NsecToTimespec(left.Nanoseconds())
+			ts = &t
+		}
+		if n == 0 && ts == nil {
+			return rawEvent{kind: evError, err: errors.New("the supervisor has nothing left to wait for")}
+		}
+		_, err := unix.Ppoll(fds[:n], ts, nil)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return rawEvent{kind: evError, err: fmt.Errorf("ppoll: %w", err)}
+		}
+		if sockAt >= 0 && fds[sockAt].Revents != 0 {
 			m, err := ri.recv()
+			if err == unix.EAGAIN {
+				continue
+			}
 			if err != nil {
+				// The end (PID 1 gone), or a stream gone wrong.
+				// Closed here, by its only reader.
 				ri.rerr = err
 				unix.Close(ri.sock)
-				close(ri.msgs)
-				return
+				ri.sock = -1
+				return rawEvent{kind: evEnd}
 			}
-			ri.msgs <- m
+			return rawEvent{kind: evMsg, msg: m}
 		}
-	}()
+		if sigAt >= 0 && fds[sigAt].Revents != 0 {
+			var buf [16]byte
+			n, err := unix.Read(ri.sigfd, buf[:])
+			for _, b := range buf[:max(n, 0)] {
+				ri.sigq = append(ri.sigq, syscall.Signal(b))
+			}
+			if n == 0 || (err != nil && err != unix.EAGAIN && err != unix.EINTR) {
+				return rawEvent{kind: evError, err: fmt.Errorf("reading the forwarded signals: %v", err)}
+			}
+			continue
+		}
+		if pidAt >= 0 && fds[pidAt].Revents != 0 {
+			var ws unix.WaitStatus
+			pid, err := unix.Wait4(ri.pid, &ws, unix.WNOHANG, nil)
+			if err == unix.EINTR || (err == nil && pid == 0) {
+				continue
+			}
+			if err != nil {
+				return rawEvent{kind: evError, err: fmt.Errorf("wait4(namespace stage %d): %w", ri.pid, err)}
+			}
+			ri.reapOK = false
+			return rawEvent{kind: evReaped, ended: ws}
+		}
+	}
 }
 
 // takeEarly keeps a signal that came before the command's pidfd, for the
@@ -260,8 +373,8 @@ func (ri *rawInner) receive() {
 // reach it. One that would end the command arms the grace period.
 func (ri *rawInner) takeEarly(sig syscall.Signal) {
 	ri.early = append(ri.early, sig)
-	if sig != syscall.SIGWINCH && ri.grace == nil {
-		ri.grace = time.After(setupSignalGrace)
+	if sig != syscall.SIGWINCH && ri.grace.IsZero() {
+		ri.grace = time.Now().Add(setupSignalGrace)
 	}
 }
 
@@ -270,7 +383,7 @@ func (ri *rawInner) takeEarly(sig syscall.Signal) {
 // it (an inner stage stuck in a mount, or in an exec that does not
 // return), taking nothing of it along. It returns if there is none.
 func (ri *rawInner) graceOver(mp *mountPlan) {
-	ri.grace = nil
+	ri.grace = time.Time{}
 	for _, sig := range ri.early {
 		if sig != syscall.SIGWINCH {
 			ri.kill()
@@ -328,13 +441,17 @@ func writeIDMaps(pid int, files [3][2]string) error {
 	return nil
 }
 
-// recv reads one record and the descriptors it carries.
+// recv reads one record and the descriptors it carries, if one is
+// there (else EAGAIN).
 func (ri *rawInner) recv() (rawMsg, error) {
 	var rec rawRecord
 	buf := unsafe.Slice((*byte)(unsafe.Pointer(&rec)), unsafe.Sizeof(rec))
-	oob := make([]byte, unix.CmsgSpace(4*2))
+	if ri.oob == nil {
+		ri.oob = make([]byte, unix.CmsgSpace(4*2))
+	}
+	oob := ri.oob
 	for {
-		n, oobn, _, _, err := unix.Recvmsg(ri.sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, _, _, err := unix.Recvmsg(ri.sock, buf, oob, unix.MSG_CMSG_CLOEXEC|unix.MSG_DONTWAIT)
 		if err == unix.EINTR || err == unix.ECONNRESET {
 			// ECONNRESET: PID 1 ended with a byte of ours unread (the
 			// one that follows the connect checks, say). The kernel
@@ -455,8 +572,9 @@ func (ri *rawInner) killPID1() {
 func (ri *rawInner) kill() unix.WaitStatus {
 	ri.killPID1()
 	ws, _ := reap(ri.pid)
-	if ri.msgs == nil {
-		unix.Close(ri.sock) // else receive's goroutine closes it at the end
+	if ri.sock >= 0 {
+		unix.Close(ri.sock)
+		ri.sock = -1
 	}
 	return ws
 }
@@ -478,23 +596,13 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	// PID 1 is reaped only once the command has started (or PID 1 has
 	// ended without it): until then its PID stays its own for the
 	// connect supervision's pidfd_getfd.
-	var done chan unix.WaitStatus
-	reapPID1 := func() {
-		if done == nil {
-			done = make(chan unix.WaitStatus, 1)
-			go func() {
-				ws, _ := reap(ri.pid)
-				done <- ws
-			}()
-		}
-	}
 	cmdfd := -1 // the command's pidfd, from its started record
 	var status, ended *unix.WaitStatus
-	msgs := ri.msgs
-	for msgs != nil || ended == nil {
-		select {
-		case s := <-sigs:
-			sig := s.(syscall.Signal)
+	for ri.sock >= 0 || ended == nil {
+		ev := ri.next()
+		switch ev.kind {
+		case evSignal:
+			sig := ev.sig
 			switch {
 			case cmdfd >= 0:
 				if terminalSignal(sig) && inForeground() {
@@ -504,17 +612,19 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			case ended == nil:
 				ri.takeEarly(sig)
 			}
-		case <-ri.grace:
+		case evGrace:
 			if cmdfd < 0 && ended == nil {
 				ri.graceOver(mp)
 			}
-			ri.grace = nil
-		case m, ok := <-msgs:
-			if !ok {
-				msgs = nil
-				reapPID1()
-				continue
-			}
+			ri.grace = time.Time{}
+		case evError:
+			fail(ev.err)
+		case evEnd:
+			ri.reapOK = ended == nil
+		case evReaped:
+			ended = &ev.ended
+		case evMsg:
+			m := ev.msg
 			switch m.rec.kind {
 			case recStarted:
 				if cmdfd >= 0 {
@@ -527,14 +637,14 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 				if err := ri.checkUndumpable(); err != nil {
 					fail(err)
 				}
-				reapPID1()
+				ri.reapOK = ended == nil
 				for _, sig := range ri.early {
 					unix.PidfdSendSignal(cmdfd, sig, nil, 0)
 				}
 				ri.early = nil
 				continue
 			case recNotify:
-				if cmdfd >= 0 || done != nil {
+				if cmdfd >= 0 || ri.reapOK || ended != nil {
 					fail(errors.New("the namespace stage sent the connect listener after the command started"))
 				}
 				if len(m.fds) != 2 {
@@ -550,9 +660,6 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 					unix.Close(fd)
 				}
 			}
-		case ws := <-done:
-			ended = &ws
-			done = nil
 		}
 	}
 	mp.cleanupHost()

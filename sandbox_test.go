@@ -1578,6 +1578,9 @@ func testProbe(name string, argv []string) int {
 	if name == probeSignalCatch {
 		return signalCatchProbe()
 	}
+	if name == probeSignalFD || name == probeSignalFDNotify {
+		return signalFDProbe(name == probeSignalFDNotify)
+	}
 	if name == "engage-on-thread" || name == "engage-off-thread" {
 		// argv is a generic command line, confined in this process: from
 		// the startup thread, or from a goroutine on another thread.

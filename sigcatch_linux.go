@@ -12,8 +12,10 @@ package main
 // start, most of it on the critical path (bench/run.sh, with and without).
 // catchSignals instead installs, with one rt_sigaction(2) each, a handler
 // that writes the signal's number into a pipe (the self-pipe trick; write
-// is async-signal-safe) and returns; a goroutine turns the bytes into the
-// same channel of os.Signal that signal.Notify would fill. The handler
+// is async-signal-safe) and returns. The raw stage's supervisor waits on
+// that pipe itself (signalFD); for the Go inner stage's, a goroutine turns
+// the bytes into the same channel of os.Signal that signal.Notify would
+// fill (readSignals). The handler
 // runs on the thread's alternate signal stack, which the runtime gives
 // every thread it starts (SA_ONSTACK, as the runtime requires of any
 // handler it did not install), touches no Go state, and ends by
@@ -26,8 +28,10 @@ package main
 // every handler it finds (rawResetSignals). See signal(7), sigaction(2).
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"syscall"
 	"unsafe"
 
@@ -152,6 +156,83 @@ func readSignals(c chan os.Signal) {
 		}
 	}()
 	caught.r, caught.done = r, done
+}
+
+// signalFD is a descriptor that reads as the signals for c, a byte each,
+// for a supervisor that waits for them in ppoll(2) on its own thread
+// rather than on a channel (see rawInner.next): each hand-off from one
+// goroutine to another wakes a thread, 0.1-0.5 ms on these hosts. For
+// catchRaw's channel it is the handler's pipe itself (readSignals must
+// not have started); for signal.Notify's, a pipe a goroutine fills from
+// the channel, until stopSignals closes it. The read end is non-blocking.
+func signalFD(c chan os.Signal) (int, error) {
+	switch {
+	case c == nil:
+		return -1, errors.New("no signals taken")
+	case c == caught.c && caught.r == nil:
+		return caught.rfd, nil
+	case c == caught.c:
+		return -1, errors.New("the signal pipe has a reader already")
+	case c == bridged.c:
+		return bridged.rfd, nil
+	}
+	r, w, err := pipeAbove2()
+	if err != nil {
+		return -1, err
+	}
+	if err := unix.SetNonblock(r, true); err != nil {
+		unix.Close(r)
+		unix.Close(w)
+		return -1, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer unix.Close(w)
+		for s := range c {
+			b := []byte{byte(s.(syscall.Signal))}
+			for {
+				if _, err := unix.Write(w, b); err != unix.EINTR {
+					break
+				}
+			}
+		}
+	}()
+	bridged.c, bridged.rfd, bridged.done = c, r, done
+	return r, nil
+}
+
+// bridged is signalFD's pipe for a channel of signal.Notify's.
+var bridged struct {
+	c    chan os.Signal
+	rfd  int
+	done chan struct{} // closed when the goroutine has moved all and closed its end
+}
+
+// stopBridged gives back the signals of a channel signalFD bridged:
+// after signal.Stop nothing more is sent on c, so it can be closed, and
+// the goroutine ends once it has written the rest into the pipe, all of
+// which is returned.
+func stopBridged(c chan os.Signal) (pending []syscall.Signal, ok bool) {
+	if c == nil || c != bridged.c {
+		return nil, false
+	}
+	signal.Stop(c)
+	close(c)
+	<-bridged.done
+	var buf [64]byte
+	for {
+		n, err := unix.Read(bridged.rfd, buf[:])
+		for _, b := range buf[:max(n, 0)] {
+			pending = append(pending, syscall.Signal(b))
+		}
+		if err != unix.EINTR && n <= 0 {
+			break // the end of the pipe: its writer has closed it
+		}
+	}
+	unix.Close(bridged.rfd)
+	bridged.c, bridged.rfd, bridged.done = nil, -1, nil
+	return pending, true
 }
 
 // restoreActions puts back the actions catchRaw replaced.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"syscall"
 	"testing"
@@ -14,7 +15,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const probeSignalCatch = "signal-catch"
+const (
+	probeSignalCatch    = "signal-catch"
+	probeSignalFD       = "signal-fd"
+	probeSignalFDNotify = "signal-fd-notify"
+)
 
 // signalCatchProbe takes the forwarded signals, sends itself SIGUSR1 and
 // SIGWINCH and reports what the channel gave; then sends itself SIGTERM
@@ -63,5 +68,81 @@ func TestCatchSignals(t *testing.T) {
 	out, _ = ctl.Output()
 	if ws := ctl.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || strings.Contains(string(out), "alive") {
 		t.Errorf("control: SIGUSR1 did not end a shell: %q, %v", out, ws)
+	}
+}
+
+// signalFDProbe is signalCatchProbe with the signals read from signalFD's
+// descriptor, as the raw stage's supervisor waits for them (ppoll): of
+// catchSignals' channel, or (notify) of signal.Notify's, which a
+// goroutine moves into a pipe. After SIGTERM the signals are given back
+// with one more SIGUSR1 still in the channel or pipe: SIGTERM must end
+// the process (the handler's pipe or the bridge drained, nothing lost).
+func signalFDProbe(notify bool) int {
+	var c chan os.Signal
+	if notify {
+		c = notifySignals()
+	} else {
+		c = catchSignals()
+	}
+	fd, err := signalFD(c)
+	if err != nil {
+		fmt.Printf("signalFD: %v\n", err)
+		return 3
+	}
+	if again, _ := signalFD(c); again != fd {
+		fmt.Printf("signalFD again: %d, not %d\n", again, fd)
+	}
+	fmt.Printf("raw %v\n", caught.c == c)
+	for _, s := range []syscall.Signal{syscall.SIGUSR1, syscall.SIGWINCH} {
+		unix.Kill(os.Getpid(), s)
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+		ts := unix.NsecToTimespec(int64(10 * time.Second))
+		for {
+			if _, err := unix.Ppoll(fds, &ts, nil); err != unix.EINTR {
+				break
+			}
+		}
+		var b [1]byte
+		if n, err := unix.Read(fd, b[:]); n != 1 {
+			fmt.Printf("no %d: %v\n", s, err)
+			continue
+		}
+		fmt.Printf("got %d\n", b[0])
+	}
+	// SIGUSR2 stays in the pipe: given back, it would end the process
+	// first, so it is ignored from here; SIGTERM must still come.
+	signal.Ignore(syscall.SIGUSR2)
+	unix.Kill(os.Getpid(), syscall.SIGUSR2)
+	unix.Kill(os.Getpid(), syscall.SIGTERM)
+	time.Sleep(100 * time.Millisecond)
+	stopSignals(c)
+	time.Sleep(time.Second)
+	fmt.Println("alive")
+	return 0
+}
+
+// TestSignalFD: the forwarded signals can be waited for on a descriptor,
+// from the assembly handler's pipe or bridged from signal.Notify's
+// channel, and one not yet read when they are given back ends the process
+// as it would have (SIGTERM). The control is TestCatchSignals'.
+func TestSignalFD(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		probe string
+		raw   bool
+	}{{probeSignalFD, rawSigHandlerExists}, {probeSignalFDNotify, false}} {
+		t.Run(c.probe, func(t *testing.T) {
+			cmd := exec.Command(self)
+			cmd.Env = append(os.Environ(), probeEnv+"="+c.probe)
+			out, _ := cmd.Output()
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			want := fmt.Sprintf("raw %v\ngot %d\ngot %d\n", c.raw, syscall.SIGUSR1, syscall.SIGWINCH)
+			if string(out) != want || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
+				t.Errorf("probe: %q, %v; want %q and death by SIGTERM", out, ws, want)
+			}
+		})
 	}
 }
