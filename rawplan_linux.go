@@ -247,7 +247,7 @@ func rawUnsupported(p Policy, mp *mountPlan) string {
 		return "--cache"
 	case needsProxy(p):
 		return "the proxy"
-	case archFor(runtime.GOARCH) == nil:
+	case !haveSeccompArch(runtime.GOARCH):
 		return "this architecture"
 	}
 	for _, op := range mp.ops {

@@ -93,6 +93,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sync"
 
 	"golang.org/x/net/bpf"
 )
@@ -260,23 +261,40 @@ var arm64Syscalls = [...]sysnum{
 // seccompArchNames are the architectures archFor knows.
 var seccompArchNames = []string{"amd64", "arm64"}
 
-// archFor returns the filter target for a GOARCH, or nil.
+// archFor returns the filter target for a GOARCH, or nil. It is made
+// once a process (its map of some 370 names is most of a filter's
+// building) and never changed after.
 func archFor(goarch string) *seccompArch {
-	var a *seccompArch
-	var table []sysnum
 	switch goarch {
 	case "amd64":
-		a, table = &seccompArch{name: "amd64", audit: 0xc000003e, x32: true, unassigned: amd64Unassigned[:]}, amd64Syscalls[:]
+		return amd64Arch()
 	case "arm64":
-		a, table = &seccompArch{name: "arm64", audit: 0xc00000b7, unassigned: arm64Unassigned[:]}, arm64Syscalls[:]
-	default:
-		return nil
+		return arm64Arch()
 	}
+	return nil
+}
+
+var (
+	amd64Arch = sync.OnceValue(func() *seccompArch {
+		return newSeccompArch(&seccompArch{name: "amd64", audit: 0xc000003e, x32: true, unassigned: amd64Unassigned[:]}, amd64Syscalls[:])
+	})
+	arm64Arch = sync.OnceValue(func() *seccompArch {
+		return newSeccompArch(&seccompArch{name: "arm64", audit: 0xc00000b7, unassigned: arm64Unassigned[:]}, arm64Syscalls[:])
+	})
+)
+
+// newSeccompArch fills a's map of names from table.
+func newSeccompArch(a *seccompArch, table []sysnum) *seccompArch {
 	a.nr = make(map[string]uint32, len(table))
 	for _, s := range table {
 		a.nr[s.name] = s.nr
 	}
 	return a
+}
+
+// haveSeccompArch is whether archFor knows goarch, without making it.
+func haveSeccompArch(goarch string) bool {
+	return slices.Contains(seccompArchNames, goarch)
 }
 
 // cond is what a rule looks at before it denies.
