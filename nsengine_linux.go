@@ -268,7 +268,10 @@ func stopSignals(c chan os.Signal) {
 	}
 	for {
 		select {
-		case s := <-c:
+		case s, ok := <-c:
+			if !ok {
+				return // closed by stopBridged, given back already
+			}
 			redeliver(s)
 		default:
 			return

@@ -270,8 +270,8 @@ const (
 // may be reaped, PID 1's pidfd: no goroutine reads for it and hands over
 // what it read, since each hand-off to this goroutine (locked to the
 // startup thread, see main.go's init) wakes a thread or two, 0.1-0.5 ms
-// on these hosts. Records come first, then signals, PID 1's end and the
-// grace period.
+// on these hosts. Records come first, then signals, PID 1's end and, if
+// nothing else is there, the end of the grace period.
 func (ri *rawInner) next() rawEvent {
 	for {
 		if len(ri.sigq) > 0 {
@@ -290,41 +290,50 @@ func (ri *rawInner) next() rawEvent {
 			fds[n], sigAt = unix.PollFd{Fd: int32(ri.sigfd), Events: unix.POLLIN}, n
 			n++
 		}
+		// Without a pidfd (pidfd_open failed), PID 1 is looked for
+		// with wait4 once it has closed the socket, at its end, and
+		// again every pollNoPidfd while signals are still forwarded.
+		pollPID1 := false
 		if ri.reapOK {
-			if ri.pidfd < 0 {
-				// No pidfd to wait on (pidfd_open failed): only
-				// once PID 1 has closed the socket, at its end.
-				if ri.sock < 0 {
-					ws, err := reap(ri.pid)
-					if err != nil {
-						return rawEvent{kind: evError, err: fmt.Errorf("wait4(namespace stage %d): %w", ri.pid, err)}
-					}
-					ri.reapOK = false
-					return rawEvent{kind: evReaped, ended: ws}
-				}
-			} else {
+			if ri.pidfd >= 0 {
 				fds[n], pidAt = unix.PollFd{Fd: int32(ri.pidfd), Events: unix.POLLIN}, n
 				n++
+			} else if ri.sock < 0 {
+				if ev, done := ri.reapNow(); done {
+					return ev
+				}
+				pollPID1 = true
 			}
 		}
 		var ts *unix.Timespec
+		graceDue := false
 		if !ri.grace.IsZero() {
 			left := time.Until(ri.grace)
 			if left <= 0 {
-				return rawEvent{kind: evGrace}
+				left, graceDue = 0, true // only if nothing else is there
 			}
 			t := unix.NsecToTimespec(left.Nanoseconds())
+			ts = &t
+		}
+		if pollPID1 && (ts == nil || ts.Nano() > pollNoPidfd.Nanoseconds()) {
+			t := unix.NsecToTimespec(pollNoPidfd.Nanoseconds())
 			ts = &t
 		}
 		if n == 0 && ts == nil {
 			return rawEvent{kind: evError, err: errors.New("the supervisor has nothing left to wait for")}
 		}
-		_, err := unix.Ppoll(fds[:n], ts, nil)
+		ready, err := unix.Ppoll(fds[:n], ts, nil)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return rawEvent{kind: evError, err: fmt.Errorf("ppoll: %w", err)}
+			return rawEvent{kind: evError, err: fmt.Errorf("waiting for the namespace stage and the signals (ppoll): %w", err)}
+		}
+		if ready == 0 {
+			if graceDue {
+				return rawEvent{kind: evGrace}
+			}
+			continue
 		}
 		if sockAt >= 0 && fds[sockAt].Revents != 0 {
 			m, err := ri.recv()
@@ -347,24 +356,38 @@ func (ri *rawInner) next() rawEvent {
 			for _, b := range buf[:max(n, 0)] {
 				ri.sigq = append(ri.sigq, syscall.Signal(b))
 			}
-			if n == 0 || (err != nil && err != unix.EAGAIN && err != unix.EINTR) {
-				return rawEvent{kind: evError, err: fmt.Errorf("reading the forwarded signals: %v", err)}
+			if n == 0 {
+				return rawEvent{kind: evError, err: errors.New("the forwarded signals' pipe was closed")}
+			}
+			if n < 0 && err != unix.EAGAIN && err != unix.EINTR {
+				return rawEvent{kind: evError, err: fmt.Errorf("reading the forwarded signals: %w", err)}
 			}
 			continue
 		}
 		if pidAt >= 0 && fds[pidAt].Revents != 0 {
-			var ws unix.WaitStatus
-			pid, err := unix.Wait4(ri.pid, &ws, unix.WNOHANG, nil)
-			if err == unix.EINTR || (err == nil && pid == 0) {
-				continue
+			if ev, done := ri.reapNow(); done {
+				return ev
 			}
-			if err != nil {
-				return rawEvent{kind: evError, err: fmt.Errorf("wait4(namespace stage %d): %w", ri.pid, err)}
-			}
-			ri.reapOK = false
-			return rawEvent{kind: evReaped, ended: ws}
 		}
 	}
+}
+
+// pollNoPidfd is how often next looks for the end of a PID 1 it has no
+// pidfd of, once the records have ended.
+const pollNoPidfd = 10 * time.Millisecond
+
+// reapNow reaps PID 1 if it has ended (wait4 with WNOHANG).
+func (ri *rawInner) reapNow() (rawEvent, bool) {
+	var ws unix.WaitStatus
+	pid, err := unix.Wait4(ri.pid, &ws, unix.WNOHANG, nil)
+	switch {
+	case err == unix.EINTR || (err == nil && pid == 0):
+		return rawEvent{}, false
+	case err != nil:
+		return rawEvent{kind: evError, err: fmt.Errorf("wait4(namespace stage %d): %w", ri.pid, err)}, true
+	}
+	ri.reapOK = false
+	return rawEvent{kind: evReaped, ended: ws}, true
 }
 
 // takeEarly keeps a signal that came before the command's pidfd, for the
