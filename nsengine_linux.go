@@ -151,7 +151,7 @@ func engageNamespace(p Policy, cmd []string) error {
 		return &setupError{fmt.Errorf("pthread_sigmask: %w", err)}
 	}
 	notified := make(chan chan os.Signal, 1)
-	if rawSigHandlerExists {
+	if rawSignals() {
 		notified <- catchSignals() // a few system calls
 	} else {
 		go func() { notified <- catchSignals() }()

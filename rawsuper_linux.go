@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -36,10 +37,11 @@ type rawInner struct {
 	// The waiting (next): the signals' descriptor (signalFD), those
 	// read from it and not yet taken, the buffer for a record's
 	// descriptors, and whether PID 1 may be reaped (see supervise).
-	sigfd  int
-	sigq   []syscall.Signal
-	oob    []byte
-	reapOK bool
+	sigfd     int
+	sigq      []syscall.Signal
+	oob       []byte
+	reapOK    bool
+	pidfdIdle bool // see next
 	// reported: PID 1 said why the command did not run or end as such.
 	reported bool
 }
@@ -270,10 +272,24 @@ const (
 // may be reaped, PID 1's pidfd: no goroutine reads for it and hands over
 // what it read, since each hand-off to this goroutine (locked to the
 // startup thread, see main.go's init) wakes a thread or two, 0.1-0.5 ms
-// on these hosts. Records come first, then signals, PID 1's end and, if
-// nothing else is there, the end of the grace period.
+// on these hosts. Records come first, then signals, then PID 1's end;
+// once the grace period is over, it comes after a record already there.
 func (ri *rawInner) next() rawEvent {
 	for {
+		if !ri.grace.IsZero() && !time.Now().Before(ri.grace) {
+			// Over: only a record already there comes first (a
+			// started command is no longer stuck), not a stream of
+			// signals, which could put it off for as long as it lasts.
+			if ri.sock >= 0 {
+				fds := []unix.PollFd{{Fd: int32(ri.sock), Events: unix.POLLIN}}
+				if n, _ := unix.Ppoll(fds, &unix.Timespec{}, nil); n > 0 {
+					if m, err := ri.recv(); err == nil {
+						return rawEvent{kind: evMsg, msg: m}
+					}
+				}
+			}
+			return rawEvent{kind: evGrace}
+		}
 		if len(ri.sigq) > 0 {
 			sig := ri.sigq[0]
 			ri.sigq = ri.sigq[1:]
@@ -293,12 +309,16 @@ func (ri *rawInner) next() rawEvent {
 		// Without a pidfd (pidfd_open failed), PID 1 is looked for
 		// with wait4 once it has closed the socket, at its end, and
 		// again every pollNoPidfd while signals are still forwarded.
+		// A pidfd that polls readable while wait4 finds nothing to
+		// reap (a zombie a tracer outside holds) is polled no more:
+		// wait4 every pollNoPidfd instead, rather than spin.
 		pollPID1 := false
 		if ri.reapOK {
-			if ri.pidfd >= 0 {
+			switch {
+			case ri.pidfd >= 0 && !ri.pidfdIdle:
 				fds[n], pidAt = unix.PollFd{Fd: int32(ri.pidfd), Events: unix.POLLIN}, n
 				n++
-			} else if ri.sock < 0 {
+			case ri.sock < 0 || ri.pidfdIdle:
 				if ev, done := ri.reapNow(); done {
 					return ev
 				}
@@ -306,13 +326,8 @@ func (ri *rawInner) next() rawEvent {
 			}
 		}
 		var ts *unix.Timespec
-		graceDue := false
 		if !ri.grace.IsZero() {
-			left := time.Until(ri.grace)
-			if left <= 0 {
-				left, graceDue = 0, true // only if nothing else is there
-			}
-			t := unix.NsecToTimespec(left.Nanoseconds())
+			t := unix.NsecToTimespec(max(time.Until(ri.grace), 0).Nanoseconds())
 			ts = &t
 		}
 		if pollPID1 && (ts == nil || ts.Nano() > pollNoPidfd.Nanoseconds()) {
@@ -330,10 +345,7 @@ func (ri *rawInner) next() rawEvent {
 			return rawEvent{kind: evError, err: fmt.Errorf("waiting for the namespace stage and the signals (ppoll): %w", err)}
 		}
 		if ready == 0 {
-			if graceDue {
-				return rawEvent{kind: evGrace}
-			}
-			continue
+			continue // the grace period, or the next wait4
 		}
 		if sockAt >= 0 && fds[sockAt].Revents != 0 {
 			m, err := ri.recv()
@@ -368,6 +380,7 @@ func (ri *rawInner) next() rawEvent {
 			if ev, done := ri.reapNow(); done {
 				return ev
 			}
+			ri.pidfdIdle = true
 		}
 	}
 }
@@ -395,6 +408,9 @@ func (ri *rawInner) reapNow() (rawEvent, bool) {
 // a signal a terminal sent its foreground group before it existed did not
 // reach it. One that would end the command arms the grace period.
 func (ri *rawInner) takeEarly(sig syscall.Signal) {
+	if slices.Contains(ri.early, sig) {
+		return // pending once, as the kernel keeps a standard signal
+	}
 	ri.early = append(ri.early, sig)
 	if sig != syscall.SIGWINCH && ri.grace.IsZero() {
 		ri.grace = time.Now().Add(setupSignalGrace)

@@ -43,6 +43,12 @@ import (
 // path arm64 takes.
 const notifySignalsEnv = "SANDBOX_NOTIFY_SIGNALS"
 
+// rawSignals is whether catchSignals uses the handler of ours: where it
+// exists, unless notifySignalsEnv asks for arm64's way.
+func rawSignals() bool {
+	return rawSigHandlerExists && os.Getenv(notifySignalsEnv) == ""
+}
+
 // rawSigPipe is the pipe's write end, read by the handler. It is never
 // closed: a handler running on another thread while the signals are given
 // back must not write into a descriptor that has come to mean something
@@ -86,7 +92,7 @@ func catchSignals() chan os.Signal {
 	if caught.c != nil {
 		return caught.c // once a process; signal.Notify would get nothing now
 	}
-	if !rawSigHandlerExists || os.Getenv(notifySignalsEnv) != "" {
+	if !rawSignals() {
 		return notifySignals()
 	}
 	c, err := catchRaw()

@@ -113,11 +113,12 @@ sed -n '/^require/,$p' go.mod > "$work/requires"
 # Every binary timed runs as installed, copied into place the way a
 # package manager writes it (npm, apt, cp): the Go linker writes its
 # output through a shared mapping, and a binary run straight from it
-# starts about 0.1 ms slower on these hosts (same bytes, same page faults;
-# interleaved runs of each beside its copy, 2026-12-04), which would count
+# started about 0.1 ms slower in our runs on these hosts (same bytes, same
+# page faults; interleaved runs of three builds each beside its copy,
+# 2026-12-04; an audit did not see a stable gap), which would count
 # against the Go builds only.
 for b in sandbox baseline exec-go exec-go-deps exec-c seccomp1-c; do
-  if [ -e "$work/$b" ]; then cp "$work/$b" "$work/$b.installed" && mv "$work/$b.installed" "$work/$b"; fi
+  if [ -e "$work/$b" ]; then cp "$work/$b" "$work/$b.installed" && mv "$work/$b.installed" "$work/$b" || exit 1; fi
 done
 
 true_bin=/bin/true
