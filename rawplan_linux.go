@@ -247,7 +247,7 @@ func rawUnsupported(p Policy, mp *mountPlan) string {
 		return "--cache"
 	case needsProxy(p):
 		return "the proxy"
-	case !haveSeccompArch(runtime.GOARCH):
+	case archFor(runtime.GOARCH) == nil:
 		return "this architecture"
 	}
 	for _, op := range mp.ops {

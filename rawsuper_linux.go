@@ -278,14 +278,12 @@ func (ri *rawInner) next() rawEvent {
 	for {
 		if !ri.grace.IsZero() && !time.Now().Before(ri.grace) {
 			// Over: only a record already there comes first (a
-			// started command is no longer stuck), not a stream of
-			// signals, which could put it off for as long as it lasts.
+			// started command is no longer stuck; recv does not
+			// wait), not a stream of signals, which could put it off
+			// for as long as it lasts.
 			if ri.sock >= 0 {
-				fds := []unix.PollFd{{Fd: int32(ri.sock), Events: unix.POLLIN}}
-				if n, _ := unix.Ppoll(fds, &unix.Timespec{}, nil); n > 0 {
-					if m, err := ri.recv(); err == nil {
-						return rawEvent{kind: evMsg, msg: m}
-					}
+				if m, err := ri.recv(); err == nil {
+					return rawEvent{kind: evMsg, msg: m}
 				}
 			}
 			return rawEvent{kind: evGrace}
@@ -325,13 +323,16 @@ func (ri *rawInner) next() rawEvent {
 				pollPID1 = true
 			}
 		}
-		var ts *unix.Timespec
+		wait := time.Duration(-1) // for ever
 		if !ri.grace.IsZero() {
-			t := unix.NsecToTimespec(max(time.Until(ri.grace), 0).Nanoseconds())
-			ts = &t
+			wait = max(time.Until(ri.grace), 0)
 		}
-		if pollPID1 && (ts == nil || ts.Nano() > pollNoPidfd.Nanoseconds()) {
-			t := unix.NsecToTimespec(pollNoPidfd.Nanoseconds())
+		if pollPID1 && (wait < 0 || wait > pollNoPidfd) {
+			wait = pollNoPidfd
+		}
+		var ts *unix.Timespec
+		if wait >= 0 {
+			t := unix.NsecToTimespec(wait.Nanoseconds())
 			ts = &t
 		}
 		if n == 0 && ts == nil {
@@ -386,7 +387,7 @@ func (ri *rawInner) next() rawEvent {
 }
 
 // pollNoPidfd is how often next looks for the end of a PID 1 it has no
-// pidfd of, once the records have ended.
+// pidfd to wait on (see next).
 const pollNoPidfd = 10 * time.Millisecond
 
 // reapNow reaps PID 1 if it has ended (wait4 with WNOHANG).

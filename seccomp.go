@@ -292,11 +292,6 @@ func newSeccompArch(a *seccompArch, table []sysnum) *seccompArch {
 	return a
 }
 
-// haveSeccompArch is whether archFor knows goarch, without making it.
-func haveSeccompArch(goarch string) bool {
-	return slices.Contains(seccompArchNames, goarch)
-}
-
 // cond is what a rule looks at before it denies.
 type cond int
 

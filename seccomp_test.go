@@ -1424,13 +1424,3 @@ func BenchmarkBuildSeccomp(b *testing.B) {
 		}
 	}
 }
-
-// TestSeccompArchNamesAgree: haveSeccompArch and archFor agree (nothing
-// ties seccompArchNames to archFor's switch).
-func TestSeccompArchNamesAgree(t *testing.T) {
-	for _, n := range append(append([]string{}, seccompArchNames...), "386", "riscv64", "") {
-		if haveSeccompArch(n) != (archFor(n) != nil) {
-			t.Errorf("%q: haveSeccompArch %v, archFor %v", n, haveSeccompArch(n), archFor(n))
-		}
-	}
-}

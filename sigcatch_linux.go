@@ -104,17 +104,17 @@ func catchSignals() chan os.Signal {
 
 func catchRaw() (chan os.Signal, error) {
 	var p [2]int
-	if err := unix.Pipe2(p[:], unix.O_NONBLOCK|unix.O_CLOEXEC); err != nil {
+	var err error
+	if p[0], p[1], err = pipeAbove2(); err != nil {
 		return nil, err
 	}
-	for i := range p {
-		fd, err := fdAbove2(p[i])
-		if err != nil {
+	for _, fd := range p {
+		// Neither end blocks: the handler must return at once.
+		if err := unix.SetNonblock(fd, true); err != nil {
 			unix.Close(p[0])
 			unix.Close(p[1])
 			return nil, err
 		}
-		p[i] = fd
 	}
 	rawSigPipe = int64(p[1])
 	handler, restorer := rawSigAddrs()
@@ -231,19 +231,25 @@ func stopBridged(c chan os.Signal) (pending []syscall.Signal, ok bool) {
 	signal.Stop(c)
 	close(c)
 	<-bridged.done
-	var buf [64]byte
-	for {
-		n, err := unix.Read(bridged.rfd, buf[:])
-		for _, b := range buf[:max(n, 0)] {
-			pending = append(pending, syscall.Signal(b))
-		}
-		if err != unix.EINTR && n <= 0 {
-			break // the end of the pipe: its writer has closed it
-		}
-	}
+	pending = drainSignals(bridged.rfd) // to the end: its writer has closed it
 	unix.Close(bridged.rfd)
 	bridged.c, bridged.rfd, bridged.done = nil, -1, nil
 	return pending, true
+}
+
+// drainSignals reads the signals' pipe fd, a byte a signal, until it is
+// empty (EAGAIN: fd does not block) or at its end.
+func drainSignals(fd int) (sigs []syscall.Signal) {
+	var buf [64]byte
+	for {
+		n, err := unix.Read(fd, buf[:])
+		for _, b := range buf[:max(n, 0)] {
+			sigs = append(sigs, syscall.Signal(b))
+		}
+		if n <= 0 && err != unix.EINTR {
+			return sigs
+		}
+	}
 }
 
 // restoreActions puts back the actions catchRaw replaced.
@@ -261,17 +267,7 @@ func stopCaught(c chan os.Signal) (pending []syscall.Signal, done chan struct{},
 		return nil, nil, false
 	}
 	restoreActions(caught.old)
-	// What the handler wrote and the reader has not taken yet.
-	var buf [64]byte
-	for {
-		n, err := unix.Read(caught.rfd, buf[:])
-		for _, b := range buf[:max(n, 0)] {
-			pending = append(pending, syscall.Signal(b))
-		}
-		if err != nil || n <= 0 {
-			break
-		}
-	}
+	pending = drainSignals(caught.rfd) // what the handler wrote and no reader took
 	if caught.r != nil {
 		caught.r.Close()
 	} else {

@@ -44,32 +44,6 @@ func signalCatchProbe() int {
 	return 0
 }
 
-// TestCatchSignals: the forwarded signals reach the channel, neither the
-// process's default action nor the runtime's handling ends the process
-// meanwhile, and one still pending when they are given back ends it as
-// it would have (SIGTERM). The control: without catching, SIGUSR1 ends
-// a process at once.
-func TestCatchSignals(t *testing.T) {
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(self)
-	cmd.Env = append(os.Environ(), probeEnv+"="+probeSignalCatch)
-	out, _ := cmd.Output()
-	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	want := fmt.Sprintf("raw %v\ngot %d\ngot %d\n", rawSigHandlerExists, syscall.SIGUSR1, syscall.SIGWINCH)
-	if string(out) != want || !ws.Signaled() || ws.Signal() != syscall.SIGTERM {
-		t.Errorf("probe: %q, %v; want %q and death by SIGTERM", out, ws, want)
-	}
-	// The control: the same process without catching.
-	ctl := exec.Command("sh", "-c", `kill -USR1 $$; echo alive`)
-	out, _ = ctl.Output()
-	if ws := ctl.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || strings.Contains(string(out), "alive") {
-		t.Errorf("control: SIGUSR1 did not end a shell: %q, %v", out, ws)
-	}
-}
-
 // signalFDProbe is signalCatchProbe with the signals read from signalFD's
 // descriptor, as the raw stage's supervisor waits for them (ppoll): of
 // catchSignals' channel, or (notify) of signal.Notify's, which a
@@ -118,11 +92,14 @@ func signalFDProbe(notify bool) int {
 	return 0
 }
 
-// TestSignalFD: the forwarded signals can be waited for on a descriptor,
-// from the assembly handler's pipe or bridged from signal.Notify's
-// channel, and one not yet read when they are given back ends the process
-// as it would have (SIGTERM). The control is TestCatchSignals'.
-func TestSignalFD(t *testing.T) {
+// TestCatchSignals: the forwarded signals reach the channel, or the
+// descriptor the raw stage's supervisor waits on (signalFD: the assembly
+// handler's pipe, or signal.Notify's channel bridged into one); neither
+// the process's default action nor the runtime's handling ends the
+// process meanwhile; and one not yet taken when they are given back ends
+// it as it would have (SIGTERM). The control: without catching, SIGUSR1
+// ends a process at once.
+func TestCatchSignals(t *testing.T) {
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
@@ -130,7 +107,7 @@ func TestSignalFD(t *testing.T) {
 	for _, c := range []struct {
 		probe string
 		raw   bool
-	}{{probeSignalFD, rawSigHandlerExists}, {probeSignalFDNotify, false}} {
+	}{{probeSignalCatch, rawSigHandlerExists}, {probeSignalFD, rawSigHandlerExists}, {probeSignalFDNotify, false}} {
 		t.Run(c.probe, func(t *testing.T) {
 			cmd := exec.Command(self)
 			cmd.Env = append(os.Environ(), probeEnv+"="+c.probe)
@@ -141,5 +118,11 @@ func TestSignalFD(t *testing.T) {
 				t.Errorf("probe: %q, %v; want %q and death by SIGTERM", out, ws, want)
 			}
 		})
+	}
+	// The control: the same process without catching.
+	ctl := exec.Command("sh", "-c", `kill -USR1 $$; echo alive`)
+	out, _ := ctl.Output()
+	if ws := ctl.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || strings.Contains(string(out), "alive") {
+		t.Errorf("control: SIGUSR1 did not end a shell: %q, %v", out, ws)
 	}
 }
