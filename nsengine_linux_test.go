@@ -303,6 +303,63 @@ func TestNamespaceNothingOutlives(t *testing.T) {
 				t.Errorf("the command's background sleep outlived it: pids %v", left)
 			}
 		})
+		t.Run("left running, before the placeholders go", func(t *testing.T) {
+			// The command leaves a stopped process and one that keeps
+			// making the missing read-only path. The placeholder goes as
+			// soon as the command's status comes (rawFinish): both must
+			// be gone by then, or the path would be made on the host once
+			// the placeholder's mount went with it.
+			py := needPython(t)
+			token := fmt.Sprintf("%d.%06d", 600+rand.IntN(99), rand.IntN(1000000))
+			script := `import os, signal, sys, time
+d = sys.argv[1]
+null = os.open(os.devnull, os.O_RDWR)
+if os.fork() == 0:
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.kill(os.getpid(), signal.SIGSTOP)
+    os._exit(0)
+if os.fork() == 0:
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    open(os.path.join(d, "looping"), "w").close()
+    while True:
+        try:
+            os.mkdir(os.path.join(d, ".codex"))
+        except OSError:
+            pass
+while not os.path.exists(os.path.join(d, "looping")):
+    time.sleep(0.001)
+sys.exit(3)
+`
+			ctlDir := u.dir(t)
+			ctl := runPlain(t, u, py, "-c", script, ctlDir, token)
+			for _, pid := range processesWith(token) {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+			for i := 0; i < 500 && !lexists(filepath.Join(ctlDir, ".codex")); i++ {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if ctl.code != 3 || !lexists(filepath.Join(ctlDir, ".codex")) {
+				t.Fatalf("control: the left-behind loop does not make .codex without the sandbox: %v", ctl)
+			}
+			d := u.dir(t)
+			r := runSandbox(t, u, "--require-namespaces", "-w", d, "-r", filepath.Join(d, ".codex"), "--", py, "-c", script, d, token)
+			left := processesWith(token)
+			for _, pid := range left {
+				unix.Kill(pid, unix.SIGKILL)
+			}
+			if r.code != 3 || !lexists(filepath.Join(d, "looping")) {
+				t.Fatalf("want the command's status 3 with the loop started: %v", r)
+			}
+			if len(left) > 0 {
+				t.Errorf("processes the command left outlived the sandbox: pids %v", left)
+			}
+			time.Sleep(50 * time.Millisecond) // a loop still at work would show now
+			if lexists(filepath.Join(d, ".codex")) {
+				t.Errorf("%s exists after the run: a process of the sandbox made it once the placeholder went", filepath.Join(d, ".codex"))
+			}
+		})
 		t.Run("the caller", func(t *testing.T) {
 			token := fmt.Sprintf("%d.%06d", 800+rand.IntN(99), rand.IntN(1000000))
 			cmd, _ := startSandbox(t, u, false, "--", "sh", "-c", "echo ready; sleep "+token)

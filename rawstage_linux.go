@@ -432,12 +432,43 @@ func rawChild(pr *rawProgram) {
 			rawExit(exitSetup)
 		}
 		if w == r {
-			if rawSendRec(pr, recStatus, 0, 0, uint32(pr.scratch.ws), 0) != 0 {
-				rawExit(exitSetup) // the supervisor must not take 0 for it
-			}
-			rawExit(0)
+			rawFinish(pr, uint32(pr.scratch.ws))
 		}
 	}
+}
+
+// rawFinish is PID 1's end, once the command has ended with wait status
+// ws: every other process of the PID namespace killed and reaped, then
+// the status to the supervisor, then PID 1's exit. With nothing left in
+// the sandbox but PID 1 when the status comes, the supervisor can remove
+// the placeholders while PID 1's exit tears the namespaces down: no
+// process is left to find a placeholder gone (a surviving one could make
+// the missing island itself once its mount went with the directory).
+//
+// kill(-1) from a PID namespace's init reaches every other process of it;
+// one it reaches while forking cannot complete the fork (a fatal signal
+// pending fails the fork, see copy_process), so once wait4 answers ECHILD
+// none is left. See kill(2), pid_namespaces(7).
+//
+//go:nosplit
+//go:norace
+//go:nocheckptr
+func rawFinish(pr *rawProgram, ws uint32) {
+	syscall.RawSyscall(unix.SYS_KILL, rawNone, uintptr(unix.SIGKILL), 0)
+	for {
+		_, _, e := syscall.RawSyscall6(unix.SYS_WAIT4, rawNone, uintptr(unsafe.Pointer(&pr.scratch.ws)), unix.WALL, 0, 0, 0)
+		if e == unix.ECHILD {
+			break
+		}
+		if e != 0 && e != unix.EINTR {
+			rawSendRec(pr, recFail, uint32(len(pr.ops)+1), uint32(e), 0, 0)
+			rawExit(exitSetup)
+		}
+	}
+	if rawSendRec(pr, recStatus, 0, 0, ws, 0) != 0 {
+		rawExit(exitSetup) // the supervisor must not take 0 for it
+	}
+	rawExit(0)
 }
 
 // rawBoot is what the inner stage does before its program, which may

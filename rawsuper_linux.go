@@ -621,7 +621,8 @@ func (ri *rawInner) kill() unix.WaitStatus {
 
 // supervise forwards signals to the command until the inner stage ends,
 // takes the connect supervision when it comes, removes the placeholders
-// and ends this process as the command ended.
+// (once the status came: see rawFinish) and ends this process as the
+// command ended.
 func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	for _, n := range ri.notes {
 		warnf("%s", n)
@@ -699,6 +700,11 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 				for _, fd := range m.fds {
 					unix.Close(fd)
 				}
+			}
+			if status != nil {
+				// Nothing but PID 1 is left (rawFinish), and it
+				// only exits: the placeholders go while it does.
+				mp.cleanupHost()
 			}
 		}
 	}
