@@ -305,10 +305,12 @@ func TestNamespaceNothingOutlives(t *testing.T) {
 		})
 		t.Run("left running, before the placeholders go", func(t *testing.T) {
 			// The command leaves a stopped process and one that keeps
-			// making the missing read-only path. The placeholder goes as
-			// soon as the command's status comes (rawFinish): both must
-			// be gone by then, or the path would be made on the host once
-			// the placeholder's mount went with it.
+			// making the missing read-only path: neither outlives the
+			// sandbox, the end does not wait on the stopped one, and the
+			// path stays missing. The placeholder may go before PID 1 has
+			// ended only when nothing else is left (rawFinish); were it
+			// to go while the loop ran, the loop would make the path on
+			// the host once the placeholder's mount went with it.
 			py := needPython(t)
 			token := fmt.Sprintf("%d.%06d", 600+rand.IntN(99), rand.IntN(1000000))
 			script := `import os, signal, sys, time
@@ -343,21 +345,29 @@ sys.exit(3)
 			if ctl.code != 3 || !lexists(filepath.Join(ctlDir, ".codex")) {
 				t.Fatalf("control: the left-behind loop does not make .codex without the sandbox: %v", ctl)
 			}
-			d := u.dir(t)
-			r := runSandbox(t, u, "--require-namespaces", "-w", d, "-r", filepath.Join(d, ".codex"), "--", py, "-c", script, d, token)
-			left := processesWith(token)
-			for _, pid := range left {
-				unix.Kill(pid, unix.SIGKILL)
-			}
-			if r.code != 3 || !lexists(filepath.Join(d, "looping")) {
-				t.Fatalf("want the command's status 3 with the loop started: %v", r)
-			}
-			if len(left) > 0 {
-				t.Errorf("processes the command left outlived the sandbox: pids %v", left)
-			}
-			time.Sleep(50 * time.Millisecond) // a loop still at work would show now
-			if lexists(filepath.Join(d, ".codex")) {
-				t.Errorf("%s exists after the run: a process of the sandbox made it once the placeholder went", filepath.Join(d, ".codex"))
+			sandbox, probe := binaries(t)
+			// deny-kill-all: PID 1 may not signal them itself.
+			for _, sim := range []string{"plain", "deny-kill-all"} {
+				t.Run(sim, func(t *testing.T) {
+					d := u.dir(t)
+					cmd := u.command(probe, sandbox, "--require-namespaces", "-w", d, "-r", filepath.Join(d, ".codex"), "--", py, "-c", script, d, token)
+					cmd.Env = append(cmd.Env, probeEnv+"="+sim)
+					r := runCommand(t, cmd)
+					left := processesWith(token)
+					for _, pid := range left {
+						unix.Kill(pid, unix.SIGKILL)
+					}
+					if r.code != 3 || !lexists(filepath.Join(d, "looping")) {
+						t.Fatalf("want the command's status 3 with the loop started: %v", r)
+					}
+					if len(left) > 0 {
+						t.Errorf("processes the command left outlived the sandbox: pids %v", left)
+					}
+					time.Sleep(50 * time.Millisecond) // a loop still at work would show now
+					if lexists(filepath.Join(d, ".codex")) {
+						t.Errorf("%s exists after the run: a process of the sandbox made it once the placeholder went", filepath.Join(d, ".codex"))
+					}
+				})
 			}
 		})
 		t.Run("the caller", func(t *testing.T) {

@@ -122,8 +122,12 @@ const (
 	recNotify             // SCM_RIGHTS: seccomp listener, sock_diag socket
 	recStarted            // SCM_RIGHTS: the command's pidfd
 	recExec               // the command could not be executed: errno
-	recStatus             // the command's wait status
+	recStatus             // the command's wait status; index: statusAlone or 0
 )
+
+// statusAlone, as a status record's index, says that no process of the
+// sandbox but PID 1 was left when it was sent (see rawFinish).
+const statusAlone = 1
 
 // rawExecCand is one path execvp would try, with the argv for it and for
 // /bin/sh (a file without #! that execve refuses with ENOEXEC).
@@ -438,34 +442,39 @@ func rawChild(pr *rawProgram) {
 }
 
 // rawFinish is PID 1's end, once the command has ended with wait status
-// ws: every other process of the PID namespace killed and reaped, then
-// the status to the supervisor, then PID 1's exit. With nothing left in
-// the sandbox but PID 1 when the status comes, the supervisor can remove
-// the placeholders while PID 1's exit tears the namespaces down: no
-// process is left to find a placeholder gone (a surviving one could make
-// the missing island itself once its mount went with the directory).
+// ws: the status to the supervisor, marked alone when no other process
+// of the PID namespace is left, then PID 1's exit, whose kernel side
+// kills whatever is (zap_pid_ns_processes, which no credential, LSM or
+// seccomp filter can refuse, as they can a kill(2) of PID 1's). Alone,
+// the supervisor removes the placeholders while PID 1's exit tears the
+// namespaces down, since nothing is left in the sandbox to make a missing
+// read-only path once its placeholder is gone; otherwise once PID 1 has
+// ended.
 //
-// kill(-1) from a PID namespace's init reaches every other process of it;
-// one it reaches while forking cannot complete the fork (a fatal signal
-// pending fails the fork, see copy_process), so once wait4 answers ECHILD
-// none is left. See kill(2), pid_namespaces(7).
+// The children that ended already are reaped first. kill(-1, 0) from a
+// PID namespace's init counts every other process of it, zombies and
+// those it may not signal included, and answers ESRCH only when it found
+// none; and with none left, none can be made, but by PID 1. See kill(2),
+// pid_namespaces(7).
 //
 //go:nosplit
 //go:norace
 //go:nocheckptr
 func rawFinish(pr *rawProgram, ws uint32) {
-	syscall.RawSyscall(unix.SYS_KILL, rawNone, uintptr(unix.SIGKILL), 0)
 	for {
-		_, _, e := syscall.RawSyscall6(unix.SYS_WAIT4, rawNone, uintptr(unsafe.Pointer(&pr.scratch.ws)), unix.WALL, 0, 0, 0)
-		if e == unix.ECHILD {
+		w, _, e := syscall.RawSyscall6(unix.SYS_WAIT4, rawNone, uintptr(unsafe.Pointer(&pr.scratch.ws)), unix.WNOHANG|unix.WALL, 0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 || w == 0 {
 			break
 		}
-		if e != 0 && e != unix.EINTR {
-			rawSendRec(pr, recFail, uint32(len(pr.ops)+1), uint32(e), 0, 0)
-			rawExit(exitSetup)
-		}
 	}
-	if rawSendRec(pr, recStatus, 0, 0, ws, 0) != 0 {
+	var alone uint32
+	if _, _, e := syscall.RawSyscall(unix.SYS_KILL, rawNone, 0, 0); e == unix.ESRCH {
+		alone = statusAlone
+	}
+	if rawSendRec(pr, recStatus, alone, 0, ws, 0) != 0 {
 		rawExit(exitSetup) // the supervisor must not take 0 for it
 	}
 	rawExit(0)

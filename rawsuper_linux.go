@@ -621,8 +621,8 @@ func (ri *rawInner) kill() unix.WaitStatus {
 
 // supervise forwards signals to the command until the inner stage ends,
 // takes the connect supervision when it comes, removes the placeholders
-// (once the status came: see rawFinish) and ends this process as the
-// command ended.
+// (as soon as nothing but PID 1 is left: see rawFinish) and ends this
+// process as the command ended.
 func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 	for _, n := range ri.notes {
 		warnf("%s", n)
@@ -701,9 +701,9 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 					unix.Close(fd)
 				}
 			}
-			if status != nil {
-				// Nothing but PID 1 is left (rawFinish), and it
-				// only exits: the placeholders go while it does.
+			if status != nil && m.rec.kind == recStatus && m.rec.index == statusAlone {
+				// Nothing but PID 1 is left, and it only exits
+				// (rawFinish): the placeholders go while it does.
 				mp.cleanupHost()
 			}
 		}

@@ -1450,6 +1450,12 @@ var probeSimulations = map[string][]probeDeny{
 	"stall-mount-setattr": {
 		{nr: unix.SYS_MOUNT_SETATTR, stall: true},
 	},
+	// A host where PID 1 may not signal the sandbox's other processes
+	// with kill(-1) (an LSM's signal rules, a seccomp filter from
+	// outside): the kernel must still end them with PID 1.
+	"deny-kill-all": {
+		{nr: unix.SYS_KILL, arg0: ptrTo(uint32(0xffffffff)), errno: unix.EPERM},
+	},
 	// CONFIG_SECURITY_LANDLOCK=n: the syscalls do not exist.
 	"no-landlock-enosys": {
 		{nr: unix.SYS_LANDLOCK_CREATE_RULESET, errno: unix.ENOSYS},
