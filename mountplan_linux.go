@@ -355,11 +355,18 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 // still the empty directories that were created, and releases the locks.
 // Safe to call twice.
 func (mp *mountPlan) cleanupHost() {
+	mp.releasePlaceholders()
+	mp.releaseKeeps()
+}
+
+// releasePlaceholders is cleanupHost's part for the placeholders, which
+// the raw inner stage's supervisor may run before PID 1 has ended (see
+// rawFinish); the cache layers' locks wait for the mounts to be gone.
+func (mp *mountPlan) releasePlaceholders() {
 	for _, lk := range mp.held {
 		lk.release()
 	}
 	mp.held = nil
-	mp.releaseKeeps()
 }
 
 func (lk *placeholderLock) release() {

@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -346,12 +347,17 @@ sys.exit(3)
 				t.Fatalf("control: the left-behind loop does not make .codex without the sandbox: %v", ctl)
 			}
 			sandbox, probe := binaries(t)
-			// deny-kill-all: PID 1 may not signal them itself.
-			for _, sim := range []string{"plain", "deny-kill-all"} {
+			// deny-kill-all: PID 1 may not signal them itself; go: the
+			// Go inner stage.
+			for _, sim := range []string{"plain", "deny-kill-all", "plain/go", "deny-kill-all/go"} {
 				t.Run(sim, func(t *testing.T) {
 					d := u.dir(t)
 					cmd := u.command(probe, sandbox, "--require-namespaces", "-w", d, "-r", filepath.Join(d, ".codex"), "--", py, "-c", script, d, token)
-					cmd.Env = append(cmd.Env, probeEnv+"="+sim)
+					name, inner, _ := strings.Cut(sim, "/")
+					cmd.Env = append(cmd.Env, probeEnv+"="+name)
+					if inner == "go" {
+						cmd.Env = append(cmd.Env, goInnerEnv+"=1")
+					}
 					r := runCommand(t, cmd)
 					left := processesWith(token)
 					for _, pid := range left {
@@ -363,7 +369,7 @@ sys.exit(3)
 					if len(left) > 0 {
 						t.Errorf("processes the command left outlived the sandbox: pids %v", left)
 					}
-					time.Sleep(50 * time.Millisecond) // a loop still at work would show now
+					// With none of them left (above), nothing can make it later.
 					if lexists(filepath.Join(d, ".codex")) {
 						t.Errorf("%s exists after the run: a process of the sandbox made it once the placeholder went", filepath.Join(d, ".codex"))
 					}
@@ -995,5 +1001,104 @@ func killChildren(t *testing.T, pid int) {
 	}
 	if n == 0 {
 		t.Fatalf("no child of %d to kill", pid)
+	}
+}
+
+// TestNamespacePlaceholdersOutlastProcesses: a placeholder stays while a
+// process the command left is not yet reaped, even once the command's
+// status came: the supervisor may remove it before PID 1's end only when
+// nothing but PID 1 is left (rawFinish). The test holds a background
+// process of the command with PTRACE_SEIZE: killed at PID 1's exit, it
+// stays a zombie until this tracer reaps it, so PID 1 cannot end. Once it
+// is that zombie (the status was sent before) and the supervisor is back
+// in ppoll, the placeholder must be there; once it is reaped, gone, with
+// the command's status. Nothing is timed: the polls only bound a hang.
+// Root: the test traces the sandbox's processes and reads the
+// supervisor's /proc/PID/syscall (undumpable, as PID 1 shares its memory).
+func TestNamespacePlaceholdersOutlastProcesses(t *testing.T) {
+	if os.Geteuid() != 0 {
+		skipOrFail(t, "tracing the sandbox's processes needs root; this is uid %d", os.Geteuid())
+	}
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		py := needPython(t)
+		// ptrace's tracer is a thread: this one, for the whole test.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		d := u.dir(t)
+		placeholder := filepath.Join(d, ".codex")
+		token := fmt.Sprintf("%d.%06d", 500+rand.IntN(99), rand.IntN(1000000))
+		script := `import os, sys, time
+d, tok = sys.argv[1], sys.argv[2]
+if os.fork() == 0:
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 1)
+    os.execvp("sleep", ["sleep", tok])
+print("ready", flush=True)
+while not os.path.exists(os.path.join(d, "go")):
+    time.sleep(0.001)
+sys.exit(3)
+`
+		cmd, stderr := startSandbox(t, u, false, "--require-namespaces", "-w", d, "-r", placeholder, "--", py, "-c", script, d, token)
+		held := -1
+		poll(t, "the command's background sleep", func() bool {
+			for _, pid := range processesWith(token) {
+				if b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); bytes.HasPrefix(b, []byte("sleep\x00"+token)) {
+					held = pid
+				}
+			}
+			return held > 0
+		})
+		if err := unix.PtraceSeize(held); err != nil {
+			t.Fatalf("PTRACE_SEIZE %d: %v", held, err)
+		}
+		reaped := false
+		defer func() {
+			if !reaped {
+				var ws unix.WaitStatus
+				unix.Wait4(held, &ws, unix.WALL, nil)
+			}
+		}()
+		if !lexists(placeholder) {
+			t.Fatalf("control: no placeholder %s while the command runs", placeholder)
+		}
+		if err := os.WriteFile(filepath.Join(d, "go"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		// Killed with PID 1 (which sent the status first), and held.
+		var info unix.Siginfo
+		if err := unix.Waitid(unix.P_PID, held, &info, unix.WEXITED|unix.WNOWAIT|unix.WALL, nil); err != nil {
+			t.Fatalf("waitid %d: %v", held, err)
+		}
+		ppoll := fmt.Sprintf("%d ", unix.SYS_PPOLL)
+		poll(t, "the supervisor back in ppoll", func() bool {
+			b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/syscall", cmd.Process.Pid))
+			return strings.HasPrefix(string(b), ppoll)
+		})
+		if !lexists(placeholder) {
+			t.Errorf("the placeholder %s was removed while a process of the sandbox was not yet reaped", placeholder)
+		}
+		var ws unix.WaitStatus
+		if _, err := unix.Wait4(held, &ws, unix.WALL, nil); err != nil {
+			t.Fatalf("wait4 %d: %v", held, err)
+		}
+		reaped = true
+		if st := waitStatus(t, cmd); st.ExitStatus() != 3 {
+			t.Errorf("want the command's status 3: %v; stderr %q", st, stderr.String())
+		}
+		if lexists(placeholder) {
+			t.Errorf("the placeholder %s is left behind", placeholder)
+		}
+	})
+}
+
+// poll waits until cond holds, failing the test if it does not within
+// 20 s: a bound on a hang, not a timing assertion.
+func poll(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
 	}
 }

@@ -451,28 +451,33 @@ func rawChild(pr *rawProgram) {
 // read-only path once its placeholder is gone; otherwise once PID 1 has
 // ended.
 //
-// The children that ended already are reaped first. kill(-1, 0) from a
-// PID namespace's init counts every other process of it, zombies and
-// those it may not signal included, and answers ESRCH only when it found
-// none; and with none left, none can be made, but by PID 1. See kill(2),
-// pid_namespaces(7).
+// Alone is: PID 1 has no children, running or ended, once it has reaped
+// those that ended (wait4 answers ECHILD). Every process of the sandbox
+// descends from PID 1: each is forked inside from one that does (an
+// init cannot use CLONE_PARENT), and an orphan goes to PID 1 or to a
+// subreaper among its descendants before its parent can be reaped. So
+// with no children there is no other process, and none can be made but
+// by PID 1. (A process a host user puts in with setns(2) is not
+// counted, and need not be: that user can make the path from outside.)
+// No kill(-1, 0) count instead: it walks every process on the host. See
+// wait4(2), pid_namespaces(7), PR_SET_CHILD_SUBREAPER in prctl(2).
 //
 //go:nosplit
 //go:norace
 //go:nocheckptr
 func rawFinish(pr *rawProgram, ws uint32) {
+	var alone uint32
 	for {
 		w, _, e := syscall.RawSyscall6(unix.SYS_WAIT4, rawNone, uintptr(unsafe.Pointer(&pr.scratch.ws)), unix.WNOHANG|unix.WALL, 0, 0, 0)
 		if e == unix.EINTR {
 			continue
 		}
+		if e == unix.ECHILD {
+			alone = statusAlone
+		}
 		if e != 0 || w == 0 {
 			break
 		}
-	}
-	var alone uint32
-	if _, _, e := syscall.RawSyscall(unix.SYS_KILL, rawNone, 0, 0); e == unix.ESRCH {
-		alone = statusAlone
 	}
 	if rawSendRec(pr, recStatus, alone, 0, ws, 0) != 0 {
 		rawExit(exitSetup) // the supervisor must not take 0 for it

@@ -704,7 +704,7 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 			if status != nil && m.rec.kind == recStatus && m.rec.index == statusAlone {
 				// Nothing but PID 1 is left, and it only exits
 				// (rawFinish): the placeholders go while it does.
-				mp.cleanupHost()
+				mp.releasePlaceholders()
 			}
 		}
 	}
