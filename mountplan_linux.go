@@ -397,9 +397,15 @@ func (lk *placeholderLock) release() {
 			var st unix.Stat_t
 			if unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW) == nil &&
 				st.Mode&unix.S_IFMT == unix.S_IFDIR && st.Dev == c.dev && st.Ino == c.ino {
-				// ENOTEMPTY: something was put there from outside; it is
-				// no longer ours to remove.
-				unix.Unlinkat(parent, base, unix.AT_REMOVEDIR)
+				// ENOTEMPTY (or EEXIST): something was put there from
+				// outside; it is no longer ours to remove. Any other
+				// failure leaves it ours: the claim stays, and the next
+				// run on this tree removes it.
+				if err := unix.Unlinkat(parent, base, unix.AT_REMOVEDIR); err != nil &&
+					!errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.EEXIST) {
+					unix.Close(parent)
+					return
+				}
 			}
 			unix.Close(parent)
 		}

@@ -1102,3 +1102,30 @@ func poll(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
+
+// TestNamespacePlaceholderRetried: a placeholder the supervisor could not
+// remove (rmdir-ebusy: rmdir fails with EBUSY) keeps its claim, so the
+// next run on the tree takes it for a placeholder and removes it, and the
+// tree is as it was; without the claim it would take it for the user's
+// own empty directory and leave it. The first run is the control that the
+// simulation refuses the removal.
+func TestNamespacePlaceholderRetried(t *testing.T) {
+	forEachUser(t, func(t *testing.T, u runAs) {
+		requireNamespaces(t, u)
+		sandbox, probe := binaries(t)
+		d := u.dir(t)
+		island := filepath.Join(d, ".codex")
+		args := []string{"--require-namespaces", "-w", d, "-r", island, "--", "true"}
+		cmd := u.command(append([]string{probe, sandbox}, args...)...)
+		cmd.Env = append(cmd.Env, probeEnv+"=rmdir-ebusy")
+		if r := runCommand(t, cmd); r.code != 0 || !lexists(island) {
+			t.Fatalf("control: want the run to end well with its placeholder %s left (rmdir refused): exists %v, %v", island, lexists(island), r)
+		}
+		if r := runSandbox(t, u, args...); r.code != 0 {
+			t.Fatalf("%v", r)
+		}
+		if lexists(island) {
+			t.Errorf("the placeholder %s a run could not remove is still there after the next run", island)
+		}
+	})
+}

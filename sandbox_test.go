@@ -1429,7 +1429,8 @@ type probeDeny struct {
 	nr    uint32
 	arg0  *uint32
 	errno unix.Errno
-	bits  uint32 // if not 0: only when the first argument has any of these bits
+	bits  uint32 // if not 0: only when argument argi has any of these bits
+	argi  int
 	// stall: instead of failing, the call waits for a seccomp listener
 	// that never answers (SECCOMP_RET_USER_NOTIF), as a call stuck in
 	// the kernel would (a hung network filesystem).
@@ -1455,6 +1456,11 @@ var probeSimulations = map[string][]probeDeny{
 	// outside): the kernel must still end them with PID 1.
 	"deny-kill-all": {
 		{nr: unix.SYS_KILL, arg0: ptrTo(uint32(0xffffffff)), errno: unix.EPERM},
+	},
+	// A directory that cannot be removed (EBUSY, as on a filesystem that
+	// refuses it for a while): the supervisor's placeholder stays.
+	"rmdir-ebusy": {
+		{nr: unix.SYS_UNLINKAT, argi: 2, bits: unix.AT_REMOVEDIR, errno: unix.EBUSY},
 	},
 	// CONFIG_SECURITY_LANDLOCK=n: the syscalls do not exist.
 	"no-landlock-enosys": {
@@ -1547,7 +1553,7 @@ func probeFilter(rules []probeDeny) ([]bpf.RawInstruction, error) {
 		if r.bits != 0 {
 			prog = append(prog,
 				bpf.JumpIf{Cond: bpf.JumpEqual, Val: r.nr, SkipFalse: 3},
-				bpf.LoadAbsolute{Off: 16, Size: 4}, // A = low half of seccomp_data.args[0] (little-endian)
+				bpf.LoadAbsolute{Off: 16 + 8*uint32(r.argi), Size: 4}, // A = low half of seccomp_data.args[argi] (little-endian)
 				bpf.JumpIf{Cond: bpf.JumpBitsSet, Val: r.bits, SkipFalse: 1},
 				deny,
 			)
