@@ -393,24 +393,45 @@ func (lk *placeholderLock) release() {
 		return // another run stands on it; the last one removes it
 	}
 	if c, ok := readClaim(lk.fd); ok && c.path == lk.path {
-		if parent, base, err := openParent(lk.path); err == nil {
-			var st unix.Stat_t
-			if unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW) == nil &&
-				st.Mode&unix.S_IFMT == unix.S_IFDIR && st.Dev == c.dev && st.Ino == c.ino {
-				// ENOTEMPTY (or EEXIST): something was put there from
-				// outside; it is no longer ours to remove. Any other
-				// failure leaves it ours: the claim stays, and the next
-				// run on this tree removes it.
-				if err := unix.Unlinkat(parent, base, unix.AT_REMOVEDIR); err != nil &&
-					!errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.EEXIST) {
-					unix.Close(parent)
-					return
-				}
-			}
-			unix.Close(parent)
+		if err := removePlaceholder(c); err != nil {
+			// Still ours, still there: the claim stays, and the next
+			// run on this tree removes it.
+			warnf("placeholder %s left behind (%v): the next run on this tree removes it", lk.path, err)
+			return
 		}
 	}
 	unix.Unlink(lk.file)
+}
+
+// removePlaceholder removes the placeholder c claims, if it is still the
+// empty directory that was made. nil also when it is gone or no longer
+// the run's: something else in its place, or something put in it from
+// outside (ENOTEMPTY, or EEXIST); an error when it may still be there.
+func removePlaceholder(c claim) error {
+	gone := func(err error) bool { return errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) }
+	parent, base, err := openParent(c.path)
+	if err != nil {
+		if gone(err) {
+			return nil
+		}
+		return err
+	}
+	defer unix.Close(parent)
+	var st unix.Stat_t
+	if err := unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		if gone(err) {
+			return nil
+		}
+		return fmt.Errorf("lstat: %w", err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Dev != c.dev || st.Ino != c.ino {
+		return nil
+	}
+	if err := unix.Unlinkat(parent, base, unix.AT_REMOVEDIR); err != nil &&
+		!gone(err) && !errors.Is(err, unix.ENOTEMPTY) && !errors.Is(err, unix.EEXIST) {
+		return fmt.Errorf("rmdir: %w", err)
+	}
+	return nil
 }
 
 // ---------------------------------------------------------------------

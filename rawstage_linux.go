@@ -125,6 +125,9 @@ const (
 	recStatus             // the command's wait status; index: statusAlone or 0
 )
 
+// rawFinishReaps bounds rawFinish's reaping of ended children.
+const rawFinishReaps = 64
+
 // statusAlone, as a status record's index, says that no process of the
 // sandbox but PID 1 was left when it was sent (see rawFinish).
 const statusAlone = 1
@@ -467,7 +470,10 @@ func rawChild(pr *rawProgram) {
 //go:nocheckptr
 func rawFinish(pr *rawProgram, ws uint32) {
 	var alone uint32
-	for {
+	// Bounded: what the command left could end children as fast as PID
+	// 1 reaps them, and the status must not wait for that (it is then
+	// not alone).
+	for n := 0; n < rawFinishReaps; n++ {
 		w, _, e := syscall.RawSyscall6(unix.SYS_WAIT4, rawNone, uintptr(unsafe.Pointer(&pr.scratch.ws)), unix.WNOHANG|unix.WALL, 0, 0, 0)
 		if e == unix.EINTR {
 			continue
