@@ -395,8 +395,8 @@ func (lk *placeholderLock) release() {
 	if c, ok := readClaim(lk.fd); ok && c.path == lk.path {
 		if err := removePlaceholder(c); err != nil {
 			// Still ours, still there: the claim stays, and the next
-			// run on this tree removes it.
-			warnf("placeholder %s left behind (%v): the next run on this tree removes it", lk.path, err)
+			// run with this read-only path removes it.
+			warnf("placeholder %s left behind (%v): the next run with this read-only path removes it", lk.path, err)
 			return
 		}
 	}

@@ -338,14 +338,19 @@ sys.exit(3)
 `
 			ctlDir := u.dir(t)
 			ctl := runPlain(t, u, py, "-c", script, ctlDir, token)
+			t.Cleanup(func() {
+				for _, pid := range processesWith(token) {
+					unix.Kill(pid, unix.SIGKILL)
+				}
+			})
+			if ctl.code != 3 {
+				t.Fatalf("control: %v", ctl)
+			}
+			poll(t, "control: the left-behind loop makes .codex without the sandbox", func() bool {
+				return lexists(filepath.Join(ctlDir, ".codex"))
+			})
 			for _, pid := range processesWith(token) {
 				unix.Kill(pid, unix.SIGKILL)
-			}
-			for i := 0; i < 500 && !lexists(filepath.Join(ctlDir, ".codex")); i++ {
-				time.Sleep(10 * time.Millisecond)
-			}
-			if ctl.code != 3 || !lexists(filepath.Join(ctlDir, ".codex")) {
-				t.Fatalf("control: the left-behind loop does not make .codex without the sandbox: %v", ctl)
 			}
 			sandbox, probe := binaries(t)
 			// deny-kill-all: PID 1 may not signal them itself; go: the
@@ -1061,7 +1066,10 @@ sys.exit(3)
 		}
 		reaped := false
 		defer func() {
+			// On a failure before the reaping: the tracee ends now, not
+			// when the sandbox does (its cleanup comes after this).
 			if !reaped {
+				unix.Kill(held, unix.SIGKILL)
 				var ws unix.WaitStatus
 				unix.Wait4(held, &ws, unix.WALL, nil)
 			}
