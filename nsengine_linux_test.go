@@ -87,6 +87,13 @@ func startSandboxEnv(t *testing.T, u runAs, setpgid bool, env []string, args ...
 		cmd.Env = append(cmd.Environ(), env...)
 	}
 	cmd.SysProcAttr.Setpgid = setpgid
+	return cmd, startReady(t, cmd)
+}
+
+// startReady starts the prepared cmd and waits for it to print "ready";
+// it returns cmd's stderr so far and to come.
+func startReady(t *testing.T, cmd *exec.Cmd) *bytes.Buffer {
+	t.Helper()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -101,7 +108,7 @@ func startSandboxEnv(t *testing.T, u runAs, setpgid bool, env []string, args ...
 	if line != "ready\n" {
 		t.Fatalf("the command did not start: %q %v; stderr %q", line, err, stderr.String())
 	}
-	return cmd, &stderr
+	return &stderr
 }
 
 func waitStatus(t *testing.T, cmd *exec.Cmd) syscall.WaitStatus {

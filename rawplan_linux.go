@@ -286,6 +286,10 @@ type rawInput struct {
 	// nofile, when set, is the command's RLIMIT_NOFILE (callerNofile).
 	nofile    unix.Rlimit
 	setNofile bool
+	// resetSched: PID 1 puts its policy back to SCHED_OTHER first, as
+	// it may be forked on a runtime thread made SCHED_BATCH for the
+	// start-up (sched_linux.go), and the command inherits PID 1's.
+	resetSched bool
 }
 
 // buildRaw builds the program for in, with sock and outer the child's and
@@ -321,6 +325,10 @@ func (pr *rawProgram) build(in rawInput) error {
 	pr.ops = make([]rawOp, 0, in.opsEstimate())
 	b := &rawBuilder{pr: pr}
 
+	if in.resetSched {
+		b.sys("sched_setscheduler(0, SCHED_OTHER): the caller's policy, for the command", unix.SYS_SCHED_SETSCHEDULER,
+			imm(0), imm(unix.SCHED_NORMAL), ptrArg(unsafe.Pointer(&schedZero)))
+	}
 	// The program starts once rawBoot has the supervisor's byte: the
 	// ID maps are written. Undumpable first (see runInner), unless the
 	// supervisor's connect checks need this process dumpable still.

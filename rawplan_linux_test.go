@@ -19,6 +19,13 @@ import (
 // hidden file, as the outer stage would, without running it.
 func rawTestProgram(t *testing.T, network bool) (*rawProgram, Policy) {
 	t.Helper()
+	return rawTestProgramWith(t, network, nil)
+}
+
+// rawTestProgramWith is rawTestProgram with edit applied to the outer
+// stage's input first (when not nil).
+func rawTestProgramWith(t *testing.T, network bool, edit func(*rawInput)) (*rawProgram, Policy) {
+	t.Helper()
 	ws := t.TempDir()
 	if err := os.Mkdir(filepath.Join(ws, ".git"), 0o755); err != nil {
 		t.Fatal(err)
@@ -44,6 +51,9 @@ func rawTestProgram(t *testing.T, network bool) (*rawProgram, Policy) {
 	}
 	in := rawInput{p: p, k: k, pl: pl, mp: mp, cmd: []string{"true"}, env: []string{"PATH=/usr/bin:/bin"},
 		euid: 1000, capMax: 40, cwd: ws, name: "sandbox"}
+	if edit != nil {
+		edit(&in)
+	}
 	pr, err := buildRaw(in, 10, 11)
 	if err != nil {
 		t.Fatal(err)

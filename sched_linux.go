@@ -1,0 +1,168 @@
+//go:build linux
+
+package main
+
+// The scheduling of the Go runtime's own threads while the sandbox starts.
+//
+// The runtime's monitor thread (sysmon) sleeps 20 µs at a time through
+// the first millisecond of a process, and again after each time it takes
+// a processor back from a blocked system call. Each time it wakes, the
+// kernel's wakeup preemption may put it on the startup thread's CPU and
+// take that CPU from the startup thread, which does all of the sandbox's
+// work (main.go's init): about a hundred context switches in a start-up
+// of a few milliseconds, 0.1-0.25 ms of a namespace run on these hosts
+// (README, "Cost"). The runtime offers no way to calm sysmon, so it, and
+// the runtime's idle worker threads, go to SCHED_BATCH while the sandbox
+// starts: the same weight and nice value, but a waking batch thread never
+// preempts (sched(7)); it runs when the CPU is free or at the next tick.
+// The startup thread keeps the caller's policy, and with it the command.
+// A goroutine does the moving, on another CPU, while the startup thread
+// goes on: listing the threads in /proc costs 50-100 µs here.
+//
+// A policy is a thread's, and a clone inherits its creator's: a process
+// forked on a batch thread would start the command as a batch process.
+// The namespace engine forks its PID 1 on another thread (rawsuper_linux.go),
+// so PID 1's first step puts it back (rawInput.resetSched); the Go inner
+// stage and the exec-only engine start from the startup thread. The proxy's
+// goroutines serve the command while it runs, on any thread: the supervisor
+// puts every thread back before it starts them (restoreRuntimeThreads).
+
+import (
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// startupBatched is whether init set out to move the runtime's threads
+// to SCHED_BATCH (batchRuntimeThreads): a process forked on any thread
+// but the startup one must then put itself back to SCHED_OTHER. batched
+// is closed once they are moved.
+var (
+	startupBatched bool
+	batched        chan struct{}
+)
+
+// schedParam is struct sched_param; its priority is 0 for SCHED_OTHER and
+// SCHED_BATCH. See sched_setscheduler(2).
+type schedParam struct{ priority int32 }
+
+var schedZero schedParam
+
+// schedSet sets thread tid's policy (SCHED_OTHER, SCHED_BATCH), keeping
+// its nice value.
+func schedSet(tid int, policy int) syscall.Errno {
+	_, _, e := unix.RawSyscall(unix.SYS_SCHED_SETSCHEDULER, uintptr(tid), uintptr(policy), uintptr(unsafe.Pointer(&schedZero)))
+	return e
+}
+
+// schedGet is thread tid's policy, with SCHED_RESET_ON_FORK if set; -1 if
+// it cannot be read.
+func schedGet(tid int) int {
+	r, _, e := unix.RawSyscall(unix.SYS_SCHED_GETSCHEDULER, uintptr(tid), 0, 0)
+	if e != 0 {
+		return -1
+	}
+	return int(r)
+}
+
+// procSelfTask is the directory that lists this process's threads.
+var procSelfTask = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 't', 'a', 's', 'k', 0}
+
+// eachThread calls f with the thread ID of every thread of this process
+// but skip, as /proc/self/task lists them; false if the list cannot be
+// read (no /proc: then nothing is done, which costs only time). Raw
+// system calls, into memory of its own: no allocation, and nothing that
+// could touch a fresh page.
+func eachThread(skip int, f func(tid int)) bool {
+	cwd := unix.AT_FDCWD
+	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(cwd), uintptr(unsafe.Pointer(&procSelfTask[0])),
+		unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0, 0, 0)
+	if e != 0 {
+		return false
+	}
+	defer unix.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
+	var buf [512]byte
+	for {
+		r, _, e := unix.RawSyscall(unix.SYS_GETDENTS64, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
+		if e != 0 {
+			return false
+		}
+		n := int(r)
+		if n == 0 {
+			return true
+		}
+		// struct linux_dirent64: d_ino, d_off (8 bytes each), d_reclen
+		// (2), d_type (1), then the name, NUL-terminated. See getdents(2).
+		for off := 0; off+19 < n; {
+			reclen := int(*(*uint16)(unsafe.Pointer(&buf[off+16])))
+			if reclen < 20 || off+reclen > n {
+				return false
+			}
+			if tid := atoiTID(buf[off+19 : off+reclen]); tid > 0 && tid != skip {
+				f(tid)
+			}
+			off += reclen
+		}
+	}
+}
+
+// atoiTID is the thread ID a /proc/self/task entry names (digits up to a
+// NUL), or 0 for "." and "..".
+func atoiTID(name []byte) int {
+	tid := 0
+	for _, c := range name {
+		if c == 0 {
+			break
+		}
+		if c < '0' || c > '9' || tid > 1<<30 {
+			return 0
+		}
+		tid = tid*10 + int(c-'0')
+	}
+	return tid
+}
+
+// batchRuntimeThreads sets out to move every thread but this one, the
+// startup thread, to SCHED_BATCH, if this one runs SCHED_OTHER: a caller
+// that chose another policy (batch, idle, real-time, or any with
+// SCHED_RESET_ON_FORK) keeps it on every thread. It runs first in init,
+// when the runtime's threads are its monitor and idle workers, and
+// returns at once: a goroutine, which never runs on the startup thread
+// while init holds it, does the moving.
+func batchRuntimeThreads() {
+	if schedGet(0) != unix.SCHED_NORMAL {
+		return
+	}
+	startupBatched = true
+	batched = make(chan struct{})
+	go func() {
+		defer close(batched)
+		// The startup thread leads the thread group: its ID is the PID.
+		eachThread(unix.Getpid(), func(tid int) { schedSet(tid, unix.SCHED_BATCH) })
+	}()
+}
+
+// restoreRuntimeThreads puts every thread that batchRuntimeThreads or an
+// inheritance from it made SCHED_BATCH back to SCHED_OTHER, for
+// goroutines that serve the command while it runs. A batch thread may
+// create a thread meanwhile, so it looks again until a pass finds none
+// (it gives up after a few: the cost is latency, not confinement).
+func restoreRuntimeThreads() {
+	if !startupBatched {
+		return
+	}
+	<-batched
+	for range 4 {
+		found := false
+		eachThread(unix.Getpid(), func(tid int) {
+			if schedGet(tid) == unix.SCHED_BATCH {
+				found = true
+				schedSet(tid, unix.SCHED_NORMAL)
+			}
+		})
+		if !found {
+			return
+		}
+	}
+}
