@@ -76,10 +76,13 @@ import (
 //	        cleanupHost; taken exclusive (without waiting) by a cleanup
 //	        that holds the mutex, to learn that no other run uses it.
 //
-// The file's contents claim the placeholder: "placeholder DEV INO PATH".
-// A directory is removed only if it is claimed, still that inode, and
-// empty (rmdir(2) refuses otherwise): a directory of the user's is never
-// removed. A run that died leaves its claim, and the next run on the path
+// The file's contents claim the placeholder: "placeholder DEV INO @SEC.NSEC
+// PATH", the time the directory was born (statx(2) STATX_BTIME, where the
+// filesystem records it: a later directory of the user's may get the same
+// inode number, never the same birth; claims of earlier versions, without
+// it, still match on device and inode). A directory is removed only if it
+// is claimed, still that inode, and empty (rmdir(2) refuses otherwise): a
+// directory of the user's is never removed. A run that died leaves its claim, and the next run on the path
 // removes the placeholder. The last run unlinks the registry file (under
 // the mutex: a waiter then sees nlink 0 and starts over). The registry
 // itself is out of the command's sight (the sandbox has its own /dev/shm;
@@ -135,7 +138,32 @@ const (
 // claim is a registry file's contents: the placeholder it records, if any.
 type claim struct {
 	dev, ino uint64
+	birth    birth
 	path     string
+}
+
+// birth is a directory's birth time, as statx gives it; known is false
+// where the filesystem does not record one (and in claims without it).
+type birth struct {
+	known bool
+	sec   int64
+	nsec  uint32
+}
+
+// birthOf is the birth time of base in the directory parent.
+func birthOf(parent int, base string) birth {
+	var stx unix.Statx_t
+	if unix.Statx(parent, base, unix.AT_SYMLINK_NOFOLLOW|unix.AT_STATX_DONT_SYNC, unix.STATX_BTIME, &stx) != nil || stx.Mask&unix.STATX_BTIME == 0 {
+		return birth{}
+	}
+	return birth{known: true, sec: stx.Btime.Sec, nsec: stx.Btime.Nsec}
+}
+
+// names reports whether the claim is for the directory with st's device
+// and inode, born at b: a claim that knows the birth matches only that
+// birth.
+func (c claim) names(st *unix.Stat_t, b birth) bool {
+	return c.dev == st.Dev && c.ino == st.Ino && (!c.birth.known || c.birth == b)
 }
 
 func readClaim(fd int) (claim, bool) {
@@ -154,7 +182,19 @@ func readClaim(fd int) (claim, bool) {
 	if err1 != nil || err2 != nil {
 		return claim{}, false
 	}
-	return claim{dev, ino, f[3]}, true
+	c := claim{dev: dev, ino: ino, path: f[3]}
+	// The path is absolute: a field before it that starts with @ is
+	// the birth.
+	if at, rest, ok := strings.Cut(f[3], " "); ok && strings.HasPrefix(at, "@") {
+		sec, nsec, ok := strings.Cut(at[1:], ".")
+		s, err1 := strconv.ParseInt(sec, 10, 64)
+		ns, err2 := strconv.ParseUint(nsec, 10, 32)
+		if !ok || err1 != nil || err2 != nil || ns >= 1e9 {
+			return claim{}, false
+		}
+		c.birth, c.path = birth{known: true, sec: s, nsec: uint32(ns)}, rest
+	}
+	return c, true
 }
 
 func writeClaim(fd int, c *claim) error {
@@ -164,7 +204,11 @@ func writeClaim(fd int, c *claim) error {
 	if c == nil {
 		return nil
 	}
-	_, err := unix.Pwrite(fd, fmt.Appendf(nil, "placeholder %d %d %s\n", c.dev, c.ino, c.path), 0)
+	line := fmt.Appendf(nil, "placeholder %d %d ", c.dev, c.ino)
+	if c.birth.known {
+		line = fmt.Appendf(line, "@%d.%09d ", c.birth.sec, c.birth.nsec)
+	}
+	_, err := unix.Pwrite(fd, fmt.Appendf(line, "%s\n", c.path), 0)
 	return err
 }
 
@@ -333,7 +377,7 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 			unix.Unlinkat(parent, base, unix.AT_REMOVEDIR)
 			return fail(fmt.Errorf("lstat %q: %w", path, err))
 		}
-		c = claim{dev: st.Dev, ino: st.Ino, path: path}
+		c = claim{dev: st.Dev, ino: st.Ino, birth: birthOf(parent, base), path: path}
 		if err := writeClaim(fd, &c); err != nil {
 			unix.Unlinkat(parent, base, unix.AT_REMOVEDIR)
 			return fail(fmt.Errorf("write %q: %w", file, err))
@@ -341,7 +385,7 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 		lk.placeholder = true
 	case err != nil:
 		return fail(err)
-	case claimed && empty && c.path == path && c.dev == st.Dev && c.ino == st.Ino:
+	case claimed && empty && c.path == path && c.names(&st, birthOf(parent, base)):
 		lk.placeholder = true // another run's, live or dead
 	case claimed && c.path == path:
 		writeClaim(fd, nil) // stale: that placeholder is gone
@@ -424,7 +468,7 @@ func removePlaceholder(c claim) error {
 		}
 		return fmt.Errorf("lstat: %w", err)
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR || st.Dev != c.dev || st.Ino != c.ino {
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || !c.names(&st, birthOf(parent, base)) {
 		return nil
 	}
 	if err := unix.Unlinkat(parent, base, unix.AT_REMOVEDIR); err != nil &&

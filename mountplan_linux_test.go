@@ -896,7 +896,88 @@ func TestPlaceholderRegistry(t *testing.T) {
 			t.Fatal("the user's empty directory was removed")
 		}
 		checkRegistryEmpty(t, u, tree)
+
+		// A dead run's claim outlives its placeholder, which the user
+		// replaced with an empty directory of their own; a filesystem
+		// may give that the same inode number (made so here by
+		// rewriting the claim): the birth time tells them apart.
+		if err := os.Remove(island); err != nil {
+			t.Fatal(err)
+		}
+		dead := plan()
+		file := dead.held[0].file
+		for _, lk := range dead.held {
+			unix.Close(lk.fd)
+			lk.fd = -1
+		}
+		claimed, ok := claimFile(t, file)
+		if !ok {
+			t.Fatalf("no claim in %s", file)
+		}
+		if !claimed.birth.known {
+			skipOrFail(t, "the filesystem of %s records no birth time (statx STATX_BTIME)", tree)
+		}
+		if err := os.Remove(island); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(island, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var st unix.Stat_t
+		if err := unix.Lstat(island, &st); err != nil {
+			t.Fatal(err)
+		}
+		forged := claimed
+		forged.dev, forged.ino = st.Dev, st.Ino
+		writeClaimFile(t, file, forged)
+		h := plan()
+		if islandOp(h).Placeholder {
+			t.Fatalf("the user's directory, of the claimed inode but born later, taken for the placeholder: %+v", islandOp(h))
+		}
+		h.cleanupHost()
+		if !lexists(island) {
+			t.Fatal("the user's empty directory, of the claimed inode but born later, was removed")
+		}
+		checkRegistryEmpty(t, u, tree)
+		// The control: the same claim without the birth (as earlier
+		// versions wrote it) names the directory by device and inode.
+		forged.birth = birth{}
+		writeClaimFile(t, file, forged)
+		k := plan()
+		if !islandOp(k).Placeholder {
+			t.Fatalf("control: a claim without a birth time does not match the directory: %+v", islandOp(k))
+		}
+		k.cleanupHost()
+		if lexists(island) {
+			t.Fatal("control: a claim without a birth time: the directory was not removed")
+		}
+		checkRegistryEmpty(t, u, tree)
 	}(runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()})
+}
+
+// claimFile reads the claim in registry file path.
+func claimFile(t *testing.T, path string) (claim, bool) {
+	t.Helper()
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	return readClaim(fd)
+}
+
+// writeClaimFile writes c as registry file path's claim, as a run that
+// died would have left it.
+func writeClaimFile(t *testing.T, path string, c claim) {
+	t.Helper()
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := writeClaim(fd, &c); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestMountPlanProcFallback: on a host whose /proc is partly covered (as
@@ -1063,4 +1144,35 @@ func TestApplyMountsRefusesOutsideTheInnerStage(t *testing.T) {
 			t.Errorf("want a refusal before any mount: %v", r)
 		}
 	})
+}
+
+// TestClaimFormat: a claim reads back as written, with or without a birth
+// time, a path with spaces included; an earlier version's line reads as a
+// claim without one; a malformed birth is no claim.
+func TestClaimFormat(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "claim")
+	for _, c := range []claim{
+		{dev: 65024, ino: 42, birth: birth{known: true, sec: 1764000000, nsec: 7}, path: "/w/a b/.codex"},
+		{dev: 1, ino: 2, path: "/w/@x/.git"},
+	} {
+		writeClaimFile(t, file, c)
+		if got, ok := claimFile(t, file); !ok || got != c {
+			t.Errorf("wrote %+v, read %+v (%v)", c, got, ok)
+		}
+	}
+	for line, want := range map[string]*claim{
+		"placeholder 3 4 /w/.aws\n":               {dev: 3, ino: 4, path: "/w/.aws"},
+		"placeholder 3 4 @5.000000006 /w/.aws\n":  {dev: 3, ino: 4, birth: birth{known: true, sec: 5, nsec: 6}, path: "/w/.aws"},
+		"placeholder 3 4 @5.1000000000 /w/.aws\n": nil,
+		"placeholder 3 4 @x.1 /w/.aws\n":          nil,
+		"placeholder 3 4 /w/.aws":                 nil,
+	} {
+		if err := os.WriteFile(file, []byte(line), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, ok := claimFile(t, file)
+		if want == nil && ok || want != nil && (!ok || got != *want) {
+			t.Errorf("%q: read %+v (%v), want %+v", line, got, ok, want)
+		}
+	}
 }
