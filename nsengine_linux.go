@@ -351,6 +351,9 @@ func startInner(p Policy, cmd []string, mp *mountPlan, mask unix.Sigset_t) (*inn
 	line, err := readLine(statusR)
 	switch {
 	case line == "ready":
+		// The start-up is over: the proxy's goroutines and the connect
+		// supervision's serve the command (sched_linux.go).
+		restoreRuntimeThreads()
 		if err := hand.start(p); err != nil {
 			in.kill()
 			return nil, &setupError{err}

@@ -183,9 +183,6 @@ func (h *proxyHandoff) start(p Policy) error {
 		}
 		listeners[i] = l
 	}
-	// The goroutines below serve the command, on any thread: with the
-	// caller's scheduling, not the start-up's (sched_linux.go).
-	restoreRuntimeThreads()
 	srv := &proxyServer{allow: allowList(p.AllowHosts), slots: make(chan struct{}, proxyMaxConns)}
 	for i, l := range listeners {
 		label := labels[i]

@@ -143,7 +143,7 @@ func (ri *rawInner) start(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPl
 		}
 		return pr.build(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: cmd, env: os.Environ(), mask: mask,
 			euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0]),
-			nofile: nofile, setNofile: setNofile, resetSched: startupBatched})
+			nofile: nofile, setNofile: setNofile, resetSched: startupBatched && rawHaveCloneVM})
 	}
 	var f forked
 	if rawHaveCloneVM {
@@ -683,6 +683,9 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 					unix.PidfdSendSignal(cmdfd, sig, nil, 0)
 				}
 				ri.early = nil
+				// The start-up is over (sched_linux.go); beside the
+				// waiting, not before it.
+				go restoreRuntimeThreads()
 				continue
 			case recNotify:
 				if cmdfd >= 0 || ri.reapOK || ended != nil {

@@ -1435,6 +1435,9 @@ type probeDeny struct {
 	// that never answers (SECCOMP_RET_USER_NOTIF), as a call stuck in
 	// the kernel would (a hung network filesystem).
 	stall bool
+	// kill: the call kills the process (SECCOMP_RET_KILL_PROCESS), as
+	// systemd's SystemCallFilter= does by default.
+	kill bool
 }
 
 // probeSimulations are the kernels the fail-closed probes pretend to be.
@@ -1456,6 +1459,11 @@ var probeSimulations = map[string][]probeDeny{
 	// outside): the kernel must still end them with PID 1.
 	"deny-kill-all": {
 		{nr: unix.SYS_KILL, arg0: ptrTo(uint32(0xffffffff)), errno: unix.EPERM},
+	},
+	// A service under systemd's SystemCallFilter=~@resources: a change
+	// of scheduling policy kills the process.
+	"kill-setscheduler": {
+		{nr: unix.SYS_SCHED_SETSCHEDULER, kill: true},
 	},
 	// A directory that cannot be removed (EBUSY, as on a filesystem that
 	// refuses it for a while): the supervisor's placeholder stays.
@@ -1549,6 +1557,9 @@ func probeFilter(rules []probeDeny) ([]bpf.RawInstruction, error) {
 		if r.stall {
 			deny = bpf.RetConstant{Val: unix.SECCOMP_RET_USER_NOTIF}
 		}
+		if r.kill {
+			deny = bpf.RetConstant{Val: unix.SECCOMP_RET_KILL_PROCESS}
+		}
 		prog = append(prog, bpf.LoadAbsolute{Off: 0, Size: 4}) // A = seccomp_data.nr
 		if r.bits != 0 {
 			prog = append(prog,
@@ -1589,6 +1600,9 @@ func testProbe(name string, argv []string) int {
 	}
 	if name == probeSignalCatch {
 		return signalCatchProbe()
+	}
+	if name == probeBatchThreads {
+		return batchThreadsProbe(argv)
 	}
 	if name == probeSignalFD || name == probeSignalFDNotify {
 		return signalFDProbe(name == probeSignalFDNotify)

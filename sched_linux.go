@@ -14,18 +14,21 @@ package main
 // (README, "Cost"). The runtime offers no way to calm sysmon, so it, and
 // the runtime's idle worker threads, go to SCHED_BATCH while the sandbox
 // starts: the same weight and nice value, but a waking batch thread never
-// preempts (sched(7)); it runs when the CPU is free or at the next tick.
-// The startup thread keeps the caller's policy, and with it the command.
-// A goroutine does the moving, on another CPU, while the startup thread
-// goes on: listing the threads in /proc costs 50-100 µs here.
+// preempts a running one (check_preempt_wakeup_fair in
+// kernel/sched/fair.c; sched(7) only calls it a small penalty at wakeup);
+// it runs when a CPU is free or at the next tick. The startup thread
+// keeps the caller's policy, and with it the command. A goroutine does
+// the moving, on another CPU, while the startup thread goes on: listing
+// the threads in /proc costs 50-100 µs here.
 //
 // A policy is a thread's, and a clone inherits its creator's: a process
 // forked on a batch thread would start the command as a batch process.
-// The namespace engine forks its PID 1 on another thread (rawsuper_linux.go),
-// so PID 1's first step puts it back (rawInput.resetSched); the Go inner
-// stage and the exec-only engine start from the startup thread. The proxy's
-// goroutines serve the command while it runs, on any thread: the supervisor
-// puts every thread back before it starts them (restoreRuntimeThreads).
+// On amd64 the namespace engine forks its PID 1 on another thread
+// (rawsuper_linux.go), so PID 1's first step puts it back
+// (rawInput.resetSched); the Go inner stage, the exec-only engine, and
+// PID 1 elsewhere start from the startup thread. Once the command has
+// started, the supervisor puts every thread back (restoreRuntimeThreads):
+// its goroutines then serve the command.
 
 import (
 	"syscall"
@@ -36,8 +39,9 @@ import (
 
 // startupBatched is whether init set out to move the runtime's threads
 // to SCHED_BATCH (batchRuntimeThreads): a process forked on any thread
-// but the startup one must then put itself back to SCHED_OTHER. batched
-// is closed once they are moved.
+// but the startup one must then put itself back to SCHED_OTHER (if the
+// kernel lets it: a refusal means it was never moved). batched is closed
+// once they are moved.
 var (
 	startupBatched bool
 	batched        chan struct{}
@@ -66,23 +70,36 @@ func schedGet(tid int) int {
 	return int(r)
 }
 
-// procSelfTask is the directory that lists this process's threads.
-var procSelfTask = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 't', 'a', 's', 'k', 0}
+// procSelf and procSelfTask, as C strings.
+var (
+	procSelf     = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', 0}
+	procSelfTask = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 't', 'a', 's', 'k', 0}
+)
 
-// eachThread calls f with the thread ID of every thread of this process
-// but skip, as /proc/self/task lists them; false if the list cannot be
-// read (no /proc: then nothing is done, which costs only time). Raw
+// eachOtherThread calls f with the thread ID of every thread of this
+// process but the startup one, as /proc/self/task lists them; false if
+// the list cannot be read, or is not in this process's numbering: a
+// /proc mounted for another PID namespace (the Go inner stage starts in
+// a new one, with the host's /proc) names threads by IDs that mean
+// other tasks here. Then nothing is done, which costs only time. Raw
 // system calls, into memory of its own: no allocation, and nothing that
 // could touch a fresh page.
-func eachThread(skip int, f func(tid int)) bool {
+func eachOtherThread(f func(tid int)) bool {
+	// The startup thread leads the thread group: its ID is the PID.
+	pid, _, _ := unix.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
+	var buf [512]byte
 	cwd := unix.AT_FDCWD
+	n, _, e := unix.RawSyscall6(unix.SYS_READLINKAT, uintptr(cwd), uintptr(unsafe.Pointer(&procSelf[0])),
+		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
+	if e != 0 || n >= uintptr(len(buf)) || atoiTID(buf[:n]) != int(pid) {
+		return false
+	}
 	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(cwd), uintptr(unsafe.Pointer(&procSelfTask[0])),
 		unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0, 0, 0)
 	if e != 0 {
 		return false
 	}
 	defer unix.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
-	var buf [512]byte
 	for {
 		r, _, e := unix.RawSyscall(unix.SYS_GETDENTS64, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
 		if e != 0 {
@@ -99,7 +116,7 @@ func eachThread(skip int, f func(tid int)) bool {
 			if reclen < 20 || off+reclen > n {
 				return false
 			}
-			if tid := atoiTID(buf[off+19 : off+reclen]); tid > 0 && tid != skip {
+			if tid := atoiTID(buf[off+19 : off+reclen]); tid > 0 && tid != int(pid) {
 				f(tid)
 			}
 			off += reclen
@@ -130,7 +147,15 @@ func atoiTID(name []byte) int {
 // when the runtime's threads are its monitor and idle workers, and
 // returns at once: a goroutine, which never runs on the startup thread
 // while init holds it, does the moving.
+//
+// Not under a seccomp filter from outside: systemd's
+// SystemCallFilter=~@resources, for one, kills a process that calls
+// sched_setscheduler, and a filter cannot be read to learn what it
+// allows. The sandbox runs there as it would without this.
 func batchRuntimeThreads() {
+	if mode, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_GET_SECCOMP, 0, 0); e != 0 || mode != 0 {
+		return
+	}
 	if schedGet(0) != unix.SCHED_NORMAL {
 		return
 	}
@@ -138,14 +163,15 @@ func batchRuntimeThreads() {
 	batched = make(chan struct{})
 	go func() {
 		defer close(batched)
-		// The startup thread leads the thread group: its ID is the PID.
-		eachThread(unix.Getpid(), func(tid int) { schedSet(tid, unix.SCHED_BATCH) })
+		eachOtherThread(func(tid int) { schedSet(tid, unix.SCHED_BATCH) })
 	}()
 }
 
 // restoreRuntimeThreads puts every thread that batchRuntimeThreads or an
-// inheritance from it made SCHED_BATCH back to SCHED_OTHER, for
-// goroutines that serve the command while it runs. A batch thread may
+// inheritance from it made SCHED_BATCH back to SCHED_OTHER, once the
+// command has started: goroutines serve it then (the connect
+// supervision, the proxy), and a batch thread would answer a waiting
+// connect only at the CPU's next tick under load. A batch thread may
 // create a thread meanwhile, so it looks again until a pass finds none
 // (it gives up after a few: the cost is latency, not confinement).
 func restoreRuntimeThreads() {
@@ -155,7 +181,7 @@ func restoreRuntimeThreads() {
 	<-batched
 	for range 4 {
 		found := false
-		eachThread(unix.Getpid(), func(tid int) {
+		eachOtherThread(func(tid int) {
 			if schedGet(tid) == unix.SCHED_BATCH {
 				found = true
 				schedSet(tid, unix.SCHED_NORMAL)

@@ -5,14 +5,16 @@ package main
 // The scheduling policies of the sandbox's threads and of the command
 // (sched_linux.go): the runtime's threads run SCHED_BATCH while the
 // sandbox starts, the command runs with the caller's policy whatever
-// thread its parent was forked on, the proxy's threads serve with the
-// caller's policy, and a caller's own choice of policy is left alone.
+// thread its parent was forked on, every thread has the caller's policy
+// again once the command has started, a caller's own choice of policy is
+// left alone, and a host filter that forbids the change is respected.
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,6 +58,11 @@ func threadPolicies(t *testing.T, pid int) map[int]int {
 	return m
 }
 
+// TestSchedulingPolicies: the command runs with the caller's policy, on
+// every engine and inner stage, whatever the caller's policy; once it has
+// started, every thread of the supervisor has the caller's policy too;
+// under a host filter that kills the process on sched_setscheduler, the
+// sandbox runs as before.
 func TestSchedulingPolicies(t *testing.T) {
 	chrt, err := exec.LookPath("chrt")
 	if err != nil {
@@ -63,24 +70,21 @@ func TestSchedulingPolicies(t *testing.T) {
 	}
 	forEachUser(t, func(t *testing.T, u runAs) {
 		requireNamespaces(t, u)
-		bin, _ := binaries(t)
+		bin, probe := binaries(t)
 		for _, c := range []struct {
 			name   string
 			caller []string // how the caller starts the sandbox
 			args   []string
 			env    []string
-			// want is the command's policy, batch whether the
-			// supervisor's runtime threads are SCHED_BATCH while the
-			// command runs (otherwise they have the caller's policy).
-			want  int
-			batch bool
+			want   int // the command's policy, and the supervisor's threads'
 		}{
-			{"namespace engine", nil, []string{"--require-namespaces"}, nil, unix.SCHED_NORMAL, true},
-			{"Go inner stage", nil, []string{"--require-namespaces"}, []string{goInnerEnv + "=1"}, unix.SCHED_NORMAL, true},
-			{"proxy", nil, []string{"--allow-host", "example.com"}, nil, unix.SCHED_NORMAL, false},
-			{"exec-only", nil, []string{"--exec-only"}, nil, unix.SCHED_NORMAL, false},
-			{"caller batch", []string{chrt, "--batch", "0"}, []string{"--require-namespaces"}, nil, unix.SCHED_BATCH, false},
-			{"caller idle", []string{chrt, "--idle", "0"}, []string{"--require-namespaces"}, nil, unix.SCHED_IDLE, false},
+			{"namespace engine", nil, []string{"--require-namespaces"}, nil, unix.SCHED_NORMAL},
+			{"Go inner stage", nil, []string{"--require-namespaces"}, []string{goInnerEnv + "=1"}, unix.SCHED_NORMAL},
+			{"proxy", nil, []string{"--allow-host", "example.com"}, nil, unix.SCHED_NORMAL},
+			{"exec-only", nil, []string{"--exec-only"}, nil, unix.SCHED_NORMAL},
+			{"caller batch", []string{chrt, "--batch", "0"}, []string{"--require-namespaces"}, nil, unix.SCHED_BATCH},
+			{"caller idle", []string{chrt, "--idle", "0"}, []string{"--require-namespaces"}, nil, unix.SCHED_IDLE},
+			{"host filter kills sched_setscheduler", []string{probe}, []string{"--require-namespaces"}, []string{probeEnv + "=kill-setscheduler"}, unix.SCHED_NORMAL},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				dir := u.dir(t)
@@ -97,40 +101,127 @@ func TestSchedulingPolicies(t *testing.T) {
 				if got, _ := strconv.Atoi(strings.TrimSpace(string(b))); got != c.want {
 					t.Errorf("the command runs with policy %d, want %d (the caller's)", got, c.want)
 				}
-				pid := cmd.Process.Pid
-				threads := threadPolicies(t, pid)
 				if c.name == "exec-only" {
 					return // the sandbox became the command
 				}
-				if threads[pid] != c.want {
-					t.Errorf("the supervisor's startup thread has policy %d, want %d (the caller's): %v", threads[pid], c.want, threads)
-				}
-				batched := 0
-				for tid, pol := range threads {
-					switch {
-					case tid == pid:
-					case c.batch && pol == unix.SCHED_BATCH:
-						batched++
-					case pol != c.want:
-						t.Errorf("the supervisor's thread %d has policy %d, want %d: %v", tid, pol, c.want, threads)
+				// The supervisor puts its threads back beside its waiting.
+				pid := cmd.Process.Pid
+				var threads map[int]int
+				poll(t, "the supervisor's threads back to the caller's policy", func() bool {
+					threads = threadPolicies(t, pid)
+					for _, pol := range threads {
+						if pol != c.want {
+							return false
+						}
 					}
-				}
-				if c.batch && batched == 0 {
-					t.Errorf("none of the supervisor's %d runtime threads is SCHED_BATCH: %v", len(threads)-1, threads)
+					return true
+				})
+				if stderr.Len() > 0 {
+					t.Errorf("stderr: %q", stderr.String())
 				}
 			})
 		}
 	})
 }
 
-// TestEachThread: the threads batchRuntimeThreads would move are this
-// process's, all of them but the one skipped, as /proc lists them before
-// and after (the runtime may start threads meanwhile, and never ends one
-// here).
-func TestEachThread(t *testing.T) {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	self := unix.Gettid()
+// probeBatchThreads is the probe that calls batchRuntimeThreads, waits
+// for its goroutine, and prints "startup PID" then "TID POLICY" for every
+// thread; with the argument "filtered", under a seccomp filter that kills
+// the process on sched_setscheduler first.
+const probeBatchThreads = "batch-threads"
+
+func batchThreadsProbe(argv []string) int {
+	if len(argv) == 1 && argv[0] == "filtered" {
+		prog, err := probeFilter(probeSimulations["kill-setscheduler"])
+		if err == nil {
+			err = unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+		}
+		if err == nil {
+			_, err = seccompSetModeFilter(prog, 0)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "probe:", err)
+			return 3
+		}
+	}
+	batchRuntimeThreads()
+	if startupBatched {
+		<-batched
+	}
+	fmt.Printf("startup %d\n", os.Getpid())
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "probe:", err)
+		return 3
+	}
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/self/task/" + e.Name() + "/stat")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "probe:", err)
+			return 3
+		}
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		fmt.Printf("%s %s\n", e.Name(), f[38])
+	}
+	return 0
+}
+
+// TestBatchRuntimeThreads: in a fresh process of the default policy,
+// every thread but the startup one goes to SCHED_BATCH; a caller's other
+// policy is left on every thread; under a host filter that kills the
+// process on sched_setscheduler, nothing is moved and the process lives.
+// In the re-executed test binary.
+func TestBatchRuntimeThreads(t *testing.T) {
+	chrt, err := exec.LookPath("chrt")
+	if err != nil {
+		skipOrFail(t, "no chrt (util-linux) to start the probe with another policy")
+	}
+	forEachUser(t, func(t *testing.T, u runAs) {
+		_, probe := binaries(t)
+		for _, c := range []struct {
+			name          string
+			argv          []string
+			startup, rest int
+		}{
+			{"caller default", []string{probe}, unix.SCHED_NORMAL, unix.SCHED_BATCH},
+			{"caller idle", []string{chrt, "--idle", "0", probe}, unix.SCHED_IDLE, unix.SCHED_IDLE},
+			{"host filter", []string{probe, "filtered"}, unix.SCHED_NORMAL, unix.SCHED_NORMAL},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				cmd := u.command(c.argv...)
+				cmd.Env = append(cmd.Env, probeEnv+"="+probeBatchThreads)
+				r := runCommand(t, cmd)
+				if r.code != 0 {
+					t.Fatalf("%v", r)
+				}
+				lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+				startup := strings.TrimPrefix(lines[0], "startup ")
+				others := 0
+				for _, l := range lines[1:] {
+					tid, pol, _ := strings.Cut(l, " ")
+					want := c.rest
+					if tid == startup {
+						want = c.startup
+					} else {
+						others++
+					}
+					if got, _ := strconv.Atoi(pol); got != want {
+						t.Errorf("thread %s (startup %s) has policy %d, want %d:\n%s", tid, startup, got, want, r.stdout)
+					}
+				}
+				if others == 0 {
+					t.Errorf("no thread but the startup one:\n%s", r.stdout)
+				}
+			})
+		}
+	})
+}
+
+// TestEachOtherThread: the threads batchRuntimeThreads would move are
+// this process's, all of them but the startup one, as /proc lists them
+// before and after (the runtime may start threads meanwhile, and never
+// ends one here).
+func TestEachOtherThread(t *testing.T) {
 	list := func() []int {
 		ents, err := os.ReadDir("/proc/self/task")
 		if err != nil {
@@ -138,7 +229,7 @@ func TestEachThread(t *testing.T) {
 		}
 		var tids []int
 		for _, e := range ents {
-			if tid, _ := strconv.Atoi(e.Name()); tid != self {
+			if tid, _ := strconv.Atoi(e.Name()); tid != os.Getpid() {
 				tids = append(tids, tid)
 			}
 		}
@@ -146,8 +237,8 @@ func TestEachThread(t *testing.T) {
 	}
 	before := list()
 	var got []int
-	if !eachThread(self, func(tid int) { got = append(got, tid) }) {
-		t.Fatal("eachThread could not list /proc/self/task")
+	if !eachOtherThread(func(tid int) { got = append(got, tid) }) {
+		t.Fatal("eachOtherThread could not list /proc/self/task")
 	}
 	after := list()
 	for _, tid := range before {
@@ -157,7 +248,7 @@ func TestEachThread(t *testing.T) {
 	}
 	for _, tid := range got {
 		if !slices.Contains(after, tid) {
-			t.Errorf("thread %d was visited but is not this process's (or is the one skipped): %v", tid, after)
+			t.Errorf("thread %d was visited but is not this process's (or is the startup one): %v", tid, after)
 		}
 	}
 	if len(before) == 0 {
@@ -180,6 +271,9 @@ func TestRawProgramResetsPolicy(t *testing.T) {
 		for i, op := range pr.ops {
 			if op.kind == rawSys && op.nr == unix.SYS_SCHED_SETSCHEDULER {
 				steps = append(steps, i)
+				if op.skipOn != allTypes {
+					t.Errorf("step %d (%s) fails the run when refused; the policy is not a restriction", i, op.what)
+				}
 				if op.args[0] != 0 || op.args[1] != unix.SCHED_NORMAL || op.regs != 0 {
 					t.Errorf("step %d (%s): arguments %v (registers %#x), want this process, SCHED_OTHER", i, op.what, op.args, op.regs)
 				}
