@@ -296,6 +296,9 @@ func engage(p Policy, cmd []string) error {
 		p, dropped = withoutNamespaceOnly(p)
 		lacks += dropped
 	}
+	// execve waits for every other thread to end, and a batch thread
+	// would wait for a free CPU to do so (sched_linux.go).
+	restoreRuntimeThreads()
 	return engageExecOnly(p, cmd, fmt.Sprintf("namespace engine unavailable (%v), running exec-only: %s", un.err, lacks))
 }
 

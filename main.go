@@ -43,17 +43,15 @@ var (
 // holds without asking. Asking, with runtime.LockOSThread, would also
 // start the runtime's template thread, a clone that costs a short command
 // about 3% of its time (bench/run.sh); so the program runs here and exits
-// before main. First, the runtime's other threads stop preempting this
-// one (batchRuntimeThreads, sched_linux.go). The test binary initializes
-// this package too: for it (testBinary, set by a variable initializer in
-// testbinary_test.go, which runs before any init function) init only
-// locks the thread, for the tests that call run from the main goroutine.
+// before main. The test binary initializes this package too: for it
+// (testBinary, set by a variable initializer in testbinary_test.go, which
+// runs before any init function) init only locks the thread, for the
+// tests that call run from the main goroutine.
 func init() {
 	if testBinary {
 		runtime.LockOSThread()
 		return
 	}
-	batchRuntimeThreads()
 	os.Exit(run(os.Args))
 }
 

@@ -141,6 +141,9 @@ func engageNamespace(p Policy, cmd []string) error {
 	if tid, pid := unix.Gettid(), unix.Getpid(); tid != pid {
 		return &setupError{fmt.Errorf("not on the startup thread (thread %d of process %d), the only one known to stay put", tid, pid)}
 	}
+	// The runtime's other threads stop preempting this one until the
+	// command has started (sched_linux.go).
+	batchRuntimeThreads()
 	// The forwarded signals are taken first: by a handler of ours a few
 	// system calls (sigcatch_linux.go); by signal.Notify, where that
 	// handler does not exist, a round trip each to the runtime's

@@ -10,7 +10,3 @@ func runInner([]string) int {
 	errorf("%s is internal to the Linux namespace engine", innerStage)
 	return exitUsage
 }
-
-// batchRuntimeThreads is sched_linux.go's; the runtime threads' scheduling
-// is left alone elsewhere.
-func batchRuntimeThreads() {}

@@ -683,9 +683,9 @@ func (ri *rawInner) supervise(sigs chan os.Signal, mp *mountPlan) {
 					unix.PidfdSendSignal(cmdfd, sig, nil, 0)
 				}
 				ri.early = nil
-				// The start-up is over (sched_linux.go); beside the
-				// waiting, not before it.
-				go restoreRuntimeThreads()
+				// The start-up is over (sched_linux.go), while the
+				// command runs.
+				restoreRuntimeThreads()
 				continue
 			case recNotify:
 				if cmdfd >= 0 || ri.reapOK || ended != nil {

@@ -4,31 +4,35 @@ package main
 
 // The scheduling of the Go runtime's own threads while the sandbox starts.
 //
-// The runtime's monitor thread (sysmon) sleeps 20 µs at a time through
-// the first millisecond of a process, and again after each time it takes
-// a processor back from a blocked system call. Each time it wakes, the
+// The runtime's monitor thread (sysmon) sleeps 20 µs at a time through the
+// first millisecond of a process, and again after each time it takes a
+// processor back from a blocked system call. Each time it wakes, the
 // kernel's wakeup preemption may put it on the startup thread's CPU and
 // take that CPU from the startup thread, which does all of the sandbox's
-// work (main.go's init): about a hundred context switches in a start-up
-// of a few milliseconds, 0.1-0.25 ms of a namespace run on these hosts
+// work (main.go's init): about a hundred context switches in a start-up of
+// a few milliseconds, about 0.15 ms of a namespace run on these hosts
 // (README, "Cost"). The runtime offers no way to calm sysmon, so it, and
-// the runtime's idle worker threads, go to SCHED_BATCH while the sandbox
-// starts: the same weight and nice value, but a waking batch thread never
-// preempts a running one (check_preempt_wakeup_fair in
-// kernel/sched/fair.c; sched(7) only calls it a small penalty at wakeup);
-// it runs when a CPU is free or at the next tick. The startup thread
-// keeps the caller's policy, and with it the command. A goroutine does
-// the moving, on another CPU, while the startup thread goes on: listing
-// the threads in /proc costs 50-100 µs here.
+// the runtime's idle worker threads, go to SCHED_BATCH while the namespace
+// engine starts (from engageNamespace until the command has started): the
+// same weight and nice value, but a waking batch thread never preempts a
+// running one (check_preempt_wakeup_fair in kernel/sched/fair.c; sched(7)
+// only calls it a small penalty at wakeup); it runs when a CPU is free or
+// at the next tick. The startup thread keeps the caller's policy, and with
+// it the command. A goroutine does the moving, on another CPU, while the
+// startup thread goes on: listing the threads in /proc costs 50-100 µs
+// here.
 //
 // A policy is a thread's, and a clone inherits its creator's: a process
-// forked on a batch thread would start the command as a batch process.
-// On amd64 the namespace engine forks its PID 1 on another thread
+// forked on a batch thread would start the command as a batch process. On
+// amd64 the namespace engine forks its PID 1 on another thread
 // (rawsuper_linux.go), so PID 1's first step puts it back
 // (rawInput.resetSched); the Go inner stage, the exec-only engine, and
-// PID 1 elsewhere start from the startup thread. Once the command has
-// started, the supervisor puts every thread back (restoreRuntimeThreads):
-// its goroutines then serve the command.
+// PID 1 elsewhere start from the startup thread. Once the command has started,
+// the supervisor puts every thread back (restoreRuntimeThreads): its
+// goroutines then serve the command, and its exit, like an execve, waits
+// for every thread to end, which a batch thread does only once a CPU is
+// free. So does the fallback to the exec-only engine; that engine alone,
+// whose start-up is short, moves none.
 
 import (
 	"syscall"
@@ -143,10 +147,9 @@ func atoiTID(name []byte) int {
 // batchRuntimeThreads sets out to move every thread but this one, the
 // startup thread, to SCHED_BATCH, if this one runs SCHED_OTHER: a caller
 // that chose another policy (batch, idle, real-time, or any with
-// SCHED_RESET_ON_FORK) keeps it on every thread. It runs first in init,
-// when the runtime's threads are its monitor and idle workers, and
-// returns at once: a goroutine, which never runs on the startup thread
-// while init holds it, does the moving.
+// SCHED_RESET_ON_FORK) keeps it on every thread. It returns at once: a
+// goroutine, which never runs on the startup thread while init holds it,
+// does the moving.
 //
 // Not under a seccomp filter from outside: systemd's
 // SystemCallFilter=~@resources, for one, kills a process that calls
