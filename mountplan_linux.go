@@ -76,14 +76,13 @@ import (
 //	        cleanupHost; taken exclusive (without waiting) by a cleanup
 //	        that holds the mutex, to learn that no other run uses it.
 //
-// The file's contents claim the placeholder: "placeholder DEV INO @SEC.NSEC
-// PATH", the time the directory was born (statx(2) STATX_BTIME, where the
-// filesystem records it: a later directory of the user's may get the same
-// inode number, never the same birth; claims of earlier versions, without
-// it, still match on device and inode). A directory is removed only if it
-// is claimed, still that inode, and empty (rmdir(2) refuses otherwise): a
-// directory of the user's is never removed. A run that died leaves its claim, and the next run on the path
-// removes the placeholder. The last run unlinks the registry file (under
+// The file's contents claim the placeholder: "placeholder DEV INO
+// [@SEC.NSEC] [%TYPE.HANDLE] PATH", its device and inode number, and what
+// tells it from a later directory on the same inode number (see stamp),
+// where the filesystem has it. A directory is removed only if it is
+// claimed, still that directory, and empty (rmdir(2) refuses otherwise):
+// a directory of the user's is never removed. A run that died leaves its
+// claim, and the next run on the path removes the placeholder. The last run unlinks the registry file (under
 // the mutex: a waiter then sees nlink 0 and starts over). The registry
 // itself is out of the command's sight (the sandbox has its own /dev/shm;
 // one in /tmp is masked), so a sandboxed command cannot hold a lock to
@@ -138,36 +137,63 @@ const (
 // claim is a registry file's contents: the placeholder it records, if any.
 type claim struct {
 	dev, ino uint64
-	birth    birth
+	stamp    stamp
 	path     string
 }
 
-// birth is a directory's birth time, as statx gives it; known is false
-// where the filesystem does not record one (and in claims without it).
+// stamp tells a directory from a later one that got the same inode number
+// (a user's, made where a leftover placeholder was removed): its file
+// handle (name_to_handle_at(2), which holds the inode's generation, and
+// filesystems renew that when they reuse an inode) and its birth time
+// (statx(2) STATX_BTIME; two directories made in one clock tick share
+// it). Either may be unknown: a filesystem without it, a failed call, a
+// claim of an earlier version.
+type stamp struct {
+	handle string // "TYPE.HEX"; "" unknown
+	birth  birth
+}
+
+// birth is a birth time; known is false where there is none.
 type birth struct {
 	known bool
 	sec   int64
 	nsec  uint32
 }
 
-// birthOf is the birth time of base in the directory parent.
-func birthOf(parent int, base string) birth {
-	var stx unix.Statx_t
-	if unix.Statx(parent, base, unix.AT_SYMLINK_NOFOLLOW|unix.AT_STATX_DONT_SYNC, unix.STATX_BTIME, &stx) != nil || stx.Mask&unix.STATX_BTIME == 0 {
-		return birth{}
+// stampOf is the stamp of base in the directory parent (not followed if
+// a symlink).
+func stampOf(parent int, base string) stamp {
+	var s stamp
+	if h, _, err := unix.NameToHandleAt(parent, base, 0); err == nil {
+		s.handle = fmt.Sprintf("%d.%x", h.Type(), h.Bytes())
 	}
-	return birth{known: true, sec: stx.Btime.Sec, nsec: stx.Btime.Nsec}
+	var stx unix.Statx_t
+	if unix.Statx(parent, base, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_BTIME, &stx) == nil && stx.Mask&unix.STATX_BTIME != 0 {
+		s.birth = birth{known: true, sec: stx.Btime.Sec, nsec: stx.Btime.Nsec}
+	}
+	return s
+}
+
+// differs reports whether s and t are of different directories, by what
+// both know: a part unknown to either decides nothing, and the device and
+// inode decide alone, as before stamps were recorded.
+func (s stamp) differs(t stamp) bool {
+	return s.handle != "" && t.handle != "" && s.handle != t.handle ||
+		s.birth.known && t.birth.known && s.birth != t.birth
 }
 
 // names reports whether the claim is for the directory with st's device
-// and inode, born at b: a claim that knows the birth matches only that
-// birth.
-func (c claim) names(st *unix.Stat_t, b birth) bool {
-	return c.dev == st.Dev && c.ino == st.Ino && (!c.birth.known || c.birth == b)
+// and inode and stamp now.
+func (c claim) names(st *unix.Stat_t, now stamp) bool {
+	return c.dev == st.Dev && c.ino == st.Ino && !c.stamp.differs(now)
 }
 
+// claimMax bounds a registry file's contents: a path of PATH_MAX bytes and
+// the fields before it, with room to spare.
+const claimMax = 8192
+
 func readClaim(fd int) (claim, bool) {
-	buf := make([]byte, 4096+64)
+	buf := make([]byte, claimMax)
 	n, err := unix.Pread(fd, buf, 0)
 	if err != nil || n == 0 {
 		return claim{}, false
@@ -182,18 +208,32 @@ func readClaim(fd int) (claim, bool) {
 	if err1 != nil || err2 != nil {
 		return claim{}, false
 	}
-	c := claim{dev: dev, ino: ino, path: f[3]}
-	// The path is absolute: a field before it that starts with @ is
-	// the birth.
-	if at, rest, ok := strings.Cut(f[3], " "); ok && strings.HasPrefix(at, "@") {
-		sec, nsec, ok := strings.Cut(at[1:], ".")
-		s, err1 := strconv.ParseInt(sec, 10, 64)
-		ns, err2 := strconv.ParseUint(nsec, 10, 32)
-		if !ok || err1 != nil || err2 != nil || ns >= 1e9 {
+	c := claim{dev: dev, ino: ino}
+	// The path is absolute: the fields before it start with @ (the
+	// birth) or % (the handle).
+	rest := f[3]
+	for !strings.HasPrefix(rest, "/") {
+		field, after, ok := strings.Cut(rest, " ")
+		if !ok {
 			return claim{}, false
 		}
-		c.birth, c.path = birth{known: true, sec: s, nsec: uint32(ns)}, rest
+		switch {
+		case strings.HasPrefix(field, "@") && !c.stamp.birth.known:
+			sec, nsec, ok := strings.Cut(field[1:], ".")
+			s, err1 := strconv.ParseInt(sec, 10, 64)
+			ns, err2 := strconv.ParseUint(nsec, 10, 32)
+			if !ok || err1 != nil || err2 != nil || ns >= 1e9 {
+				return claim{}, false
+			}
+			c.stamp.birth = birth{known: true, sec: s, nsec: uint32(ns)}
+		case strings.HasPrefix(field, "%") && c.stamp.handle == "" && len(field) > 1:
+			c.stamp.handle = field[1:]
+		default:
+			return claim{}, false
+		}
+		rest = after
 	}
+	c.path = rest
 	return c, true
 }
 
@@ -205,8 +245,11 @@ func writeClaim(fd int, c *claim) error {
 		return nil
 	}
 	line := fmt.Appendf(nil, "placeholder %d %d ", c.dev, c.ino)
-	if c.birth.known {
-		line = fmt.Appendf(line, "@%d.%09d ", c.birth.sec, c.birth.nsec)
+	if c.stamp.birth.known {
+		line = fmt.Appendf(line, "@%d.%09d ", c.stamp.birth.sec, c.stamp.birth.nsec)
+	}
+	if c.stamp.handle != "" {
+		line = fmt.Appendf(line, "%%%s ", c.stamp.handle)
 	}
 	_, err := unix.Pwrite(fd, fmt.Appendf(line, "%s\n", c.path), 0)
 	return err
@@ -377,7 +420,7 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 			unix.Unlinkat(parent, base, unix.AT_REMOVEDIR)
 			return fail(fmt.Errorf("lstat %q: %w", path, err))
 		}
-		c = claim{dev: st.Dev, ino: st.Ino, birth: birthOf(parent, base), path: path}
+		c = claim{dev: st.Dev, ino: st.Ino, stamp: stampOf(parent, base), path: path}
 		if err := writeClaim(fd, &c); err != nil {
 			unix.Unlinkat(parent, base, unix.AT_REMOVEDIR)
 			return fail(fmt.Errorf("write %q: %w", file, err))
@@ -385,7 +428,7 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 		lk.placeholder = true
 	case err != nil:
 		return fail(err)
-	case claimed && empty && c.path == path && c.names(&st, birthOf(parent, base)):
+	case claimed && empty && c.path == path && c.names(&st, stampOf(parent, base)):
 		lk.placeholder = true // another run's, live or dead
 	case claimed && c.path == path:
 		writeClaim(fd, nil) // stale: that placeholder is gone
@@ -468,7 +511,7 @@ func removePlaceholder(c claim) error {
 		}
 		return fmt.Errorf("lstat: %w", err)
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR || !c.names(&st, birthOf(parent, base)) {
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || !c.names(&st, stampOf(parent, base)) {
 		return nil
 	}
 	if err := unix.Unlinkat(parent, base, unix.AT_REMOVEDIR); err != nil &&

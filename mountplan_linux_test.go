@@ -900,7 +900,8 @@ func TestPlaceholderRegistry(t *testing.T) {
 		// A dead run's claim outlives its placeholder, which the user
 		// replaced with an empty directory of their own; a filesystem
 		// may give that the same inode number (made so here by
-		// rewriting the claim): the birth time tells them apart.
+		// rewriting the claim with the new one's): the stamp tells
+		// them apart, by the file handle, and by the birth time.
 		if err := os.Remove(island); err != nil {
 			t.Fatal(err)
 		}
@@ -914,8 +915,8 @@ func TestPlaceholderRegistry(t *testing.T) {
 		if !ok {
 			t.Fatalf("no claim in %s", file)
 		}
-		if !claimed.birth.known {
-			skipOrFail(t, "the filesystem of %s records no birth time (statx STATX_BTIME)", tree)
+		if claimed.stamp.handle == "" || !claimed.stamp.birth.known {
+			skipOrFail(t, "the filesystem of %s gives no file handle or no birth time: %+v", tree, claimed.stamp)
 		}
 		if err := os.Remove(island); err != nil {
 			t.Fatal(err)
@@ -927,31 +928,40 @@ func TestPlaceholderRegistry(t *testing.T) {
 		if err := unix.Lstat(island, &st); err != nil {
 			t.Fatal(err)
 		}
+		parent, err := unix.Open(filepath.Dir(island), unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := stampOf(parent, filepath.Base(island))
+		unix.Close(parent)
 		forged := claimed
 		forged.dev, forged.ino = st.Dev, st.Ino
-		writeClaimFile(t, file, forged)
-		h := plan()
-		if islandOp(h).Placeholder {
-			t.Fatalf("the user's directory, of the claimed inode but born later, taken for the placeholder: %+v", islandOp(h))
+		for _, c := range []struct {
+			name  string
+			stamp stamp
+			match bool
+		}{
+			// The old handle, the new birth (made in the same tick).
+			{"handle", stamp{handle: claimed.stamp.handle, birth: now.birth}, false},
+			// No handle (a filesystem without), a birth a second
+			// before the new one.
+			{"birth", stamp{birth: birth{known: true, sec: now.birth.sec - 1, nsec: now.birth.nsec}}, false},
+			// The control: neither, as earlier versions wrote claims:
+			// the device and inode name the directory.
+			{"neither (control)", stamp{}, true},
+		} {
+			forged.stamp = c.stamp
+			writeClaimFile(t, file, forged)
+			h := plan()
+			if islandOp(h).Placeholder != c.match {
+				t.Errorf("%s: claim %+v for the directory %+v: taken for the placeholder: %v, want %v", c.name, c.stamp, now, islandOp(h).Placeholder, c.match)
+			}
+			h.cleanupHost()
+			if lexists(island) == c.match {
+				t.Errorf("%s: the directory exists: %v, want %v", c.name, lexists(island), !c.match)
+			}
+			checkRegistryEmpty(t, u, tree)
 		}
-		h.cleanupHost()
-		if !lexists(island) {
-			t.Fatal("the user's empty directory, of the claimed inode but born later, was removed")
-		}
-		checkRegistryEmpty(t, u, tree)
-		// The control: the same claim without the birth (as earlier
-		// versions wrote it) names the directory by device and inode.
-		forged.birth = birth{}
-		writeClaimFile(t, file, forged)
-		k := plan()
-		if !islandOp(k).Placeholder {
-			t.Fatalf("control: a claim without a birth time does not match the directory: %+v", islandOp(k))
-		}
-		k.cleanupHost()
-		if lexists(island) {
-			t.Fatal("control: a claim without a birth time: the directory was not removed")
-		}
-		checkRegistryEmpty(t, u, tree)
 	}(runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()})
 }
 
@@ -1152,7 +1162,8 @@ func TestApplyMountsRefusesOutsideTheInnerStage(t *testing.T) {
 func TestClaimFormat(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "claim")
 	for _, c := range []claim{
-		{dev: 65024, ino: 42, birth: birth{known: true, sec: 1764000000, nsec: 7}, path: "/w/a b/.codex"},
+		{dev: 65024, ino: 42, stamp: stamp{handle: "1.2a0000001f", birth: birth{known: true, sec: 1764000000, nsec: 7}}, path: "/w/a b/.codex"},
+		{dev: 65024, ino: 42, stamp: stamp{handle: "1.2a"}, path: "/w/%x @y/.codex"},
 		{dev: 1, ino: 2, path: "/w/@x/.git"},
 	} {
 		writeClaimFile(t, file, c)
@@ -1160,11 +1171,20 @@ func TestClaimFormat(t *testing.T) {
 			t.Errorf("wrote %+v, read %+v (%v)", c, got, ok)
 		}
 	}
+	long := "/" + strings.Repeat("d/", 2047) + "e"
 	for line, want := range map[string]*claim{
-		"placeholder 3 4 /w/.aws\n":               {dev: 3, ino: 4, path: "/w/.aws"},
-		"placeholder 3 4 @5.000000006 /w/.aws\n":  {dev: 3, ino: 4, birth: birth{known: true, sec: 5, nsec: 6}, path: "/w/.aws"},
+		"placeholder 3 4 /w/.aws\n":                    {dev: 3, ino: 4, path: "/w/.aws"},
+		"placeholder 3 4 @5.000000006 /w/.aws\n":       {dev: 3, ino: 4, stamp: stamp{birth: birth{known: true, sec: 5, nsec: 6}}, path: "/w/.aws"},
+		"placeholder 3 4 @5.000000006 %1.ab /w/.aws\n": {dev: 3, ino: 4, stamp: stamp{handle: "1.ab", birth: birth{known: true, sec: 5, nsec: 6}}, path: "/w/.aws"},
+		"placeholder 3 4 %1.ab /w/ x\n":                {dev: 3, ino: 4, stamp: stamp{handle: "1.ab"}, path: "/w/ x"},
+		"placeholder 18446744073709551615 18446744073709551615 @-9223372036854775808.999999999 %255." + strings.Repeat("ff", 128) + " " + long + "\n": {
+			dev: 1<<64 - 1, ino: 1<<64 - 1, stamp: stamp{handle: "255." + strings.Repeat("ff", 128), birth: birth{known: true, sec: -1 << 63, nsec: 999999999}}, path: long},
 		"placeholder 3 4 @5.1000000000 /w/.aws\n": nil,
 		"placeholder 3 4 @x.1 /w/.aws\n":          nil,
+		"placeholder 3 4 @5.1 @5.1 /w/.aws\n":     nil,
+		"placeholder 3 4 % /w/.aws\n":             nil,
+		"placeholder 3 4 w/.aws\n":                nil,
+		"placeholder 3 4 @5.1\n":                  nil,
 		"placeholder 3 4 /w/.aws":                 nil,
 	} {
 		if err := os.WriteFile(file, []byte(line), 0o600); err != nil {
@@ -1172,7 +1192,7 @@ func TestClaimFormat(t *testing.T) {
 		}
 		got, ok := claimFile(t, file)
 		if want == nil && ok || want != nil && (!ok || got != *want) {
-			t.Errorf("%q: read %+v (%v), want %+v", line, got, ok, want)
+			t.Errorf("%.80q: read %+v (%v), want %+v", line, got, ok, want)
 		}
 	}
 }
