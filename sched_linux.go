@@ -41,11 +41,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// startupBatched is whether init set out to move the runtime's threads
-// to SCHED_BATCH (batchRuntimeThreads): a process forked on any thread
-// but the startup one must then put itself back to SCHED_OTHER (if the
-// kernel lets it: a refusal means it was never moved). batched is closed
-// once they are moved.
+// startupBatched is whether the namespace engine set out to move the
+// runtime's threads to SCHED_BATCH (batchRuntimeThreads): a process
+// forked on any thread but the startup one must then put itself back to
+// SCHED_OTHER (if the kernel lets it: a refusal means it was never
+// moved). batched is closed once they are moved.
 var (
 	startupBatched bool
 	batched        chan struct{}
