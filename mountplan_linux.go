@@ -144,10 +144,13 @@ type claim struct {
 // stamp tells a directory from a later one that got the same inode number
 // (a user's, made where a leftover placeholder was removed): its file
 // handle (name_to_handle_at(2), which holds the inode's generation, and
-// filesystems renew that when they reuse an inode) and its birth time
-// (statx(2) STATX_BTIME; two directories made in one clock tick share
-// it). Either may be unknown: a filesystem without it, a failed call, a
-// claim of an earlier version.
+// local filesystems renew that when they reuse an inode) and its birth
+// time (statx(2) STATX_BTIME; two directories made in one clock tick
+// share it). Either may be unknown: a filesystem without it, a failed
+// call, a claim of an earlier version. The handle is taken only on the
+// filesystems that keep it for the inode's life (stableHandles): a FUSE
+// server may give a directory another one once the kernel has forgotten
+// it, and a placeholder would then be taken for the user's and left.
 type stamp struct {
 	handle string // "TYPE.HEX"; "" unknown
 	birth  birth
@@ -164,8 +167,11 @@ type birth struct {
 // a symlink).
 func stampOf(parent int, base string) stamp {
 	var s stamp
-	if h, _, err := unix.NameToHandleAt(parent, base, 0); err == nil {
-		s.handle = fmt.Sprintf("%d.%x", h.Type(), h.Bytes())
+	var fs unix.Statfs_t
+	if unix.Fstatfs(parent, &fs) == nil && slices.Contains(stableHandles, uint32(fs.Type)) {
+		if h, _, err := unix.NameToHandleAt(parent, base, 0); err == nil {
+			s.handle = fmt.Sprintf("%d.%x", h.Type(), h.Bytes())
+		}
 	}
 	var stx unix.Statx_t
 	if unix.Statx(parent, base, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_BTIME, &stx) == nil && stx.Mask&unix.STATX_BTIME != 0 {
@@ -173,6 +179,11 @@ func stampOf(parent int, base string) stamp {
 	}
 	return s
 }
+
+// stableHandles are the filesystems (statfs(2) f_type) whose file handle
+// for a directory is its inode number and generation, for the inode's
+// life: ext2/3/4, XFS, tmpfs, btrfs, f2fs. Not FUSE, NFS or overlayfs.
+var stableHandles = []uint32{unix.EXT4_SUPER_MAGIC, unix.XFS_SUPER_MAGIC, unix.TMPFS_MAGIC, unix.BTRFS_SUPER_MAGIC, unix.F2FS_SUPER_MAGIC}
 
 // differs reports whether s and t are of different directories, by what
 // both know: a part unknown to either decides nothing, and the device and
