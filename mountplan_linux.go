@@ -163,21 +163,30 @@ type birth struct {
 	nsec  uint32
 }
 
-// stampOf is the stamp of base in the directory parent (not followed if
-// a symlink).
-func stampOf(parent int, base string) stamp {
-	var s stamp
+// identify reads what base in the directory parent is, not followed if a
+// symlink: its type, device and inode, and its stamp, all from one
+// descriptor (O_PATH), so that all of it is of one directory even if the
+// name changes hands meanwhile.
+func identify(parent int, base string) (st unix.Stat_t, s stamp, err error) {
+	fd, err := unix.Openat(parent, base, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return st, s, err
+	}
+	defer unix.Close(fd)
+	if err := unix.Fstat(fd, &st); err != nil {
+		return st, s, err
+	}
 	var fs unix.Statfs_t
-	if unix.Fstatfs(parent, &fs) == nil && slices.Contains(stableHandles, uint32(fs.Type)) {
-		if h, _, err := unix.NameToHandleAt(parent, base, 0); err == nil {
+	if unix.Fstatfs(fd, &fs) == nil && slices.Contains(stableHandles, uint32(fs.Type)) {
+		if h, _, err := unix.NameToHandleAt(fd, "", unix.AT_EMPTY_PATH); err == nil {
 			s.handle = fmt.Sprintf("%d.%x", h.Type(), h.Bytes())
 		}
 	}
 	var stx unix.Statx_t
-	if unix.Statx(parent, base, unix.AT_SYMLINK_NOFOLLOW, unix.STATX_BTIME, &stx) == nil && stx.Mask&unix.STATX_BTIME != 0 {
+	if unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_BTIME, &stx) == nil && stx.Mask&unix.STATX_BTIME != 0 {
 		s.birth = birth{known: true, sec: stx.Btime.Sec, nsec: stx.Btime.Nsec}
 	}
-	return s
+	return st, s, nil
 }
 
 // stableHandles are the filesystems (statfs(2) f_type) whose file handle
@@ -197,6 +206,13 @@ func (s stamp) differs(t stamp) bool {
 // and inode and stamp now.
 func (c claim) names(st *unix.Stat_t, now stamp) bool {
 	return c.dev == st.Dev && c.ino == st.Ino && !c.stamp.differs(now)
+}
+
+// namesNow reports whether the claim names the directory base in parent
+// is now, st (what the caller saw there) being of that same directory.
+func (c claim) namesNow(parent int, base string, st *unix.Stat_t) bool {
+	now, s, err := identify(parent, base)
+	return err == nil && now.Dev == st.Dev && now.Ino == st.Ino && c.names(&now, s)
 }
 
 // claimMax bounds a registry file's contents: a path of PATH_MAX bytes and
@@ -427,11 +443,12 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 			}
 			return fail(fmt.Errorf("mkdir %q: %w", path, err))
 		}
-		if err := unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		var sp stamp
+		if st, sp, err = identify(parent, base); err != nil {
 			unix.Unlinkat(parent, base, unix.AT_REMOVEDIR)
-			return fail(fmt.Errorf("lstat %q: %w", path, err))
+			return fail(fmt.Errorf("stat %q: %w", path, err))
 		}
-		c = claim{dev: st.Dev, ino: st.Ino, stamp: stampOf(parent, base), path: path}
+		c = claim{dev: st.Dev, ino: st.Ino, stamp: sp, path: path}
 		if err := writeClaim(fd, &c); err != nil {
 			unix.Unlinkat(parent, base, unix.AT_REMOVEDIR)
 			return fail(fmt.Errorf("write %q: %w", file, err))
@@ -439,7 +456,7 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 		lk.placeholder = true
 	case err != nil:
 		return fail(err)
-	case claimed && empty && c.path == path && c.names(&st, stampOf(parent, base)):
+	case claimed && empty && c.path == path && c.namesNow(parent, base, &st):
 		lk.placeholder = true // another run's, live or dead
 	case claimed && c.path == path:
 		writeClaim(fd, nil) // stale: that placeholder is gone
@@ -515,14 +532,14 @@ func removePlaceholder(c claim) error {
 		return err
 	}
 	defer unix.Close(parent)
-	var st unix.Stat_t
-	if err := unix.Fstatat(parent, base, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+	st, now, err := identify(parent, base)
+	if err != nil {
 		if gone(err) {
 			return nil
 		}
-		return fmt.Errorf("lstat: %w", err)
+		return fmt.Errorf("stat: %w", err)
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR || !c.names(&st, stampOf(parent, base)) {
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR || !c.names(&st, now) {
 		return nil
 	}
 	if err := unix.Unlinkat(parent, base, unix.AT_REMOVEDIR); err != nil &&

@@ -932,8 +932,11 @@ func TestPlaceholderRegistry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		now := stampOf(parent, filepath.Base(island))
+		_, now, err := identify(parent, filepath.Base(island))
 		unix.Close(parent)
+		if err != nil {
+			t.Fatal(err)
+		}
 		forged := claimed
 		forged.dev, forged.ino = st.Dev, st.Ino
 		type stampCase struct {
