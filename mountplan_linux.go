@@ -209,11 +209,22 @@ func (c claim) names(st *unix.Stat_t, now stamp) bool {
 }
 
 // namesNow reports whether the claim names the directory base in parent
-// is now, st (what the caller saw there) being of that same directory.
-func (c claim) namesNow(parent int, base string, st *unix.Stat_t) bool {
-	now, s, err := identify(parent, base)
-	return err == nil && now.Dev == st.Dev && now.Ino == st.Ino && c.names(&now, s)
+// is now, st (what the caller saw there) being of that same directory:
+// false if it is another or gone; an error if it cannot be told, and then
+// the claim must stay.
+func (c claim) namesNow(parent int, base string, st *unix.Stat_t) (bool, error) {
+	now, s, err := identifyAt(parent, base)
+	if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return now.Dev == st.Dev && now.Ino == st.Ino && c.names(&now, s), nil
 }
+
+// identifyAt is identify; a test makes it fail.
+var identifyAt = identify
 
 // claimMax bounds a registry file's contents: a path of PATH_MAX bytes and
 // the fields before it, with room to spare.
@@ -456,8 +467,16 @@ func holdIsland(registry, path string) (*placeholderLock, error) {
 		lk.placeholder = true
 	case err != nil:
 		return fail(err)
-	case claimed && empty && c.path == path && c.namesNow(parent, base, &st):
-		lk.placeholder = true // another run's, live or dead
+	case claimed && empty && c.path == path:
+		ours, err := c.namesNow(parent, base, &st)
+		switch {
+		case err != nil:
+			return fail(fmt.Errorf("stat %q: %w", path, err))
+		case ours:
+			lk.placeholder = true // another run's, live or dead
+		default:
+			writeClaim(fd, nil) // stale: that placeholder is gone
+		}
 	case claimed && c.path == path:
 		writeClaim(fd, nil) // stale: that placeholder is gone
 	}

@@ -973,6 +973,64 @@ func TestPlaceholderRegistry(t *testing.T) {
 	}(runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()})
 }
 
+// TestPlaceholderClaimKeptUnidentified: a run that cannot tell whether an
+// empty directory is the placeholder a claim names (identify fails, as
+// with EMFILE) fails, and leaves the claim; the next run recognises the
+// placeholder and removes it. Without the error it would take it for
+// the user's directory and leave it for good.
+func TestPlaceholderClaimKeptUnidentified(t *testing.T) {
+	u := runAs{name: "self", uid: os.Getuid(), gid: os.Getgid()}
+	tree := newMountTree(t, u)
+	island := filepath.Join(tree, "w/.codex")
+	p := Policy{WritableRoots: []WritableRoot{{Path: filepath.Join(tree, "w"), ReadOnly: []string{island}}}}
+	plan := func() (*mountPlan, error) {
+		mp, err := planMounts(p, osHost())
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = mp.prepareHost()
+		t.Cleanup(mp.cleanupHost)
+		return mp, err
+	}
+	dead, err := plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := dead.held[0].file
+	for _, lk := range dead.held {
+		unix.Close(lk.fd)
+		lk.fd = -1
+	}
+	before, ok := claimFile(t, file)
+	if !ok || !lexists(island) {
+		t.Fatalf("no placeholder claimed: %v %v", ok, lexists(island))
+	}
+
+	identifyAt = func(int, string) (unix.Stat_t, stamp, error) { return unix.Stat_t{}, stamp{}, unix.EMFILE }
+	_, err = plan()
+	identifyAt = identify
+	if !errors.Is(err, unix.EMFILE) {
+		t.Errorf("a run that cannot identify the directory: %v, want EMFILE", err)
+	}
+	if after, ok := claimFile(t, file); !ok || after != before {
+		t.Fatalf("the claim did not stay: %+v (%v), was %+v", after, ok, before)
+	}
+
+	next, err := plan()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(next.ops, func(op mountOp) bool { return op.Kind == opIsland })
+	if !next.ops[i].Placeholder {
+		t.Fatalf("the next run does not recognise the placeholder: %+v", next.ops[i])
+	}
+	next.cleanupHost()
+	if lexists(island) {
+		t.Fatal("the placeholder was left behind")
+	}
+	checkRegistryEmpty(t, u, tree)
+}
+
 // claimFile reads the claim in registry file path.
 func claimFile(t *testing.T, path string) (claim, bool) {
 	t.Helper()
