@@ -143,7 +143,7 @@ func (ri *rawInner) start(p Policy, k kernelFeatures, pl *linuxPlan, mp *mountPl
 		}
 		return pr.build(rawInput{p: p, k: k, pl: pl, mp: mp, cmd: cmd, env: os.Environ(), mask: mask,
 			euid: os.Geteuid(), capMax: rawCapMax(), cwd: cwd, name: filepath.Base(os.Args[0]),
-			nofile: nofile, setNofile: setNofile, resetSched: startupBatched && rawHaveCloneVM})
+			nofile: nofile, setNofile: setNofile, resetSched: batched != nil && rawHaveCloneVM})
 	}
 	var f forked
 	if rawHaveCloneVM {

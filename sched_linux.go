@@ -35,21 +35,18 @@ package main
 // whose start-up is short, moves none.
 
 import (
-	"syscall"
+	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
 
-// startupBatched is whether the namespace engine set out to move the
-// runtime's threads to SCHED_BATCH (batchRuntimeThreads): a process
-// forked on any thread but the startup one must then put itself back to
-// SCHED_OTHER (if the kernel lets it: a refusal means it was never
-// moved). batched is closed once they are moved.
-var (
-	startupBatched bool
-	batched        chan struct{}
-)
+// batched is closed once batchRuntimeThreads has moved the runtime's
+// threads to SCHED_BATCH; nil if it did not set out to (then no thread
+// was moved). While it is not nil, a process forked on any thread but the
+// startup one must put itself back to SCHED_OTHER (if the kernel lets it:
+// a refusal means it was never moved).
+var batched chan struct{}
 
 // schedParam is struct sched_param; its priority is 0 for SCHED_OTHER and
 // SCHED_BATCH. See sched_setscheduler(2).
@@ -58,10 +55,9 @@ type schedParam struct{ priority int32 }
 var schedZero schedParam
 
 // schedSet sets thread tid's policy (SCHED_OTHER, SCHED_BATCH), keeping
-// its nice value.
-func schedSet(tid int, policy int) syscall.Errno {
-	_, _, e := unix.RawSyscall(unix.SYS_SCHED_SETSCHEDULER, uintptr(tid), uintptr(policy), uintptr(unsafe.Pointer(&schedZero)))
-	return e
+// its nice value; a refusal leaves the thread as it was.
+func schedSet(tid int, policy int) {
+	unix.RawSyscall(unix.SYS_SCHED_SETSCHEDULER, uintptr(tid), uintptr(policy), uintptr(unsafe.Pointer(&schedZero)))
 }
 
 // schedGet is thread tid's policy, with SCHED_RESET_ON_FORK if set; -1 if
@@ -74,74 +70,40 @@ func schedGet(tid int) int {
 	return int(r)
 }
 
-// procSelf and procSelfTask, as C strings.
-var (
-	procSelf     = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', 0}
-	procSelfTask = [...]byte{'/', 'p', 'r', 'o', 'c', '/', 's', 'e', 'l', 'f', '/', 't', 'a', 's', 'k', 0}
-)
-
 // eachOtherThread calls f with the thread ID of every thread of this
 // process but the startup one, as /proc/self/task lists them; false if
 // the list cannot be read, or is not in this process's numbering: a
 // /proc mounted for another PID namespace (the Go inner stage starts in
 // a new one, with the host's /proc) names threads by IDs that mean
-// other tasks here. Then nothing is done, which costs only time. Raw
-// system calls, into memory of its own: no allocation, and nothing that
-// could touch a fresh page.
+// other tasks here. Then nothing is done, which costs only time.
 func eachOtherThread(f func(tid int)) bool {
 	// The startup thread leads the thread group: its ID is the PID.
-	pid, _, _ := unix.RawSyscall(unix.SYS_GETPID, 0, 0, 0)
+	pid := unix.Getpid()
 	var buf [512]byte
-	cwd := unix.AT_FDCWD
-	n, _, e := unix.RawSyscall6(unix.SYS_READLINKAT, uintptr(cwd), uintptr(unsafe.Pointer(&procSelf[0])),
-		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
-	if e != 0 || n >= uintptr(len(buf)) || atoiTID(buf[:n]) != int(pid) {
+	n, err := unix.Readlink("/proc/self", buf[:])
+	if err != nil || string(buf[:n]) != strconv.Itoa(pid) {
 		return false
 	}
-	fd, _, e := unix.RawSyscall6(unix.SYS_OPENAT, uintptr(cwd), uintptr(unsafe.Pointer(&procSelfTask[0])),
-		unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0, 0, 0)
-	if e != 0 {
+	fd, err := unix.Open("/proc/self/task", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
 		return false
 	}
-	defer unix.RawSyscall(unix.SYS_CLOSE, fd, 0, 0)
+	defer unix.Close(fd)
 	for {
-		r, _, e := unix.RawSyscall(unix.SYS_GETDENTS64, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)))
-		if e != 0 {
+		n, err := unix.Getdents(fd, buf[:])
+		if err != nil {
 			return false
 		}
-		n := int(r)
 		if n == 0 {
 			return true
 		}
-		// struct linux_dirent64: d_ino, d_off (8 bytes each), d_reclen
-		// (2), d_type (1), then the name, NUL-terminated. See getdents(2).
-		for off := 0; off+19 < n; {
-			reclen := int(*(*uint16)(unsafe.Pointer(&buf[off+16])))
-			if reclen < 20 || off+reclen > n {
-				return false
-			}
-			if tid := atoiTID(buf[off+19 : off+reclen]); tid > 0 && tid != int(pid) {
+		_, _, names := unix.ParseDirent(buf[:n], -1, nil) // without . and ..
+		for _, name := range names {
+			if tid, err := strconv.Atoi(name); err == nil && tid != pid {
 				f(tid)
 			}
-			off += reclen
 		}
 	}
-}
-
-// atoiTID is the thread ID a /proc/self/task entry names (digits up to a
-// NUL), or 0 for "." and "..".
-func atoiTID(name []byte) int {
-	tid := 0
-	for _, c := range name {
-		if c == 0 {
-			break
-		}
-		if c < '0' || c > '9' || tid > 1<<30 {
-			return 0
-		}
-		tid = tid*10 + int(c-'0')
-	}
-	return tid
 }
 
 // batchRuntimeThreads sets out to move every thread but this one, the
@@ -162,7 +124,6 @@ func batchRuntimeThreads() {
 	if schedGet(0) != unix.SCHED_NORMAL {
 		return
 	}
-	startupBatched = true
 	batched = make(chan struct{})
 	go func() {
 		defer close(batched)
@@ -178,7 +139,7 @@ func batchRuntimeThreads() {
 // create a thread meanwhile, so it looks again until a pass finds none
 // (it gives up after a few: the cost is latency, not confinement).
 func restoreRuntimeThreads() {
-	if !startupBatched {
+	if batched == nil {
 		return
 	}
 	<-batched

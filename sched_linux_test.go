@@ -145,7 +145,7 @@ func batchThreadsProbe(argv []string) int {
 		}
 	}
 	batchRuntimeThreads()
-	if startupBatched {
+	if batched != nil {
 		<-batched
 	}
 	fmt.Printf("startup %d\n", os.Getpid())
@@ -253,11 +253,6 @@ func TestEachOtherThread(t *testing.T) {
 	}
 	if len(before) == 0 {
 		t.Error("the test process has no other thread to list")
-	}
-	for name, want := range map[string]int{".": 0, "..": 0, "123\x00\x00": 123, "7": 7, "12a\x00": 0, "99999999999\x00": 0} {
-		if got := atoiTID([]byte(name)); got != want {
-			t.Errorf("atoiTID(%q) = %d, want %d", name, got, want)
-		}
 	}
 }
 
