@@ -169,6 +169,47 @@ func TestNamespaceSignals(t *testing.T) {
 				t.Errorf("SIGTERM to the process group: marker %q, status %v, stderr %q", got, ws, stderr)
 			}
 		})
+		// PID 1, which shares the supervisor's memory, starts with none
+		// of the Go runtime's handlers (a signal run through one there
+		// would crash it, or worse), and keeps what the caller ignores:
+		// by clone3's CLONE_CLEAR_SIGHAND, or, where clone3 is refused
+		// (Docker's seccomp profile, kernels before 5.3: simulated with
+		// ENOSYS, and with EPERM as an LSM might), resetting them
+		// itself. SIGHUP is ignored by the caller here, so that the
+		// ignored set is not empty.
+		t.Run("PID 1's handlers", func(t *testing.T) {
+			sandbox, probe := binaries(t)
+			sigLine := func(status, key string) string {
+				for _, l := range strings.Split(status, "\n") {
+					if strings.HasPrefix(l, key+":") {
+						return strings.TrimSpace(strings.TrimPrefix(l, key+":"))
+					}
+				}
+				return ""
+			}
+			const ignoreHUP = `trap '' HUP; exec "$@"`
+			bare := runCommand(t, u.command("sh", "-c", ignoreHUP, "sh", "cat", "/proc/self/status"))
+			wantIgn := sigLine(bare.stdout, "SigIgn")
+			if wantIgn == "" || wantIgn == "0000000000000000" {
+				t.Fatalf("control: the caller ignores nothing: %v", bare)
+			}
+			for _, sim := range []string{"plain", "no-clone3", "clone3-eperm"} {
+				t.Run(sim, func(t *testing.T) {
+					cmd := u.command("sh", "-c", ignoreHUP, "sh", probe, sandbox, "--require-namespaces", "--", "cat", "/proc/1/status")
+					cmd.Env = append(cmd.Env, probeEnv+"="+sim)
+					r := confined(t, cmd)
+					if r.code != 0 {
+						t.Fatalf("want exit 0: %v", r)
+					}
+					if got := sigLine(r.stdout, "SigCgt"); got != "0000000000000000" {
+						t.Errorf("PID 1 catches signals (SigCgt %q), want none: %v", got, r)
+					}
+					if got := sigLine(r.stdout, "SigIgn"); got != wantIgn {
+						t.Errorf("PID 1 ignores %q, the caller %q", got, wantIgn)
+					}
+				})
+			}
+		})
 		// The command starts with the caller's dispositions and mask, not
 		// the handlers the sandbox catches the forwarded signals with.
 		t.Run("dispositions", func(t *testing.T) {

@@ -158,6 +158,9 @@ type rawProgram struct {
 	// stack is the inner stage's stack with rawCloneVM (rawNewStack):
 	// never unmapped, as the inner stage may run until this process ends.
 	stack []byte
+	// handlersCleared: the inner stage started with every handler reset
+	// (CLONE_CLEAR_SIGHAND, see rawFork).
+	handlersCleared bool
 
 	mem [][]byte // the C strings and arrays the pointers above point into
 	obj []any    // the structs they point to
@@ -207,9 +210,27 @@ func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 	top := uintptr(unsafe.Pointer(&pr.stack[len(pr.stack)-64])) &^ 15
 	tls := uintptr(unsafe.Pointer(&pr.stack[len(pr.stack)-32]))
 	rawActive = pr
+	base := uintptr(unsafe.Pointer(&pr.stack[0]))
+	args := rawCloneArgs{
+		flags:      uint64(flags | unix.CLONE_VM | unix.CLONE_SETTLS | unix.CLONE_CLEAR_SIGHAND),
+		exitSignal: uint64(unix.SIGCHLD),
+		stack:      uint64(base),
+		stackSize:  uint64(top - base),
+		tls:        uint64(tls),
+	}
 	syscall.ForkLock.Lock()
 	runtimeBeforeFork() // every signal blocked: the inner stage starts so
-	r, e := rawCloneVM(flags|unix.CLONE_VM|unix.CLONE_SETTLS|uintptr(unix.SIGCHLD), top, tls)
+	pr.handlersCleared = true
+	r, e := rawClone3VM(unsafe.Pointer(&args), unsafe.Sizeof(args))
+	if e != 0 {
+		// No clone3 (before Linux 5.3, or refused with ENOSYS by a
+		// seccomp filter, as Docker's is) or no CLONE_CLEAR_SIGHAND
+		// (before 5.5): clone(2), and the inner stage clears the
+		// handlers itself. Whatever made clone3 fail that clone(2)
+		// shares (no user namespaces), clone(2) says.
+		pr.handlersCleared = false
+		r, e = rawCloneVM(flags|unix.CLONE_VM|unix.CLONE_SETTLS|uintptr(unix.SIGCHLD), top, tls)
+	}
 	runtimeAfterFork()
 	syscall.ForkLock.Unlock()
 	if e != 0 {
@@ -245,17 +266,24 @@ func rawNewStack() ([]byte, error) {
 //go:nocheckptr
 func rawChildEntry() {
 	pr := rawActive
-	rawResetSignals(pr)
+	if !pr.handlersCleared {
+		rawResetHandlers(pr)
+	}
+	s := &pr.scratch
+	s.sigmask = pr.mask
+	syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&s.sigmask)), 0, 8, 0, 0)
 	rawChild(pr)
 }
 
-// rawResetSignals gives every signal with a handler its default action
-// (the handlers are the Go runtime's, which must never run here), keeps
-// those ignored, and sets the caller's signal mask. See sigaction(2).
+// rawResetHandlers gives every signal with a handler its default action
+// (the handlers are the Go runtime's, which must never run here) and
+// keeps those ignored, as clone3's CLONE_CLEAR_SIGHAND does in one step
+// where the kernel has it: 64 system calls and some 60 more, about 0.1 ms
+// of the inner stage's start here. See sigaction(2), clone(2).
 //
 //go:nosplit
 //go:nocheckptr
-func rawResetSignals(pr *rawProgram) {
+func rawResetHandlers(pr *rawProgram) {
 	s := &pr.scratch
 	for sig := uintptr(1); sig <= 64; sig++ {
 		s.sigold = rawSigaction{}
@@ -268,8 +296,19 @@ func rawResetSignals(pr *rawProgram) {
 		s.sigdfl = rawSigaction{}
 		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&s.sigdfl)), 0, 8, 0, 0)
 	}
-	s.sigmask = pr.mask
-	syscall.RawSyscall6(unix.SYS_RT_SIGPROCMASK, unix.SIG_SETMASK, uintptr(unsafe.Pointer(&s.sigmask)), 0, 8, 0, 0)
+}
+
+// rawCloneArgs is struct clone_args, its first version (64 bytes, Linux
+// 5.3). See clone(2).
+type rawCloneArgs struct {
+	flags      uint64
+	pidfd      uint64
+	childTID   uint64
+	parentTID  uint64
+	exitSignal uint64
+	stack      uint64 // the lowest address of the stack
+	stackSize  uint64
+	tls        uint64
 }
 
 // rawForkCopy is rawFork by fork(2): the child is a copy of this process

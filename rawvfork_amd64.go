@@ -2,7 +2,11 @@
 
 package main
 
-import "golang.org/x/sys/unix"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
 
 // rawVfork is clone(2) for a child that shares the caller's memory and
 // stack until it execs (rawvfork_amd64.s): the command's process starts
@@ -23,6 +27,13 @@ const rawVforkFlags = unix.CLONE_VM | unix.CLONE_VFORK
 //
 //go:noescape
 func rawCloneVM(flags, stack, tls uintptr) (pid, errno uintptr)
+
+// rawClone3VM is rawCloneVM by clone3(2), which takes its arguments in a
+// struct (rawCloneArgs) and its flags in 64 bits: CLONE_CLEAR_SIGHAND,
+// which the inner stage needs, does not fit clone(2)'s.
+//
+//go:noescape
+func rawClone3VM(args unsafe.Pointer, size uintptr) (pid, errno uintptr)
 
 // rawHaveCloneVM says rawCloneVM exists here.
 const rawHaveCloneVM = true

@@ -73,3 +73,34 @@ child:
 	MOVQ $231, AX // SYS_exit_group
 	SYSCALL
 	INT  $3
+
+// func rawClone3VM(args unsafe.Pointer, size uintptr) (pid, errno uintptr)
+//
+// clone3(args, size) with CLONE_VM|CLONE_SETTLS in args' flags: as
+// rawCloneVM, the child starts on the stack args names, with its tls, and
+// calls rawChildEntry. The kernel reads args during the call: it may live
+// on the caller's stack.
+TEXT ·rawClone3VM(SB), NOSPLIT|NOFRAME, $0-32
+	MOVQ args+0(FP), DI
+	MOVQ size+8(FP), SI
+	MOVQ $435, AX // SYS_clone3
+	SYSCALL
+	CMPQ AX, $0
+	JEQ  child
+	CMPQ AX, $0xfffffffffffff001
+	JLS  parent
+	MOVQ $-1, pid+16(FP)
+	NEGQ AX
+	MOVQ AX, errno+24(FP)
+	RET
+parent:
+	MOVQ AX, pid+16(FP)
+	MOVQ $0, errno+24(FP)
+	RET
+child:
+	XORQ R14, R14
+	CALL ·rawChildEntry(SB)
+	MOVQ $125, DI
+	MOVQ $231, AX // SYS_exit_group
+	SYSCALL
+	INT  $3

@@ -4,6 +4,7 @@ package main
 
 import (
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,6 +25,10 @@ const rawVforkFlags = 0
 // rawCloneVM needs an assembly trampoline, which only amd64 has; the
 // inner stage is a fork elsewhere (rawHaveCloneVM false).
 func rawCloneVM(flags, stack, tls uintptr) (pid, errno uintptr) { return 0, uintptr(unix.ENOSYS) }
+
+func rawClone3VM(args unsafe.Pointer, size uintptr) (pid, errno uintptr) {
+	return 0, uintptr(unix.ENOSYS)
+}
 
 // rawHaveCloneVM says rawCloneVM exists here.
 const rawHaveCloneVM = false

@@ -1465,6 +1465,14 @@ var probeSimulations = map[string][]probeDeny{
 	"kill-setscheduler": {
 		{nr: unix.SYS_SCHED_SETSCHEDULER, kill: true},
 	},
+	// No clone3 (Docker's seccomp profile answers ENOSYS, as kernels
+	// before 5.3 do), or clone3 refused outright.
+	"no-clone3": {
+		{nr: unix.SYS_CLONE3, errno: unix.ENOSYS},
+	},
+	"clone3-eperm": {
+		{nr: unix.SYS_CLONE3, errno: unix.EPERM},
+	},
 	// A directory that cannot be removed (EBUSY, as on a filesystem that
 	// refuses it for a while): the supervisor's placeholder stays.
 	"rmdir-ebusy": {

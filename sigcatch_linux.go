@@ -24,8 +24,8 @@ package main
 // The runtime's own handlers stay installed for every other signal, and
 // are put back by stopSignals. A child it forks resets these seven to
 // SIG_DFL as before (the runtime's clearSignalHandlers follows its own
-// table, which still counts them as its), and the raw inner stage resets
-// every handler it finds (rawResetSignals). See signal(7), sigaction(2).
+// table, which still counts them as its), and the raw inner stage starts
+// with every handler reset (rawFork). See signal(7), sigaction(2).
 
 import (
 	"errors"
