@@ -172,11 +172,13 @@ func TestNamespaceSignals(t *testing.T) {
 		// PID 1, which shares the supervisor's memory, starts with none
 		// of the Go runtime's handlers (a signal run through one there
 		// would crash it, or worse), and keeps what the caller ignores:
-		// by clone3's CLONE_CLEAR_SIGHAND, or, where clone3 is refused
-		// (Docker's seccomp profile, kernels before 5.3: simulated with
-		// ENOSYS, and with EPERM as an LSM might), resetting them
-		// itself. SIGHUP is ignored by the caller here, so that the
-		// ignored set is not empty.
+		// by clone3's CLONE_CLEAR_SIGHAND (clone3-only: the run fails if
+		// clone3 does), or, where clone3 is refused (Docker's seccomp
+		// profile, kernels before 5.3: simulated with ENOSYS, and with
+		// EPERM as an LSM might) or not tried (under a filter from
+		// outside, which might kill for it, as kill-clone3's does),
+		// resetting them itself. SIGHUP is ignored by the caller here,
+		// so that the ignored set is not empty.
 		t.Run("PID 1's handlers", func(t *testing.T) {
 			sandbox, probe := binaries(t)
 			sigLine := func(status, key string) string {
@@ -193,9 +195,16 @@ func TestNamespaceSignals(t *testing.T) {
 			if wantIgn == "" || wantIgn == "0000000000000000" {
 				t.Fatalf("control: the caller ignores nothing: %v", bare)
 			}
-			for _, sim := range []string{"plain", "no-clone3", "clone3-eperm"} {
+			if _, _, e := unix.Syscall(unix.SYS_CLONE3, 0, 0, 0); e == unix.ENOSYS {
+				skipOrFail(t, "clone3 is refused here (ENOSYS)")
+			}
+			for _, sim := range []string{"plain", "clone3-only", "no-clone3", "clone3-eperm", "kill-clone3"} {
 				t.Run(sim, func(t *testing.T) {
 					cmd := u.command("sh", "-c", ignoreHUP, "sh", probe, sandbox, "--require-namespaces", "--", "cat", "/proc/1/status")
+					if sim == "clone3-only" {
+						sim = "engage-clone3-only"
+						cmd = u.command("sh", "-c", ignoreHUP, "sh", probe, "--require-namespaces", "--", "cat", "/proc/1/status")
+					}
 					cmd.Env = append(cmd.Env, probeEnv+"="+sim)
 					r := confined(t, cmd)
 					if r.code != 0 {

@@ -218,11 +218,20 @@ func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 		stackSize:  uint64(top - base),
 		tls:        uint64(tls),
 	}
+	// Under a seccomp filter from outside, clone3 is not tried: a filter
+	// that knows only clone(2) may kill for it (SECCOMP_RET_KILL, TRAP:
+	// systemd's SystemCallFilter= without an errno, libseccomp's
+	// default), where clone(2) was allowed.
+	mode, _, serr := syscall.RawSyscall(unix.SYS_PRCTL, unix.PR_GET_SECCOMP, 0, 0)
+	tryClone3 := serr != 0 || mode == 0
 	syscall.ForkLock.Lock()
 	runtimeBeforeFork() // every signal blocked: the inner stage starts so
-	pr.handlersCleared = true
-	r, e := rawClone3VM(unsafe.Pointer(&args), unsafe.Sizeof(args))
-	if e != 0 {
+	pr.handlersCleared = tryClone3
+	r, e := uintptr(0), uintptr(unix.ENOSYS)
+	if tryClone3 {
+		r, e = rawClone3VM(unsafe.Pointer(&args), unsafe.Sizeof(args))
+	}
+	if e != 0 && rawCloneFallback {
 		// No clone3 (before Linux 5.3, or refused with ENOSYS by a
 		// seccomp filter, as Docker's is) or no CLONE_CLEAR_SIGHAND
 		// (before 5.5): clone(2), and the inner stage clears the
@@ -297,6 +306,10 @@ func rawResetHandlers(pr *rawProgram) {
 		syscall.RawSyscall6(unix.SYS_RT_SIGACTION, sig, uintptr(unsafe.Pointer(&s.sigdfl)), 0, 8, 0, 0)
 	}
 }
+
+// rawCloneFallback lets rawFork fall back to clone(2) when clone3 fails;
+// a test turns it off to see clone3 used.
+var rawCloneFallback = true
 
 // rawCloneArgs is struct clone_args, its first version (64 bytes, Linux
 // 5.3). See clone(2).

@@ -1473,6 +1473,10 @@ var probeSimulations = map[string][]probeDeny{
 	"clone3-eperm": {
 		{nr: unix.SYS_CLONE3, errno: unix.EPERM},
 	},
+	// A filter that knows only clone(2) and kills for clone3.
+	"kill-clone3": {
+		{nr: unix.SYS_CLONE3, kill: true},
+	},
 	// A directory that cannot be removed (EBUSY, as on a filesystem that
 	// refuses it for a while): the supervisor's placeholder stays.
 	"rmdir-ebusy": {
@@ -1614,6 +1618,12 @@ func testProbe(name string, argv []string) int {
 	}
 	if name == probeSignalFD || name == probeSignalFDNotify {
 		return signalFDProbe(name == probeSignalFDNotify)
+	}
+	if name == "engage-clone3-only" {
+		// A generic command line, in this process, with no clone(2) to
+		// fall back to if clone3 fails.
+		rawCloneFallback = false
+		name = "engage-on-thread"
 	}
 	if name == "engage-on-thread" || name == "engage-off-thread" {
 		// argv is a generic command line, confined in this process: from
