@@ -54,6 +54,17 @@ func probeKernel() kernelFeatures {
 	return k
 }
 
+// outsideFilter reports whether a seccomp filter from outside may confine
+// this process (one of its own comes only later, in what it execs). A
+// filter cannot be read to learn what it allows, and may kill for a call
+// it does not know, so a choice the sandbox can do without (a scheduling
+// policy, clone3) is not made under one; a kernel that does not answer
+// counts as having one.
+func outsideFilter() bool {
+	mode, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_GET_SECCOMP, 0, 0)
+	return e != 0 || mode != 0
+}
+
 // linuxPlan is a policy made concrete for one kernel.
 type linuxPlan struct {
 	restrict bool // anything to do at all; false only for full write + network

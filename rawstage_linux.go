@@ -222,8 +222,7 @@ func rawFork(pr *rawProgram, flags uintptr) (pid int, err syscall.Errno) {
 	// that knows only clone(2) may kill for it (SECCOMP_RET_KILL, TRAP:
 	// systemd's SystemCallFilter= without an errno, libseccomp's
 	// default), where clone(2) was allowed.
-	mode, _, serr := syscall.RawSyscall(unix.SYS_PRCTL, unix.PR_GET_SECCOMP, 0, 0)
-	tryClone3 := serr != 0 || mode == 0
+	tryClone3 := !outsideFilter()
 	syscall.ForkLock.Lock()
 	runtimeBeforeFork() // every signal blocked: the inner stage starts so
 	pr.handlersCleared = tryClone3

@@ -67,6 +67,13 @@ parent:
 	MOVQ $0, errno+32(FP)
 	RET
 child:
+	JMP ·rawCloneChild(SB)
+
+// rawCloneChild is where rawCloneVM's and rawClone3VM's child goes, on
+// its own stack, with nothing of the caller's frame: a nil g in R14 (see
+// rawCloneVM), rawChildEntry, which never returns, and exit_group(125) if
+// it did.
+TEXT ·rawCloneChild(SB), NOSPLIT|NOFRAME, $0-0
 	XORQ R14, R14
 	CALL ·rawChildEntry(SB)
 	MOVQ $125, DI
@@ -98,9 +105,4 @@ parent:
 	MOVQ $0, errno+24(FP)
 	RET
 child:
-	XORQ R14, R14
-	CALL ·rawChildEntry(SB)
-	MOVQ $125, DI
-	MOVQ $231, AX // SYS_exit_group
-	SYSCALL
-	INT  $3
+	JMP ·rawCloneChild(SB)

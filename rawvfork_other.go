@@ -26,6 +26,7 @@ const rawVforkFlags = 0
 // inner stage is a fork elsewhere (rawHaveCloneVM false).
 func rawCloneVM(flags, stack, tls uintptr) (pid, errno uintptr) { return 0, uintptr(unix.ENOSYS) }
 
+// rawClone3VM likewise (rawvfork_amd64.go).
 func rawClone3VM(args unsafe.Pointer, size uintptr) (pid, errno uintptr) {
 	return 0, uintptr(unix.ENOSYS)
 }

@@ -118,7 +118,7 @@ func eachOtherThread(f func(tid int)) bool {
 // sched_setscheduler, and a filter cannot be read to learn what it
 // allows. The sandbox runs there as it would without this.
 func batchRuntimeThreads() {
-	if mode, _, e := unix.RawSyscall(unix.SYS_PRCTL, unix.PR_GET_SECCOMP, 0, 0); e != 0 || mode != 0 {
+	if outsideFilter() {
 		return
 	}
 	if schedGet(0) != unix.SCHED_NORMAL {
